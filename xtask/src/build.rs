@@ -1,0 +1,109 @@
+//! `cargo xtask build`: builds what gets deployed. For now the browser field; the
+//! server build and the SRI hashes of the field files will follow it in [`run`].
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use crate::install::{self, Needs, WASM_TARGET, find_wasm_opt};
+use crate::process::{self, cargo, command, relative, target_dir};
+
+/// wasm-opt's flags: the features the field may use (what every browser we support
+/// has), and dropping the sections a browser does not need.
+const WASM_OPT_FLAGS: [&str; 8] = [
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--strip-debug",
+    "--strip-producers",
+    "--strip-target-features",
+];
+
+pub struct Options {
+    pub install: bool,
+}
+
+pub fn run(options: &Options) -> Result<(), String> {
+    if options.install {
+        install::ensure(&Needs { browser: false })?;
+    }
+    let field = field()?;
+    print_sizes(&field)
+}
+
+/// Builds the field into `target/field` and returns the files to serve.
+fn field() -> Result<Vec<PathBuf>, String> {
+    process::run(cargo().args([
+        "build",
+        "-p",
+        "cardvault",
+        "--lib",
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        "wasm",
+        "--no-default-features",
+    ]))?;
+    let wasm = target_dir()
+        .join(WASM_TARGET)
+        .join("wasm")
+        .join("cardvault.wasm");
+    let out_dir = target_dir().join("field");
+    process::run(
+        command("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(relative(&out_dir))
+            .arg(relative(&wasm)),
+    )?;
+    let module = out_dir.join("cardvault_bg.wasm");
+    optimize(&module)?;
+    Ok(vec![out_dir.join("cardvault.js"), module])
+}
+
+/// Shrinks the module in place with wasm-opt, when a good one is installed.
+fn optimize(module: &Path) -> Result<(), String> {
+    let wasm_opt = match find_wasm_opt() {
+        Ok(wasm_opt) => wasm_opt,
+        Err(reason) => {
+            println!(
+                "xtask: warning: not optimizing {}: {reason}",
+                relative(module).display()
+            );
+            return Ok(());
+        }
+    };
+    process::run(
+        command(wasm_opt)
+            .args(WASM_OPT_FLAGS)
+            .arg(relative(module))
+            .arg("-o")
+            .arg(relative(module)),
+    )
+}
+
+fn print_sizes(files: &[PathBuf]) -> Result<(), String> {
+    for file in files {
+        let raw = fs::metadata(file)
+            .map_err(|err| format!("cannot read {}: {err}", file.display()))?
+            .len();
+        let name = relative(file).display();
+        match gzip_size(file) {
+            Some(gzipped) => println!("xtask: {name}: {raw} bytes, {gzipped} gzipped"),
+            None => println!("xtask: {name}: {raw} bytes"),
+        }
+    }
+    Ok(())
+}
+
+/// The size after `gzip -9`, when gzip is available.
+fn gzip_size(file: &Path) -> Option<usize> {
+    let output = command("gzip")
+        .args(["-9", "-c"])
+        .arg(file)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    output.status.success().then_some(output.stdout.len())
+}

@@ -1,0 +1,257 @@
+//! Installs the tools the tasks need. Each one is checked first and installed only
+//! when missing, so running this again changes nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::process::{
+    cargo, cargo_bin_dir, command, find_program, relative, run, stdout_of, target_dir,
+    workspace_root,
+};
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// wasm-opt releases before 110 (Debian 12 ships 108) rewrite the export of
+/// wasm-bindgen's externref table to point at the function table, so the optimized
+/// module throws a TypeError in `__wbindgen_init_externref_table` when it loads.
+const MIN_WASM_OPT_VERSION: u32 = 110;
+
+/// The binaryen that provides a good wasm-opt: npm's build runs on the machine's Node.js.
+const BINARYEN_NPM_VERSION: &str = "132.0.0";
+
+/// What a task needs beyond the wasm toolchain.
+pub struct Needs {
+    /// Chromium and its WebDriver, for the headless browser tests.
+    pub browser: bool,
+}
+
+/// Installs whatever is missing.
+pub fn ensure(needs: &Needs) -> Result<(), String> {
+    wasm_target()?;
+    wasm_bindgen_cli()?;
+    wasm_opt();
+    if needs.browser {
+        browser()?;
+    }
+    Ok(())
+}
+
+fn wasm_target() -> Result<(), String> {
+    let installed = stdout_of(command("rustup").args(["target", "list", "--installed"]))?;
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        println!("xtask: rustup target {WASM_TARGET} already present");
+        return Ok(());
+    }
+    println!("xtask: installing rustup target {WASM_TARGET}");
+    run(command("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) at exactly the version
+/// of the wasm-bindgen crate in Cargo.lock: the two refuse to work together otherwise.
+fn wasm_bindgen_cli() -> Result<(), String> {
+    let wanted = locked_wasm_bindgen_version()?;
+    match installed_wasm_bindgen_version() {
+        Some(found) if found == wanted => {
+            println!("xtask: wasm-bindgen-cli {wanted} already present");
+            return Ok(());
+        }
+        Some(found) => println!("xtask: installing wasm-bindgen-cli {wanted} (found {found})"),
+        None => println!("xtask: installing wasm-bindgen-cli {wanted}"),
+    }
+    // Without `--locked`: the CLI's own lockfile does not build here.
+    run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted]))?;
+    match installed_wasm_bindgen_version() {
+        Some(found) if found == wanted => Ok(()),
+        found => Err(format!(
+            "installed wasm-bindgen-cli {wanted}, but the wasm-bindgen found first on PATH is {}; \
+             put {} first on PATH",
+            found.as_deref().unwrap_or("missing"),
+            cargo_bin_dir().unwrap_or_default().display(),
+        )),
+    }
+}
+
+fn locked_wasm_bindgen_version() -> Result<String, String> {
+    let path = workspace_root().join("Cargo.lock");
+    let lock = fs::read_to_string(&path)
+        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    match locked_versions(&lock, "wasm-bindgen").as_slice() {
+        [version] => Ok(version.to_string()),
+        [] => Err(format!(
+            "{} has no wasm-bindgen package: the root crate must depend on it",
+            path.display()
+        )),
+        several => Err(format!(
+            "{} has several wasm-bindgen versions ({}); wasm-bindgen-cli can match only one",
+            path.display(),
+            several.join(", ")
+        )),
+    }
+}
+
+/// The versions of `package` in a Cargo.lock.
+fn locked_versions<'a>(lock: &'a str, package: &str) -> Vec<&'a str> {
+    lock.split("[[package]]")
+        .skip(1)
+        .filter_map(|entry| {
+            let field = |key| entry.lines().find_map(|line| toml_string(line, key));
+            (field("name")? == package)
+                .then(|| field("version"))
+                .flatten()
+        })
+        .collect()
+}
+
+/// The value of a `key = "value"` line.
+fn toml_string<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let value = line
+        .trim()
+        .strip_prefix(key)?
+        .trim_start()
+        .strip_prefix('=')?;
+    value.trim().strip_prefix('"')?.strip_suffix('"')
+}
+
+/// From `wasm-bindgen --version`, which prints `wasm-bindgen 0.2.130`.
+fn installed_wasm_bindgen_version() -> Option<String> {
+    let output = stdout_of(command("wasm-bindgen").arg("--version")).ok()?;
+    output.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// Makes sure a recent enough wasm-opt exists, installing binaryen from npm when not.
+/// Only `cargo xtask build` uses it, and it builds without one: a missing wasm-opt
+/// is a warning, not a failure.
+fn wasm_opt() {
+    let reason = match find_wasm_opt() {
+        Ok(path) => {
+            println!(
+                "xtask: wasm-opt already present ({})",
+                relative(&path).display()
+            );
+            return;
+        }
+        Err(reason) => reason,
+    };
+    if find_program("npm").is_none() {
+        println!("xtask: warning: {reason}, and npm is not available to install binaryen");
+        return;
+    }
+    println!("xtask: installing binaryen {BINARYEN_NPM_VERSION} from npm ({reason})");
+    let installed = run(command("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(relative(&binaryen_dir()))
+        .arg(format!("binaryen@{BINARYEN_NPM_VERSION}")));
+    if let Err(err) = installed {
+        println!("xtask: warning: {err}");
+    } else if let Err(reason) = find_wasm_opt() {
+        println!("xtask: warning: {reason}");
+    }
+}
+
+/// Where npm installs binaryen for us.
+fn binaryen_dir() -> PathBuf {
+    target_dir().join("tools").join("binaryen")
+}
+
+/// The wasm-opt to use: ours from npm, else one on PATH, if recent enough.
+/// The error says why there is none.
+pub fn find_wasm_opt() -> Result<PathBuf, String> {
+    let ours = binaryen_dir()
+        .join("node_modules")
+        .join(".bin")
+        .join("wasm-opt");
+    let candidate = Some(ours)
+        .filter(|path| path.is_file())
+        .or_else(|| find_program("wasm-opt"))
+        .ok_or("wasm-opt not found")?;
+    match wasm_opt_version(&candidate) {
+        Some(version) if version >= MIN_WASM_OPT_VERSION => Ok(candidate),
+        Some(version) => Err(format!(
+            "{} is version {version}, and versions before {MIN_WASM_OPT_VERSION} \
+             break wasm-bindgen's externref table",
+            candidate.display()
+        )),
+        None => Err(format!(
+            "cannot read the version of {}",
+            candidate.display()
+        )),
+    }
+}
+
+/// From `wasm-opt --version`, which prints e.g. `wasm-opt version 132 (version_132)`.
+fn wasm_opt_version(wasm_opt: &Path) -> Option<u32> {
+    let output = stdout_of(command(wasm_opt).arg("--version")).ok()?;
+    let mut words = output.split_whitespace();
+    words.find(|word| *word == "version")?;
+    words.next()?.parse().ok()
+}
+
+/// Chromium and chromedriver, from Debian's packages.
+fn browser() -> Result<(), String> {
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+        .into_iter()
+        .filter(|path| !Path::new(path).exists())
+        .collect();
+    if missing.is_empty() {
+        println!("xtask: chromium and chromedriver already present");
+        return Ok(());
+    }
+    if !is_root_on_debian() {
+        return Err(format!(
+            "the headless browser tests need {} (Debian packages chromium and chromium-driver); \
+             install them, or pass --no-browser",
+            missing.join(" and ")
+        ));
+    }
+    println!("xtask: installing chromium and chromium-driver with apt-get");
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+fn is_root_on_debian() -> bool {
+    Path::new("/etc/debian_version").exists()
+        && stdout_of(command("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
+}
+
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    run(command("apt-get").arg("update"))?;
+    run(command("apt-get")
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .args(["install", "-y"])
+        .args(packages))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = r#"
+version = 4
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "wasm-bindgen-macro",
+]
+
+[[package]]
+name = "wasm-bindgen-macro"
+version = "0.2.130"
+"#;
+
+    #[test]
+    fn finds_the_locked_version_of_exactly_that_package() {
+        assert_eq!(locked_versions(LOCK, "wasm-bindgen"), ["0.2.130"]);
+        assert!(locked_versions(LOCK, "wasm-bindgen-test").is_empty());
+    }
+
+    #[test]
+    fn reads_toml_strings() {
+        assert_eq!(toml_string(r#"name = "x""#, "name"), Some("x"));
+        assert_eq!(toml_string(r#" "name","#, "name"), None);
+        assert_eq!(toml_string(r#"names = "x""#, "name"), None);
+    }
+}

@@ -1,0 +1,122 @@
+//! cardvault's task runner: `cargo xtask <task>`. Std only, so that a fresh clone
+//! builds it in seconds.
+
+mod build;
+mod e2e;
+mod install;
+mod process;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+Usage: cargo xtask <task> [options]
+
+Tasks:
+  test [--no-install] [--no-browser]
+      Install missing tools, then run in order, stopping at the first failure:
+      cargo fmt --check, clippy, the native tests, the wasm tests in headless
+      Chromium, and the end-to-end suite.
+  build [--no-install]
+      Build the browser field into target/field (wasm-bindgen, then wasm-opt)
+      and print its sizes.
+  help
+      Print this message.
+
+Options:
+  --no-install   Install nothing (rustup target, wasm-bindgen-cli, wasm-opt, Chromium).
+  --no-browser   Skip the headless Chromium tests, and do not require Chromium.
+";
+
+enum Task {
+    Test(test::Options),
+    Build(build::Options),
+    Help,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match parse(&args).and_then(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(task: Task) -> Result<(), String> {
+    match task {
+        Task::Test(options) => test::run(&options),
+        Task::Build(options) => build::run(&options),
+        Task::Help => {
+            print!("{USAGE}");
+            Ok(())
+        }
+    }
+}
+
+fn parse(args: &[String]) -> Result<Task, String> {
+    let Some((task, options)) = args.split_first() else {
+        return Ok(Task::Help);
+    };
+    match task.as_str() {
+        "test" => {
+            let [no_install, no_browser] = flags(options, ["--no-install", "--no-browser"])?;
+            Ok(Task::Test(test::Options {
+                install: !no_install,
+                browser: !no_browser,
+            }))
+        }
+        "build" => {
+            let [no_install] = flags(options, ["--no-install"])?;
+            Ok(Task::Build(build::Options {
+                install: !no_install,
+            }))
+        }
+        "help" | "--help" | "-h" => Ok(Task::Help),
+        other => Err(format!("unknown task `{other}`; see `cargo xtask help`")),
+    }
+}
+
+/// Which of the `known` flags `args` holds; anything else is an error.
+fn flags<const N: usize>(args: &[String], known: [&str; N]) -> Result<[bool; N], String> {
+    let mut present = [false; N];
+    for arg in args {
+        let index = known
+            .iter()
+            .position(|flag| flag == arg)
+            .ok_or_else(|| format!("unknown option `{arg}`; see `cargo xtask help`"))?;
+        present[index] = true;
+    }
+    Ok(present)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|arg| arg.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_test_flags() {
+        let Ok(Task::Test(options)) = parse(&args(&["test", "--no-browser"])) else {
+            panic!("not a test task");
+        };
+        assert!(options.install);
+        assert!(!options.browser);
+    }
+
+    #[test]
+    fn no_arguments_means_help() {
+        assert!(matches!(parse(&[]), Ok(Task::Help)));
+    }
+
+    #[test]
+    fn rejects_unknown_tasks_and_options() {
+        assert!(parse(&args(&["deploy"])).is_err());
+        assert!(parse(&args(&["build", "--no-browser"])).is_err());
+    }
+}
