@@ -1,0 +1,503 @@
+//! The `cardvault` command line: `serve`, `merchant`, `keys`, `audit` (CONTRACT.md §3).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::http::{self, AppState, Limits};
+use crate::keys::{MasterKey, TransportKey};
+use crate::store::{self, Store};
+use crate::vault::{self, BootError, Config, NewMerchant, Vault, now_unix};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cardvault",
+    version,
+    about = "A card vault: tokenizes cards sealed in the browser and never gives them back"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the vault's HTTP API.
+    Serve(ServeArgs),
+    /// Manage merchants.
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+    /// Manage the transport keys envelopes are sealed to.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Where the vault keeps its data, and the master key that wraps every key in it.
+#[derive(Args, Debug, Clone)]
+struct Storage {
+    /// The data directory (SQLite database; in --dev also the generated master key).
+    #[arg(
+        long,
+        env = "CARDVAULT_DATA_DIR",
+        default_value = "cardvault-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// A file holding the master key (base64 of 32 bytes). The environment variable
+    /// CARDVAULT_MASTER_KEY, if set, takes precedence.
+    #[arg(long, env = "CARDVAULT_MASTER_KEY_FILE", global = true)]
+    master_key_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    #[command(flatten)]
+    storage: Storage,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Local trial: create a master key in the data dir if none is given, a demo merchant, and
+    /// allow plain HTTP on any address.
+    #[arg(long)]
+    dev: bool,
+    /// TLS certificate chain (PEM).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Tokenizations allowed per publishable key per minute (0: no limit).
+    #[arg(long, default_value_t = Limits::default().per_key_per_minute)]
+    rate_limit_key: u32,
+    /// Tokenizations allowed per client address per minute with a publishable key (0: no limit).
+    #[arg(long, default_value_t = Limits::default().per_client_per_minute)]
+    rate_limit_client: u32,
+    /// How old an envelope may be, in seconds.
+    #[arg(long, default_value_t = Config::default().freshness_secs)]
+    freshness: i64,
+    /// Seconds between sweeps of expired tokens, CVCs and replay memory.
+    #[arg(long, default_value_t = 60)]
+    sweep_every: u64,
+}
+
+#[derive(Subcommand, Debug)]
+enum MerchantCommand {
+    /// Create a merchant and print its keys (the secret key is shown this once only).
+    Create {
+        #[command(flatten)]
+        storage: Storage,
+        /// A name for the merchant.
+        #[arg(long)]
+        name: String,
+        /// An origin (scheme://host[:port]) whose pages may frame the field; repeatable.
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+        /// Tokens expire this many seconds after creation (default: never).
+        #[arg(long)]
+        token_ttl: Option<i64>,
+        /// Accept envelopes without a CVC.
+        #[arg(long)]
+        cvc_optional: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List merchants (never their secret keys).
+    List {
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// List the transport keys.
+    List {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Make a new active transport key; the previous one stays usable for the grace period.
+    Rotate {
+        #[command(flatten)]
+        storage: Storage,
+        /// Key size: 2048, 3072 or 4096 bits.
+        #[arg(long, default_value_t = 2048)]
+        bits: usize,
+        /// How long envelopes sealed to the previous key are still accepted, in hours.
+        #[arg(long, default_value_t = 24)]
+        grace_hours: i64,
+    },
+    /// Import a PKCS#8 PEM RSA private key (at least 2048 bits) as the active key.
+    Import {
+        #[command(flatten)]
+        storage: Storage,
+        /// The PEM file.
+        pem_file: PathBuf,
+        /// How long envelopes sealed to the previous key are still accepted, in hours.
+        #[arg(long, default_value_t = 24)]
+        grace_hours: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Check the audit log's hash chain; exit 0 when intact, else name the first broken entry.
+    Verify {
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+/// Runs the command line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Merchant(cmd) => merchant(cmd),
+        Command::Keys(cmd) => keys(cmd),
+        Command::Audit(AuditCommand::Verify { storage }) => audit_verify(&storage),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("cardvault: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CARDVAULT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+const DEV_MASTER_KEY_FILE: &str = "master.key";
+
+/// The master key: `CARDVAULT_MASTER_KEY`, else `--master-key-file`, else the dev key in the
+/// data dir (made by `serve --dev`), else (with `dev`) a new dev key.
+fn master_key(storage: &Storage, dev: bool) -> Result<MasterKey, BootError> {
+    let invalid =
+        |what: &str| BootError::Invalid(format!("{what} is not a base64-encoded 32-byte key"));
+    if let Ok(text) = std::env::var("CARDVAULT_MASTER_KEY") {
+        return MasterKey::from_base64(&text).map_err(|_| invalid("CARDVAULT_MASTER_KEY"));
+    }
+    if let Some(path) = &storage.master_key_file {
+        return MasterKey::from_file(path).map_err(|_| invalid(&path.display().to_string()));
+    }
+    let dev_file = storage.data_dir.join(DEV_MASTER_KEY_FILE);
+    if dev_file.exists() {
+        warn_dev_key(&dev_file, "using");
+        return MasterKey::from_file(&dev_file)
+            .map_err(|_| invalid(&dev_file.display().to_string()));
+    }
+    if dev {
+        let key = MasterKey::generate()?;
+        write_private_file(&storage.data_dir, &dev_file, key.to_base64().as_bytes())?;
+        warn_dev_key(&dev_file, "generated");
+        return Ok(key);
+    }
+    Err(BootError::Invalid(
+        "no master key: set CARDVAULT_MASTER_KEY (base64 of 32 bytes) or --master-key-file, or run `serve --dev` for a local trial".into(),
+    ))
+}
+
+fn warn_dev_key(path: &Path, verb: &str) {
+    eprintln!(
+        "\n  !!! WARNING: {verb} a DEVELOPMENT master key stored in clear at {}\n  !!! Anyone who can read the data dir can decrypt every card in it. Never use it for real cards.\n",
+        path.display()
+    );
+}
+
+fn write_private_file(dir: &Path, path: &Path, contents: &[u8]) -> Result<(), BootError> {
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let io = |e: std::io::Error| BootError::Invalid(format!("writing {}: {e}", path.display()));
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
+    file.write_all(contents).map_err(io)?;
+    file.sync_all().map_err(io)
+}
+
+fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, BootError> {
+    let master = master_key(storage, dev)?;
+    let store = Store::open(&storage.data_dir)?;
+    Vault::open(store, master, config)
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
+    let tls = args.tls_cert.is_some();
+    if !tls && !args.dev && !args.listen.ip().is_loopback() {
+        return Err(BootError::Invalid(format!(
+            "refusing plain HTTP on {}: give --tls-cert and --tls-key, or listen on a loopback address",
+            args.listen
+        )));
+    }
+    let config = Config {
+        freshness_secs: args.freshness,
+        ..Config::default()
+    };
+    let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
+    if args.dev && vault.store().merchants()?.is_empty() {
+        let origins = vec![format!("http://{}", args.listen)];
+        let (merchant, secret) = vault::create_merchant(
+            vault.store(),
+            &vault.master,
+            NewMerchant {
+                name: "Demo shop".into(),
+                origins,
+                token_ttl_secs: None,
+                require_cvc: true,
+            },
+        )?;
+        println!(
+            "dev merchant {}: publishable key {}  secret key {}",
+            merchant.id,
+            merchant.publishable_key,
+            secret.as_str()
+        );
+    }
+    let limits = Limits {
+        per_key_per_minute: args.rate_limit_key,
+        per_client_per_minute: args.rate_limit_client,
+    };
+    let state = AppState::new(Arc::clone(&vault), limits);
+    let app = http::router(state.clone(), http::Options { tls });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| BootError::Invalid(format!("starting the runtime: {e}")))?;
+    runtime.block_on(async move {
+        tokio::spawn(housekeeping(
+            state,
+            Duration::from_secs(args.sweep_every.max(1)),
+        ));
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let scheme = if tls { "https" } else { "http" };
+        if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .map_err(|e| {
+                    BootError::Invalid(format!("loading the TLS certificate and key: {e}"))
+                })?;
+            let handle = axum_server::Handle::new();
+            tokio::spawn(shutdown_on_signal(handle.clone()));
+            println!("cardvault listening on {scheme}://{}", args.listen);
+            axum_server::bind_rustls(args.listen, config)
+                .handle(handle)
+                .serve(service)
+                .await
+                .map_err(|e| BootError::Invalid(format!("serving: {e}")))?;
+        } else {
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .map_err(|e| BootError::Invalid(format!("listening on {}: {e}", args.listen)))?;
+            println!("cardvault listening on {scheme}://{}", args.listen);
+            axum::serve(listener, service)
+                .with_graceful_shutdown(signal())
+                .await
+                .map_err(|e| BootError::Invalid(format!("serving: {e}")))?;
+        }
+        tracing::info!("stopped");
+        Ok::<_, BootError>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => {
+            let _ = ctrl_c.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
+    signal().await;
+    handle.graceful_shutdown(Some(Duration::from_secs(10)));
+}
+
+/// Sweeps expired tokens, CVCs and replay memory; forgets idle rate-limit keys; picks up keys
+/// rotated by another process.
+async fn housekeeping(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        loop {
+            match state.vault.store().sweep(now_unix()).await {
+                Ok(report) if report.more => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "sweep failed");
+                    break;
+                }
+            }
+        }
+        state.limits.purge();
+        let vault = &state.vault;
+        vault
+            .keyring()
+            .reload_if_stale(vault.store(), &vault.master);
+    }
+}
+
+fn merchant(cmd: MerchantCommand) -> Result<ExitCode, BootError> {
+    match cmd {
+        MerchantCommand::Create {
+            storage,
+            name,
+            origins,
+            token_ttl,
+            cvc_optional,
+            json,
+        } => {
+            let master = master_key(&storage, false)?;
+            let store = Store::open(&storage.data_dir)?;
+            let new = NewMerchant {
+                name,
+                origins,
+                token_ttl_secs: token_ttl,
+                require_cvc: !cvc_optional,
+            };
+            let (merchant, secret) = vault::create_merchant(&store, &master, new)?;
+            if json {
+                let out = serde_json::json!({
+                    "id": merchant.id,
+                    "publishable_key": merchant.publishable_key,
+                    "secret_key": secret.as_str(),
+                });
+                println!("{out}");
+            } else {
+                println!("merchant        {}", merchant.id);
+                println!("publishable key {}", merchant.publishable_key);
+                println!(
+                    "secret key      {}   (shown once: store it now)",
+                    secret.as_str()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        MerchantCommand::List { storage } => {
+            let store = Store::open(&storage.data_dir)?;
+            for m in store.merchants()? {
+                println!(
+                    "{}  {}  {}  {}",
+                    m.id,
+                    m.publishable_key,
+                    m.name,
+                    m.origins.join(" ")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn keys(cmd: KeysCommand) -> Result<ExitCode, BootError> {
+    match cmd {
+        KeysCommand::List { storage } => {
+            let store = Store::open(&storage.data_dir)?;
+            let now = now_unix();
+            for k in store.transport_keys()? {
+                let status = match (k.retired_at, k.usable_until) {
+                    (None, _) => "active".to_owned(),
+                    (Some(_), Some(until)) if until > now => {
+                        format!("grace ({}s left)", until - now)
+                    }
+                    _ => "retired".to_owned(),
+                };
+                println!("{}  {} bits  {}", k.kid, k.bits, status);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Rotate {
+            storage,
+            bits,
+            grace_hours,
+        } => {
+            let vault = open_vault(&storage, false, Config::default())?;
+            let kid = vault::create_transport_key(
+                vault.store(),
+                &vault.master,
+                bits,
+                Some(grace_hours * 3600),
+                "key_rotate",
+            )?;
+            println!(
+                "active transport key {kid} ({bits} bits); the previous key is accepted for {grace_hours} h"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Import {
+            storage,
+            pem_file,
+            grace_hours,
+        } => {
+            let pem = std::fs::read_to_string(&pem_file)
+                .map_err(|e| BootError::Invalid(format!("reading {}: {e}", pem_file.display())))?;
+            let key = TransportKey::from_pkcs8_pem(&pem).map_err(|_| {
+                BootError::Invalid("not a PKCS#8 PEM RSA private key of 2048 to 4096 bits".into())
+            })?;
+            let vault = open_vault(&storage, false, Config::default())?;
+            let kid = vault::install_transport_key(
+                vault.store(),
+                &vault.master,
+                &key,
+                Some(grace_hours * 3600),
+                "key_import",
+            )?;
+            println!(
+                "imported transport key {kid} ({} bits), now active",
+                key.bits()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn audit_verify(storage: &Storage) -> Result<ExitCode, BootError> {
+    let store = Store::open(&storage.data_dir)?;
+    match store::verify_audit(&store) {
+        Ok(count) => {
+            println!("audit log intact: {count} entries");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(broken) => {
+            eprintln!(
+                "audit log BROKEN at entry {}: {}",
+                broken.seq, broken.reason
+            );
+            Ok(ExitCode::from(2))
+        }
+    }
+}

@@ -1,0 +1,584 @@
+//! Every endpoint and every error code of the contract, through `oneshot` (no socket).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use base64ct::Encoding;
+use cardvault::card::{Card, YearMonth};
+use cardvault::envelope::{SealingKey, thumbprint};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use super::*;
+use crate::keys::{MasterKey, TransportKey};
+use crate::store::Store;
+use crate::vault::{Config, NewMerchant, Vault, create_merchant, now_unix};
+
+const PAN: &str = "4242424242424242";
+
+struct Merchant {
+    pk: String,
+    sk: String,
+}
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    app: Router,
+    vault: Arc<Vault>,
+    sealing: SealingKey,
+    shop: Merchant,
+    other: Merchant,
+}
+
+fn merchant(vault: &Vault, name: &str, require_cvc: bool) -> Merchant {
+    let (record, secret) = create_merchant(
+        vault.store(),
+        &vault.master,
+        NewMerchant {
+            name: name.into(),
+            origins: vec!["https://shop.example".into()],
+            token_ttl_secs: None,
+            require_cvc,
+        },
+    )
+    .unwrap();
+    Merchant {
+        pk: record.publishable_key,
+        sk: secret.to_string(),
+    }
+}
+
+fn harness_with(limits: Limits) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let vault =
+        Arc::new(Vault::open(store, MasterKey::generate().unwrap(), Config::default()).unwrap());
+    let shop = merchant(&vault, "Shop", true);
+    let other = merchant(&vault, "Other", false);
+    let jwk = vault.keyring().jwks(now_unix()).remove(0);
+    let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
+    let app = router(
+        AppState::new(Arc::clone(&vault), limits),
+        Options::default(),
+    )
+    .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
+    Harness {
+        _dir: dir,
+        app,
+        vault,
+        sealing,
+        shop,
+        other,
+    }
+}
+
+fn harness() -> Harness {
+    harness_with(Limits {
+        per_key_per_minute: 0,
+        per_client_per_minute: 0,
+    })
+}
+
+fn card(exp_year: u32, cvc: Option<&str>) -> Card {
+    let then = YearMonth {
+        year: 2020,
+        month: 1,
+    };
+    Card::new(PAN, 12, exp_year, cvc, Some("Ada Lovelace"), then).unwrap()
+}
+
+impl Harness {
+    fn seal(&self, aud: &str) -> String {
+        self.sealing
+            .seal(&card(2030, Some("123")), aud, now_unix() as u64)
+            .unwrap()
+    }
+
+    async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let response = self.app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, headers, json)
+    }
+
+    async fn tokenize_with(&self, key: &str, body: impl Into<Body>) -> (StatusCode, Value) {
+        let req = Request::post("/v1/tokens")
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .header(header::CONTENT_TYPE, "application/jose")
+            .body(body.into())
+            .unwrap();
+        let (status, _, json) = self.send(req).await;
+        (status, json)
+    }
+
+    async fn get(&self, path: &str, key: Option<&str>) -> (StatusCode, Value) {
+        let mut req = Request::get(path);
+        if let Some(key) = key {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {key}"));
+        }
+        let (status, _, json) = self.send(req.body(Body::empty()).unwrap()).await;
+        (status, json)
+    }
+
+    async fn delete(&self, path: &str, key: &str) -> StatusCode {
+        let req = Request::delete(path)
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await.0
+    }
+}
+
+fn code(json: &Value) -> &str {
+    json["error"]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn jwks_publishes_the_active_key() {
+    let h = harness();
+    let (status, json) = h.get("/.well-known/jwks.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let key = &json["keys"][0];
+    assert_eq!(key["kty"], "RSA");
+    assert_eq!(key["alg"], "RSA-OAEP-256");
+    assert_eq!(key["use"], "enc");
+    let (n, e) = (key["n"].as_str().unwrap(), key["e"].as_str().unwrap());
+    assert_eq!(key["kid"], thumbprint(n, e));
+    assert!(
+        key.get("d").is_none() && key.get("p").is_none(),
+        "no private members"
+    );
+}
+
+#[tokio::test]
+async fn healthz_and_metrics() {
+    let h = harness();
+    assert_eq!(h.get("/healthz", None).await.0, StatusCode::OK);
+    h.tokenize_with(&h.shop.pk, h.seal(&h.shop.pk)).await;
+    let response = h
+        .app
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let text = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(text.contains("cardvault_tokens_created_total 1"), "{text}");
+    assert!(text.contains("cardvault_http_requests_total"), "{text}");
+}
+
+#[tokio::test]
+async fn tokenize_read_delete() {
+    let h = harness();
+    let (status, json) = h.tokenize_with(&h.shop.pk, h.seal(&h.shop.pk)).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let token = json["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("tok_") && token.len() >= 4 + 32);
+    assert_eq!(json["card"]["brand"], "visa");
+    assert_eq!(json["card"]["last4"], "4242");
+    assert_eq!(json["card"]["exp_month"], 12);
+    assert_eq!(json["card"]["exp_year"], 2030);
+    assert!(json["fingerprint"].as_str().unwrap().starts_with("fp_"));
+    assert!(json["created_at"].as_str().unwrap().contains('T'));
+    assert!(json.get("bin").is_none());
+
+    let path = format!("/v1/tokens/{token}");
+    let (status, meta) = h.get(&path, Some(&h.shop.sk)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(meta["bin"], "424242");
+    assert_eq!(meta["fingerprint"], json["fingerprint"]);
+    assert!(!meta.to_string().contains(PAN));
+
+    // Only the owner's secret key reads or deletes; another merchant's token looks missing.
+    assert_eq!(
+        code(&h.get(&path, Some(&h.shop.pk)).await.1),
+        "unauthorized"
+    );
+    assert_eq!(
+        h.get(&path, Some(&h.other.sk)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        h.get("/v1/tokens/tok_nope", Some(&h.shop.sk)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(h.delete(&path, &h.other.sk).await, StatusCode::NOT_FOUND);
+    assert_eq!(h.delete(&path, &h.shop.pk).await, StatusCode::UNAUTHORIZED);
+
+    assert_eq!(h.delete(&path, &h.shop.sk).await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.get(&path, Some(&h.shop.sk)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(h.delete(&path, &h.shop.sk).await, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn relay_with_the_secret_key_and_fingerprints() {
+    let h = harness();
+    let (status, first) = h.tokenize_with(&h.shop.sk, h.seal(&h.shop.pk)).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (_, second) = h.tokenize_with(&h.shop.pk, h.seal(&h.shop.pk)).await;
+    let (_, elsewhere) = h.tokenize_with(&h.other.pk, h.seal(&h.other.pk)).await;
+    assert_ne!(first["token"], second["token"]);
+    assert_eq!(
+        first["fingerprint"], second["fingerprint"],
+        "same card, same merchant"
+    );
+    assert_ne!(
+        first["fingerprint"], elsewhere["fingerprint"],
+        "same card, other merchant"
+    );
+}
+
+#[tokio::test]
+async fn unauthorized() {
+    let h = harness();
+    let envelope = h.seal(&h.shop.pk);
+    for key in [
+        "",
+        "pk_unknown",
+        "sk_unknown",
+        "tok_x",
+        &h.shop.pk.replace("pk_", "sk_"),
+    ] {
+        let (status, json) = h.tokenize_with(key, envelope.clone()).await;
+        assert_eq!(
+            (status, code(&json)),
+            (StatusCode::UNAUTHORIZED, "unauthorized"),
+            "{key}"
+        );
+    }
+    let req = Request::post("/v1/tokens")
+        .header(header::CONTENT_TYPE, "application/jose")
+        .body(Body::from(envelope))
+        .unwrap();
+    assert_eq!(h.send(req).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn forbidden_origin() {
+    let h = harness();
+    let post = |origin: &str| {
+        Request::post("/v1/tokens")
+            .header(header::AUTHORIZATION, format!("Bearer {}", h.shop.pk))
+            .header(header::CONTENT_TYPE, "application/jose")
+            .header(header::HOST, "vault.example")
+            .header(header::ORIGIN, origin)
+            .body(Body::from(h.seal(&h.shop.pk)))
+            .unwrap()
+    };
+    let (status, _, json) = h.send(post("https://evil.example")).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::FORBIDDEN, "forbidden_origin")
+    );
+    assert_eq!(
+        h.send(post("https://shop.example")).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        h.send(post("https://vault.example")).await.0,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn envelope_refusals() {
+    let h = harness();
+    let sealed = h.seal(&h.shop.pk);
+    let parts: Vec<&str> = sealed.split('.').collect();
+
+    // Not a JWE at all.
+    let (status, json) = h.tokenize_with(&h.shop.pk, "hello").await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::BAD_REQUEST, "invalid_envelope")
+    );
+
+    // Sealed for another merchant.
+    let (status, json) = h.tokenize_with(&h.shop.pk, h.seal(&h.other.pk)).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::BAD_REQUEST, "invalid_envelope")
+    );
+
+    // Another alg in the header.
+    let header =
+        String::from_utf8(base64ct::Base64UrlUnpadded::decode_vec(parts[0]).unwrap()).unwrap();
+    for (from, to) in [
+        ("RSA-OAEP-256", "RSA1_5"),
+        ("RSA-OAEP-256", "dir"),
+        ("A256GCM", "A128GCM"),
+    ] {
+        let forged =
+            base64ct::Base64UrlUnpadded::encode_string(header.replace(from, to).as_bytes());
+        let envelope = [forged.as_str(), parts[1], parts[2], parts[3], parts[4]].join(".");
+        let (status, json) = h.tokenize_with(&h.shop.pk, envelope).await;
+        assert_eq!(
+            (status, code(&json)),
+            (StatusCode::BAD_REQUEST, "invalid_envelope"),
+            "{to}"
+        );
+    }
+
+    // A changed wrapped key and a changed ciphertext get the very same answer.
+    let flip = |segment: &str| {
+        let mut bytes = base64ct::Base64UrlUnpadded::decode_vec(segment).unwrap();
+        bytes[10] ^= 1;
+        base64ct::Base64UrlUnpadded::encode_string(&bytes)
+    };
+    let bad_key = [parts[0], &flip(parts[1]), parts[2], parts[3], parts[4]].join(".");
+    let bad_ciphertext = [parts[0], parts[1], parts[2], &flip(parts[3]), parts[4]].join(".");
+    let bad_tag = [parts[0], parts[1], parts[2], parts[3], &flip(parts[4])].join(".");
+    let a = h.tokenize_with(&h.shop.pk, bad_key).await;
+    let b = h.tokenize_with(&h.shop.pk, bad_ciphertext).await;
+    let c = h.tokenize_with(&h.shop.pk, bad_tag).await;
+    assert_eq!(a.0, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&a.1), "invalid_envelope");
+    assert_eq!(a, b);
+    assert_eq!(b, c);
+
+    // Sealed to a key this vault never had.
+    let foreign = TransportKey::generate(2048).unwrap().jwk();
+    let foreign = SealingKey::from_jwk(&foreign.n, &foreign.e).unwrap();
+    let envelope = foreign
+        .seal(&card(2030, Some("123")), &h.shop.pk, now_unix() as u64)
+        .unwrap();
+    let (status, json) = h.tokenize_with(&h.shop.pk, envelope).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::BAD_REQUEST, "unknown_key")
+    );
+
+    // Too old, and from the future.
+    for iat in [now_unix() - 1000, now_unix() + 1000] {
+        let envelope = h
+            .sealing
+            .seal(&card(2030, Some("123")), &h.shop.pk, iat as u64)
+            .unwrap();
+        let (status, json) = h.tokenize_with(&h.shop.pk, envelope).await;
+        assert_eq!(
+            (status, code(&json)),
+            (StatusCode::BAD_REQUEST, "stale_envelope")
+        );
+    }
+
+    // The first use succeeds, the replay is refused.
+    assert_eq!(
+        h.tokenize_with(&h.shop.pk, sealed.clone()).await.0,
+        StatusCode::CREATED
+    );
+    let (status, json) = h.tokenize_with(&h.shop.pk, sealed).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::CONFLICT, "replayed_envelope")
+    );
+}
+
+#[tokio::test]
+async fn invalid_cards() {
+    let h = harness();
+    // Valid when sealed in 2020, expired when the vault opens it.
+    let expired = h
+        .sealing
+        .seal(&card(2024, Some("123")), &h.shop.pk, now_unix() as u64)
+        .unwrap();
+    let (status, json) = h.tokenize_with(&h.shop.pk, expired).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (code(&json), json["error"]["field"].as_str()),
+        ("invalid_card", Some("exp"))
+    );
+    assert!(!json.to_string().contains("4242"));
+
+    // This merchant requires a CVC; the other does not.
+    let no_cvc = |aud: &str| {
+        h.sealing
+            .seal(&card(2030, None), aud, now_unix() as u64)
+            .unwrap()
+    };
+    let (status, json) = h.tokenize_with(&h.shop.pk, no_cvc(&h.shop.pk)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json["error"]["field"], "cvc");
+    assert_eq!(
+        h.tokenize_with(&h.other.pk, no_cvc(&h.other.pk)).await.0,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn body_refusals() {
+    let h = harness();
+    let (status, json) = h.tokenize_with(&h.shop.pk, "A".repeat(20 * 1024)).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+    );
+
+    let req = Request::post("/v1/tokens")
+        .header(header::AUTHORIZATION, format!("Bearer {}", h.shop.pk))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(h.seal(&h.shop.pk)))
+        .unwrap();
+    let (status, _, json) = h.send(req).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+    );
+}
+
+#[tokio::test]
+async fn rate_limited_per_client() {
+    let h = harness_with(Limits {
+        per_key_per_minute: 0,
+        per_client_per_minute: 5,
+    });
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let req = Request::post("/v1/tokens")
+            .header(header::AUTHORIZATION, format!("Bearer {}", h.shop.pk))
+            .header(header::CONTENT_TYPE, "application/jose")
+            .body(Body::from(h.seal(&h.shop.pk)))
+            .unwrap();
+        let (status, headers, json) = h.send(req).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(code(&json), "rate_limited");
+            let retry: u64 = headers[header::RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(retry >= 1);
+        }
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        5
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let h = harness();
+    for req in [
+        Request::get("/healthz").body(Body::empty()).unwrap(),
+        Request::get("/nope").body(Body::empty()).unwrap(),
+        Request::post("/v1/tokens").body(Body::empty()).unwrap(),
+    ] {
+        let (status, headers, json) = h.send(req).await;
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        assert!(
+            headers["x-request-id"]
+                .to_str()
+                .unwrap()
+                .starts_with("req_")
+        );
+        if status == StatusCode::NOT_FOUND {
+            assert_eq!(code(&json), "not_found");
+        }
+    }
+}
+
+#[tokio::test]
+async fn refusals_change_nothing_but_the_audit_log() {
+    let h = harness();
+    let (_, ok) = h.tokenize_with(&h.shop.pk, h.seal(&h.shop.pk)).await;
+    let before = crate::store::verify_audit(h.vault.store()).unwrap();
+    h.tokenize_with(&h.shop.pk, "garbage").await;
+    h.tokenize_with(&h.shop.pk, h.seal(&h.other.pk)).await;
+    h.tokenize_with("pk_nobody", h.seal(&h.shop.pk)).await;
+    let after = crate::store::verify_audit(h.vault.store()).unwrap();
+    assert_eq!(after, before + 3, "one audit entry per refusal");
+    let entries = h.vault.store().audit_entries().unwrap();
+    let codes: Vec<&str> = entries
+        .iter()
+        .rev()
+        .take(3)
+        .map(|e| e.event.outcome.as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["unauthorized", "invalid_envelope", "invalid_envelope"]
+    );
+    // The one token stored is still the only one readable.
+    let token = ok["token"].as_str().unwrap();
+    assert_eq!(
+        h.get(&format!("/v1/tokens/{token}"), Some(&h.shop.sk))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    for entry in &entries {
+        let text = format!("{:?}", entry.event);
+        assert!(!text.contains(PAN) && !text.contains("4242 4242"));
+    }
+}
+
+#[tokio::test]
+async fn expired_tokens_are_swept() {
+    let h = harness();
+    let (record, _) = create_merchant(
+        h.vault.store(),
+        &h.vault.master,
+        NewMerchant {
+            name: "Short-lived".into(),
+            origins: vec!["https://shop.example".into()],
+            token_ttl_secs: Some(60),
+            require_cvc: true,
+        },
+    )
+    .unwrap();
+    let pk = record.publishable_key;
+    let (status, json) = h.tokenize_with(&pk, h.seal(&pk)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(json["expires_at"].as_str().is_some());
+    let token = json["token"].as_str().unwrap();
+    assert!(h.vault.store().token(&record.id, token).unwrap().is_some());
+    let report = h.vault.store().sweep(now_unix() + 61).await.unwrap();
+    assert_eq!(report.tokens_deleted, 1);
+    assert!(h.vault.store().token(&record.id, token).unwrap().is_none());
+    let last = h.vault.store().audit_entries().unwrap().pop().unwrap();
+    assert_eq!(last.event.action, "expiry_sweep");
+}
+
+#[tokio::test]
+async fn a_missing_token_delete_is_audited_once() {
+    let h = harness();
+    let before = h.vault.store().audit_entries().unwrap().len();
+    assert_eq!(
+        h.delete("/v1/tokens/tok_nope", &h.shop.sk).await,
+        StatusCode::NOT_FOUND
+    );
+    let entries = h.vault.store().audit_entries().unwrap();
+    assert_eq!(entries.len(), before + 1);
+    assert_eq!(entries[before].event.outcome, "not_found");
+}

@@ -1,0 +1,748 @@
+//! The store: everything the vault keeps, in SQLite in the data dir, behind a narrow interface.
+//!
+//! # What is stored
+//!
+//! Only ciphertext and metadata. Every key is wrapped and every card and CVC is encrypted by the
+//! caller before it reaches this module: the store handles opaque byte blobs and never sees a card
+//! number, a CVC or a key in clear. The audit log holds no card data either: callers put tokens,
+//! merchant ids, request ids and outcome codes in [`AuditEvent`]s, never numbers or CVCs.
+//!
+//! Deleting is destroying: a deleted token row (or a used or expired CVC) is removed with SQLite's
+//! `secure_delete` on, so its bytes are overwritten in the database file, and after each sweep the
+//! write-ahead log is checkpointed and truncated (best effort) so old page images do not linger.
+//!
+//! # Reads and writes
+//!
+//! Reads are synchronous and use a small pool of read-only connections. Point reads (by key,
+//! token, hash or jti) are indexed and take microseconds, so the HTTP layer may call them
+//! directly from async code; [`Store::merchants`], [`Store::audit_entries`] and [`verify_audit`]
+//! scan whole tables and belong in `spawn_blocking` when called while serving.
+//!
+//! Every write goes through one writer thread (`writer.rs`) that takes whatever requests are queued
+//! and applies them in one `BEGIN IMMEDIATE … COMMIT` (group commit, `synchronous = FULL`), then
+//! answers each: a write returns only once it is durable, and concurrent writers share one fsync.
+//! Within a batch each request runs in its own savepoint, so one refused request (a replayed jti,
+//! a duplicate key) changes nothing and does not disturb the others. The async writes are for the
+//! server; the `fn …` (blocking) writes are for the CLI and for start-up, and block the calling
+//! thread until the batch commits (inside a running server, call them from `spawn_blocking`).
+//! A write, once submitted, completes even if the caller's future is dropped.
+//!
+//! Other processes (CLI commands) open the same database while `serve` runs; SQLite's locks and
+//! a busy timeout serialise them, and the audit chain stays linear because each append reads the
+//! previous entry's hash inside its own `IMMEDIATE` transaction.
+//!
+//! # Backends
+//!
+//! SQLite is the only backend today. Another one (PostgreSQL) provides two things:
+//!
+//! - a `ReadBackend`: every read of [`Store`] plus an audit scan in `seq` order, callable from
+//!   many threads;
+//! - a `WriteBackend`: `apply_batch`, which applies a slice of `WriteOp`s in one durable
+//!   transaction, each op in a savepoint so that a refused op leaves no trace, and answers one
+//!   result per op. It must append audit entries with the chain of `audit.rs` (`seq` = last + 1,
+//!   `prev_hash` = last hash, both read under a lock that serialises appenders, e.g. a
+//!   PostgreSQL advisory lock or `LOCK TABLE audit IN EXCLUSIVE MODE`).
+//!
+//! The writer thread, the [`Store`] handle and [`verify_audit`] are backend-independent.
+
+mod audit;
+mod sqlite;
+#[cfg(test)]
+mod tests;
+mod writer;
+
+use std::fmt;
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use audit::{AuditBreak, verify_audit};
+
+/// How many expired tokens (and, separately, expired CVCs and replay ids) one sweep handles at most,
+/// so that a sweep after a long downtime does not hold the writer for long.
+pub const SWEEP_LIMIT: u32 = 1000;
+
+// ---------------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------------
+
+/// A merchant. `Debug` omits the secret key's hash and the wrapped fingerprint key.
+#[derive(Clone)]
+pub struct MerchantRecord {
+    /// `mer_…`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `pk_…`, in clear: it is not a secret.
+    pub publishable_key: String,
+    /// SHA-256 of the secret key `sk_…`.
+    pub secret_key_hash: [u8; 32],
+    /// Origins allowed to frame the field.
+    pub origins: Vec<String>,
+    /// The merchant's fingerprint key, wrapped.
+    pub fingerprint_key: Vec<u8>,
+    /// Lifetime of this merchant's tokens; `None`: until deleted.
+    pub token_ttl_secs: Option<i64>,
+    /// Whether an envelope without a CVC is refused.
+    pub require_cvc: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+impl fmt::Debug for MerchantRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MerchantRecord")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("publishable_key", &self.publishable_key)
+            .field("origins", &self.origins)
+            .field("fingerprint_key", &Blob(self.fingerprint_key.len()))
+            .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("require_cvc", &self.require_cvc)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A transport key (RSA, for envelopes). `Debug` shows the wrapped key's length only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TransportKeyRecord {
+    /// RFC 7638 thumbprint of the public key.
+    pub kid: String,
+    /// PKCS#8, wrapped.
+    pub private_key: Vec<u8>,
+    /// Modulus size.
+    pub bits: u32,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// `None`: the key is active.
+    pub retired_at: Option<i64>,
+    /// End of the grace period after retirement.
+    pub usable_until: Option<i64>,
+}
+
+impl fmt::Debug for TransportKeyRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportKeyRecord")
+            .field("kid", &self.kid)
+            .field("private_key", &Blob(self.private_key.len()))
+            .field("bits", &self.bits)
+            .field("created_at", &self.created_at)
+            .field("retired_at", &self.retired_at)
+            .field("usable_until", &self.usable_until)
+            .finish()
+    }
+}
+
+/// A data key (encrypts cards at rest). `Debug` shows the wrapped key's length only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DataKeyRecord {
+    /// Referenced by [`TokenRecord::data_key_version`].
+    pub version: u32,
+    /// The key, wrapped.
+    pub key: Vec<u8>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+impl fmt::Debug for DataKeyRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataKeyRecord")
+            .field("version", &self.version)
+            .field("key", &Blob(self.key.len()))
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+/// A token and its encrypted card. `Debug` shows the ciphertexts' lengths only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// `tok_…`.
+    pub token: String,
+    /// The owner.
+    pub merchant_id: String,
+    /// The encrypted card.
+    pub card: Vec<u8>,
+    /// The encrypted CVC; `None` once used or expired. When set, `cvc_expires_at` must be too.
+    pub cvc: Option<Vec<u8>>,
+    /// When the CVC stops being usable.
+    pub cvc_expires_at: Option<i64>,
+    /// The data key that encrypted `card` and `cvc`.
+    pub data_key_version: u32,
+    /// Brand id.
+    pub brand: String,
+    /// Last four digits.
+    pub last4: String,
+    /// First six digits.
+    pub bin: String,
+    /// 1-12.
+    pub exp_month: u8,
+    /// Four digits.
+    pub exp_year: u16,
+    /// `fp_…`, keyed per merchant.
+    pub fingerprint: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// `None`: until deleted.
+    pub expires_at: Option<i64>,
+}
+
+impl TokenRecord {
+    /// Whether the token's lifetime is over at `now`. [`Store::token`] returns a token whose time
+    /// is up until the next sweep destroys it: callers treat such a token as gone.
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+impl fmt::Debug for TokenRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenRecord")
+            .field("token", &self.token)
+            .field("merchant_id", &self.merchant_id)
+            .field("card", &Blob(self.card.len()))
+            .field("cvc", &self.cvc.as_ref().map(|c| Blob(c.len())))
+            .field("cvc_expires_at", &self.cvc_expires_at)
+            .field("data_key_version", &self.data_key_version)
+            .field("brand", &self.brand)
+            .field("last4", &self.last4)
+            .field("bin", &self.bin)
+            .field("exp_month", &self.exp_month)
+            .field("exp_year", &self.exp_year)
+            .field("fingerprint", &self.fingerprint)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Where a merchant's forwards may go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiverRecord {
+    /// The owner.
+    pub merchant_id: String,
+    /// Unique per merchant; named in forward requests.
+    pub name: String,
+    /// Base URL.
+    pub url: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// One thing that happened, for the audit log. Never holds card data, keys or secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Unix seconds.
+    pub at: i64,
+    /// The HTTP request id, if any.
+    pub request_id: Option<String>,
+    /// The merchant concerned, if any.
+    pub merchant_id: Option<String>,
+    /// `publishable` | `secret` | `operator`.
+    pub key_kind: Option<String>,
+    /// Client address.
+    pub client: Option<String>,
+    /// `tokenize`, `read`, `delete`, `forward`, `key_rotate`, `key_import`, `key_create`,
+    /// `merchant_create`, `receiver_add`, `receiver_remove`, `expiry_sweep`, `refused`, …
+    pub action: String,
+    /// The token concerned, if any.
+    pub token: Option<String>,
+    /// `ok` or the contract's error code.
+    pub outcome: String,
+    /// Free text without secrets.
+    pub detail: Option<String>,
+}
+
+/// An entry of the audit log: an event, its place and its link in the hash chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// 1, 2, 3, … without gaps.
+    pub seq: i64,
+    /// What happened.
+    pub event: AuditEvent,
+    /// The previous entry's `hash` (zeros for the first entry).
+    pub prev_hash: [u8; 32],
+    /// SHA-256 over `prev_hash` and this entry (see [`verify_audit`]).
+    pub hash: [u8; 32],
+}
+
+/// What one [`Store::sweep`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Expired tokens destroyed (one `expiry_sweep` audit entry each).
+    pub tokens_deleted: u64,
+    /// Expired CVCs destroyed (one `expiry_sweep` audit entry per sweep that destroyed any).
+    pub cvcs_cleared: u64,
+    /// Replay ids forgotten (not audited).
+    pub jtis_deleted: u64,
+    /// A limit ([`SWEEP_LIMIT`]) was reached: sweep again soon.
+    pub more: bool,
+}
+
+/// Shows a blob's length, never its bytes.
+struct Blob(usize);
+
+impl fmt::Debug for Blob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Why the store refused or failed. Messages are generic: the cause is logged where it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreError {
+    /// The envelope's `jti` was seen before: nothing of the request was written.
+    Replayed,
+    /// A unique key is taken (token, merchant id, publishable key, key id, receiver name, …).
+    Conflict,
+    /// Anything else; the cause is in the log.
+    Database,
+    /// The writer thread is gone.
+    Closed,
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoreError::Replayed => "envelope already seen",
+            StoreError::Conflict => "record already exists",
+            StoreError::Database => "database error",
+            StoreError::Closed => "store is closed",
+        })
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+// ---------------------------------------------------------------------------------------------
+// The backend interface
+// ---------------------------------------------------------------------------------------------
+
+/// One write, applied by a `WriteBackend` inside a batch.
+#[derive(Debug)]
+pub(crate) enum WriteOp {
+    /// jti (unique, else [`StoreError::Replayed`]), token row, audit entry.
+    InsertToken {
+        record: TokenRecord,
+        jti: String,
+        jti_expires_at: i64,
+        audit: AuditEvent,
+    },
+    /// Deletes the row if the merchant owns it; audits either way (`not_found` if none).
+    DeleteToken {
+        merchant_id: String,
+        token: String,
+        audit: AuditEvent,
+    },
+    /// Returns the CVC if present and unexpired, and clears it.
+    TakeCvc {
+        merchant_id: String,
+        token: String,
+        now: i64,
+    },
+    AppendAudit {
+        event: AuditEvent,
+    },
+    Sweep {
+        now: i64,
+        limit: u32,
+    },
+    InsertMerchant {
+        merchant: MerchantRecord,
+        audit: AuditEvent,
+    },
+    /// Retires the active key(s) first when `retire_others_at` is set.
+    InsertTransportKey {
+        key: TransportKeyRecord,
+        retire_others_at: Option<(i64, i64)>,
+        audit: AuditEvent,
+    },
+    InsertDataKey {
+        key: DataKeyRecord,
+        audit: Option<AuditEvent>,
+    },
+    InsertReceiver {
+        receiver: ReceiverRecord,
+        audit: AuditEvent,
+    },
+    /// Audits either way (`not_found` if none).
+    RemoveReceiver {
+        merchant_id: String,
+        name: String,
+        audit: AuditEvent,
+    },
+}
+
+/// The answer to one [`WriteOp`].
+#[derive(Debug)]
+pub(crate) enum WriteOutcome {
+    Done,
+    Deleted(bool),
+    Cvc(Option<Vec<u8>>),
+    Swept(SweepReport),
+}
+
+impl WriteOutcome {
+    fn done(self) -> Result<(), StoreError> {
+        match self {
+            WriteOutcome::Done => Ok(()),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    fn deleted(self) -> Result<bool, StoreError> {
+        match self {
+            WriteOutcome::Deleted(deleted) => Ok(deleted),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    fn cvc(self) -> Result<Option<Vec<u8>>, StoreError> {
+        match self {
+            WriteOutcome::Cvc(cvc) => Ok(cvc),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    fn swept(self) -> Result<SweepReport, StoreError> {
+        match self {
+            WriteOutcome::Swept(report) => Ok(report),
+            other => Err(mismatch(&other)),
+        }
+    }
+}
+
+fn mismatch(outcome: &WriteOutcome) -> StoreError {
+    let kind = match outcome {
+        WriteOutcome::Done => "done",
+        WriteOutcome::Deleted(_) => "deleted",
+        WriteOutcome::Cvc(_) => "cvc",
+        WriteOutcome::Swept(_) => "swept",
+    };
+    tracing::error!(
+        outcome = kind,
+        "store: the backend answered a write with the wrong kind"
+    );
+    StoreError::Database
+}
+
+/// An audit row that does not decode (wrong hash length, bad text): verification stops there.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MalformedEntry {
+    pub(crate) seq: i64,
+}
+
+/// The reads a backend provides; called from many threads at once.
+pub(crate) trait ReadBackend: Send + Sync {
+    fn merchant_by_publishable_key(&self, pk: &str) -> Result<Option<MerchantRecord>, StoreError>;
+    fn merchant_by_secret_hash(
+        &self,
+        hash: &[u8; 32],
+    ) -> Result<Option<MerchantRecord>, StoreError>;
+    fn merchant(&self, id: &str) -> Result<Option<MerchantRecord>, StoreError>;
+    fn merchants(&self) -> Result<Vec<MerchantRecord>, StoreError>;
+    fn transport_keys(&self) -> Result<Vec<TransportKeyRecord>, StoreError>;
+    fn data_keys(&self) -> Result<Vec<DataKeyRecord>, StoreError>;
+    fn token(&self, merchant_id: &str, token: &str) -> Result<Option<TokenRecord>, StoreError>;
+    fn jti_seen(&self, jti: &str, now: i64) -> Result<bool, StoreError>;
+    fn receivers(&self, merchant_id: &str) -> Result<Vec<ReceiverRecord>, StoreError>;
+    fn receiver(&self, merchant_id: &str, name: &str)
+    -> Result<Option<ReceiverRecord>, StoreError>;
+    /// Visits the audit log in `seq` order until `visit` breaks.
+    fn scan_audit(
+        &self,
+        visit: &mut dyn FnMut(Result<AuditEntry, MalformedEntry>) -> ControlFlow<()>,
+    ) -> Result<(), StoreError>;
+}
+
+/// The writes a backend provides; owned by the writer thread.
+pub(crate) trait WriteBackend: Send {
+    /// Applies `ops` in one durable transaction, each in its own savepoint (a failed op leaves
+    /// nothing behind), and answers one result per op, in order. `Err`: the transaction itself
+    /// failed and nothing of the batch is stored.
+    fn apply_batch(
+        &mut self,
+        ops: &[WriteOp],
+    ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The handle
+// ---------------------------------------------------------------------------------------------
+
+/// The store: a cheap, cloneable handle (`Send + Sync`). The writer thread stops, after its last
+/// batch, when the last clone is dropped.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    reads: Box<dyn ReadBackend>,
+    writer: writer::Writer,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating) `data_dir/cardvault.db` and starts the writer thread.
+    ///
+    /// Creates `data_dir` with mode 0700 if missing and keeps the database file at 0600; sets
+    /// WAL, `synchronous = FULL`, foreign keys, `secure_delete` and a 5 s busy timeout; creates or
+    /// migrates the schema (`PRAGMA user_version`). A database from a newer version is refused.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        let (reads, writes) = sqlite::open(data_dir)?;
+        let writer = writer::Writer::start(Box::new(writes))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                reads: Box::new(reads),
+                writer,
+            }),
+        })
+    }
+
+    /// How many write batches (transactions) have committed through this handle's writer.
+    pub fn batches_committed(&self) -> u64 {
+        self.inner.writer.batches_committed()
+    }
+
+    // -- reads ------------------------------------------------------------------------------
+
+    /// The merchant whose publishable key is `pk`.
+    pub fn merchant_by_publishable_key(
+        &self,
+        pk: &str,
+    ) -> Result<Option<MerchantRecord>, StoreError> {
+        self.inner.reads.merchant_by_publishable_key(pk)
+    }
+
+    /// The merchant whose secret key hashes to `hash`.
+    pub fn merchant_by_secret_hash(
+        &self,
+        hash: &[u8; 32],
+    ) -> Result<Option<MerchantRecord>, StoreError> {
+        self.inner.reads.merchant_by_secret_hash(hash)
+    }
+
+    /// The merchant `id`.
+    pub fn merchant(&self, id: &str) -> Result<Option<MerchantRecord>, StoreError> {
+        self.inner.reads.merchant(id)
+    }
+
+    /// Every merchant, oldest first (a scan).
+    pub fn merchants(&self) -> Result<Vec<MerchantRecord>, StoreError> {
+        self.inner.reads.merchants()
+    }
+
+    /// Every transport key, newest first.
+    pub fn transport_keys(&self) -> Result<Vec<TransportKeyRecord>, StoreError> {
+        self.inner.reads.transport_keys()
+    }
+
+    /// Every data key, by version.
+    pub fn data_keys(&self) -> Result<Vec<DataKeyRecord>, StoreError> {
+        self.inner.reads.data_keys()
+    }
+
+    /// The token, only if `merchant_id` owns it. Also returns a token whose `expires_at` has
+    /// passed but that no sweep has destroyed yet: check [`TokenRecord::is_expired`].
+    pub fn token(&self, merchant_id: &str, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.inner.reads.token(merchant_id, token)
+    }
+
+    /// Whether `jti` was seen and is still remembered at `now`.
+    pub fn jti_seen(&self, jti: &str, now: i64) -> Result<bool, StoreError> {
+        self.inner.reads.jti_seen(jti, now)
+    }
+
+    /// A merchant's receivers, by name.
+    pub fn receivers(&self, merchant_id: &str) -> Result<Vec<ReceiverRecord>, StoreError> {
+        self.inner.reads.receivers(merchant_id)
+    }
+
+    /// A merchant's receiver `name`.
+    pub fn receiver(
+        &self,
+        merchant_id: &str,
+        name: &str,
+    ) -> Result<Option<ReceiverRecord>, StoreError> {
+        self.inner.reads.receiver(merchant_id, name)
+    }
+
+    /// The whole audit log in `seq` order (a scan; for tests and tools).
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut entries = Vec::new();
+        let mut malformed = None;
+        self.inner.reads.scan_audit(&mut |row| match row {
+            Ok(entry) => {
+                entries.push(entry);
+                ControlFlow::Continue(())
+            }
+            Err(bad) => {
+                malformed = Some(bad.seq);
+                ControlFlow::Break(())
+            }
+        })?;
+        if let Some(seq) = malformed {
+            tracing::error!(seq, "store: malformed audit entry");
+            return Err(StoreError::Database);
+        }
+        Ok(entries)
+    }
+
+    pub(crate) fn scan_audit(
+        &self,
+        visit: &mut dyn FnMut(Result<AuditEntry, MalformedEntry>) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        self.inner.reads.scan_audit(visit)
+    }
+
+    // -- async writes (the server) ----------------------------------------------------------
+
+    /// Stores a new token, atomically with its `jti` (remembered until `jti_expires_at`) and its
+    /// audit entry. [`StoreError::Replayed`] if the jti is known (even if past its expiry but not
+    /// yet swept): then nothing of this call is written, and the caller audits the refusal.
+    /// [`StoreError::Conflict`] if the token exists. A CVC needs a `cvc_expires_at`.
+    pub async fn insert_token(
+        &self,
+        record: TokenRecord,
+        jti: String,
+        jti_expires_at: i64,
+        audit: AuditEvent,
+    ) -> Result<(), StoreError> {
+        let op = WriteOp::InsertToken {
+            record,
+            jti,
+            jti_expires_at,
+            audit,
+        };
+        self.inner.writer.submit(op).await?.done()
+    }
+
+    /// Destroys the token's row if `merchant_id` owns it; `false` if there is none. `audit` is
+    /// appended either way; when nothing was deleted an outcome of `ok` becomes `not_found`.
+    pub async fn delete_token(
+        &self,
+        merchant_id: &str,
+        token: &str,
+        audit: AuditEvent,
+    ) -> Result<bool, StoreError> {
+        let op = WriteOp::DeleteToken {
+            merchant_id: merchant_id.to_owned(),
+            token: token.to_owned(),
+            audit,
+        };
+        self.inner.writer.submit(op).await?.deleted()
+    }
+
+    /// The encrypted CVC, if present and unexpired at `now`; it is destroyed in the same
+    /// transaction (usable once). Not audited here: the caller audits the forward.
+    pub async fn take_cvc(
+        &self,
+        merchant_id: &str,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let op = WriteOp::TakeCvc {
+            merchant_id: merchant_id.to_owned(),
+            token: token.to_owned(),
+            now,
+        };
+        self.inner.writer.submit(op).await?.cvc()
+    }
+
+    /// Appends one audit entry.
+    pub async fn append_audit(&self, event: AuditEvent) -> Result<(), StoreError> {
+        self.inner
+            .writer
+            .submit(WriteOp::AppendAudit { event })
+            .await?
+            .done()
+    }
+
+    /// Destroys tokens with `expires_at <= now` (one `expiry_sweep` audit entry per token, naming
+    /// it and its merchant), destroys CVCs with `cvc_expires_at <= now` (one `expiry_sweep` entry
+    /// per sweep, with the count, when any) and forgets jtis past their expiry. Each kind is capped
+    /// at [`SWEEP_LIMIT`] per call; [`SweepReport::more`] says when to call again.
+    pub async fn sweep(&self, now: i64) -> Result<SweepReport, StoreError> {
+        let op = WriteOp::Sweep {
+            now,
+            limit: SWEEP_LIMIT,
+        };
+        self.inner.writer.submit(op).await?.swept()
+    }
+
+    // -- blocking writes (the CLI, start-up) ------------------------------------------------
+
+    /// Stores a merchant and its audit entry. [`StoreError::Conflict`] if the id, the
+    /// publishable key or the secret key hash is taken. Blocking.
+    pub fn insert_merchant(&self, m: MerchantRecord, audit: AuditEvent) -> Result<(), StoreError> {
+        let op = WriteOp::InsertMerchant { merchant: m, audit };
+        self.inner.writer.submit_blocking(op)?.done()
+    }
+
+    /// Stores a new transport key. With `retire_others_at = Some((retired_at, usable_until))`,
+    /// every active key is retired first, in the same transaction. Blocking.
+    pub fn insert_transport_key(
+        &self,
+        k: TransportKeyRecord,
+        retire_others_at: Option<(i64, i64)>,
+        audit: AuditEvent,
+    ) -> Result<(), StoreError> {
+        let op = WriteOp::InsertTransportKey {
+            key: k,
+            retire_others_at,
+            audit,
+        };
+        self.inner.writer.submit_blocking(op)?.done()
+    }
+
+    /// Stores a data key (and its audit entry, if any). Blocking.
+    pub fn insert_data_key(
+        &self,
+        k: DataKeyRecord,
+        audit: Option<AuditEvent>,
+    ) -> Result<(), StoreError> {
+        let op = WriteOp::InsertDataKey { key: k, audit };
+        self.inner.writer.submit_blocking(op)?.done()
+    }
+
+    /// Stores a receiver. [`StoreError::Conflict`] if the merchant has one by that name. Blocking.
+    pub fn insert_receiver(&self, r: ReceiverRecord, audit: AuditEvent) -> Result<(), StoreError> {
+        let op = WriteOp::InsertReceiver { receiver: r, audit };
+        self.inner.writer.submit_blocking(op)?.done()
+    }
+
+    /// Removes a receiver; `false` if there was none (audited either way, as for
+    /// [`Store::delete_token`]). Blocking.
+    pub fn remove_receiver(
+        &self,
+        merchant_id: &str,
+        name: &str,
+        audit: AuditEvent,
+    ) -> Result<bool, StoreError> {
+        let op = WriteOp::RemoveReceiver {
+            merchant_id: merchant_id.to_owned(),
+            name: name.to_owned(),
+            audit,
+        };
+        self.inner.writer.submit_blocking(op)?.deleted()
+    }
+
+    /// Appends one audit entry. Blocking.
+    pub fn append_audit_blocking(&self, event: AuditEvent) -> Result<(), StoreError> {
+        self.inner
+            .writer
+            .submit_blocking(WriteOp::AppendAudit { event })?
+            .done()
+    }
+}

@@ -1,0 +1,932 @@
+//! The SQLite backend: file set-up, schema and migrations, the read pool and the batch writer.
+
+use std::fs::{self, DirBuilder, OpenOptions, Permissions};
+use std::io::ErrorKind;
+use std::ops::ControlFlow;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::types::Type;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, ffi, params};
+
+use super::audit::{GENESIS, entry_hash};
+use super::{
+    AuditEntry, AuditEvent, DataKeyRecord, MalformedEntry, MerchantRecord, ReadBackend,
+    ReceiverRecord, StoreError, SweepReport, TokenRecord, TransportKeyRecord, WriteBackend,
+    WriteOp, WriteOutcome,
+};
+
+/// The database file in the data dir.
+pub(crate) const DB_FILE: &str = "cardvault.db";
+
+/// How long a statement waits for another connection's (or process's) lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Idle read connections kept open.
+const MAX_IDLE_READERS: usize = 8;
+
+/// The schema, one migration per version: `MIGRATIONS[n]` takes `user_version` n to n + 1.
+/// Never edit a released migration; append one.
+const MIGRATIONS: &[&str] = &[
+    // 0 -> 1
+    r"
+CREATE TABLE merchants (
+    id              TEXT PRIMARY KEY NOT NULL,
+    name            TEXT NOT NULL,
+    publishable_key TEXT NOT NULL UNIQUE,
+    secret_key_hash BLOB NOT NULL UNIQUE CHECK (length(secret_key_hash) = 32),
+    origins         TEXT NOT NULL,      -- JSON array of strings
+    fingerprint_key BLOB NOT NULL,      -- wrapped
+    token_ttl_secs  INTEGER,
+    require_cvc     INTEGER NOT NULL CHECK (require_cvc IN (0, 1)),
+    created_at      INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE transport_keys (
+    kid          TEXT PRIMARY KEY NOT NULL,
+    private_key  BLOB NOT NULL,         -- wrapped PKCS#8
+    bits         INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    retired_at   INTEGER,               -- NULL: active
+    usable_until INTEGER
+) STRICT;
+
+CREATE TABLE data_keys (
+    version    INTEGER PRIMARY KEY NOT NULL,
+    key        BLOB NOT NULL,           -- wrapped
+    created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE tokens (
+    token            TEXT PRIMARY KEY NOT NULL,
+    merchant_id      TEXT NOT NULL REFERENCES merchants (id),
+    card             BLOB NOT NULL,     -- encrypted
+    cvc              BLOB,              -- encrypted; NULL once used or expired
+    cvc_expires_at   INTEGER,
+    data_key_version INTEGER NOT NULL REFERENCES data_keys (version),
+    brand            TEXT NOT NULL,
+    last4            TEXT NOT NULL,
+    bin              TEXT NOT NULL,
+    exp_month        INTEGER NOT NULL,
+    exp_year         INTEGER NOT NULL,
+    fingerprint      TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    expires_at       INTEGER,
+    CHECK (cvc IS NULL OR cvc_expires_at IS NOT NULL)
+) STRICT;
+CREATE INDEX tokens_by_expiry ON tokens (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX tokens_by_cvc_expiry ON tokens (cvc_expires_at) WHERE cvc IS NOT NULL;
+
+CREATE TABLE jtis (
+    jti        TEXT PRIMARY KEY NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX jtis_by_expiry ON jtis (expires_at);
+
+CREATE TABLE receivers (
+    merchant_id TEXT NOT NULL REFERENCES merchants (id),
+    name        TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, name)
+) STRICT;
+
+CREATE TABLE audit (
+    seq         INTEGER PRIMARY KEY NOT NULL,
+    at          INTEGER NOT NULL,
+    request_id  TEXT,
+    merchant_id TEXT,
+    key_kind    TEXT,
+    client      TEXT,
+    action      TEXT NOT NULL,
+    token       TEXT,
+    outcome     TEXT NOT NULL,
+    detail      TEXT,
+    prev_hash   BLOB NOT NULL,
+    hash        BLOB NOT NULL
+) STRICT;
+-- Append-only for this program; the hash chain is what shows tampering by anyone else.
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+// ---------------------------------------------------------------------------------------------
+
+/// Prepares the data dir and the database file, migrates the schema and returns both halves.
+pub(crate) fn open(data_dir: &Path) -> Result<(SqliteReads, SqliteWrites), StoreError> {
+    prepare_files(data_dir)?;
+    let path = data_dir.join(DB_FILE);
+    let conn = connect(&path, false).map_err(|e| db_error("open", &e))?;
+    // WAL is a property of the file; setting it needs no transaction.
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+        .map_err(|e| db_error("open: journal_mode", &e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::error!(mode = %mode, "store: the database refused WAL mode");
+        return Err(StoreError::Database);
+    }
+    migrate(&conn)?;
+    // SQLite gives the -wal and -shm files the database file's mode; tighten any left from before.
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.clone().into_os_string();
+        side.push(suffix);
+        restrict(Path::new(&side), 0o600, false)?;
+    }
+    Ok((
+        SqliteReads {
+            path,
+            idle: Mutex::new(Vec::new()),
+        },
+        SqliteWrites { conn },
+    ))
+}
+
+fn prepare_files(data_dir: &Path) -> Result<(), StoreError> {
+    match DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+    {
+        Ok(()) => {}
+        Err(e) => {
+            tracing::error!(error = %e, dir = %data_dir.display(), "store: cannot create the data dir");
+            return Err(StoreError::Database);
+        }
+    }
+    if let Ok(meta) = fs::metadata(data_dir)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        tracing::warn!(dir = %data_dir.display(), "store: the data dir is accessible to other users (want 0700)");
+    }
+    let path = data_dir.join(DB_FILE);
+    // Create the file ourselves so that it never exists with a wider mode.
+    if let Err(e) = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&path)
+    {
+        tracing::error!(error = %e, file = %path.display(), "store: cannot create the database file");
+        return Err(StoreError::Database);
+    }
+    restrict(&path, 0o600, true)
+}
+
+/// Sets `path`'s mode; a missing file is an error only when `required`.
+fn restrict(path: &Path, mode: u32, required: bool) -> Result<(), StoreError> {
+    match fs::set_permissions(path, Permissions::from_mode(mode)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound && !required => Ok(()),
+        Err(e) => {
+            tracing::error!(error = %e, file = %path.display(), "store: cannot set file permissions");
+            Err(StoreError::Database)
+        }
+    }
+}
+
+/// A connection with this module's settings. Reader connections are query-only.
+fn connect(path: &Path, reader: bool) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "secure_delete", true)?;
+    conn.pragma_update(None, "trusted_schema", false)?;
+    // After a checkpoint resets the WAL, truncate it: old frames do not linger in the file.
+    conn.pragma_update(None, "journal_size_limit", 0)?;
+    if reader {
+        conn.pragma_update(None, "query_only", true)?;
+    }
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let err = |e: rusqlite::Error| db_error("migrate", &e);
+    // IMMEDIATE: two processes opening a fresh data dir at once migrate one after the other.
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+    let result = (|| {
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(err)?;
+        let start = usize::try_from(version).unwrap_or(usize::MAX);
+        if start > MIGRATIONS.len() {
+            tracing::error!(
+                found = version,
+                supported = MIGRATIONS.len(),
+                "store: the database was written by a newer cardvault"
+            );
+            return Err(StoreError::Database);
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+            let next = i64::try_from(index + 1).map_err(|_| StoreError::Database)?;
+            conn.execute_batch(sql).map_err(err)?;
+            conn.pragma_update(None, "user_version", next)
+                .map_err(err)?;
+            tracing::info!(version = next, "store: schema migrated");
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(err),
+        Err(e) => {
+            rollback(conn);
+            Err(e)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Logs a database failure (the error names tables and columns, never parameter values).
+fn db_error(op: &'static str, e: &rusqlite::Error) -> StoreError {
+    tracing::error!(op, error = %e, "store: database error");
+    StoreError::Database
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    e.sqlite_error().is_some_and(|err| {
+        err.code == ErrorCode::ConstraintViolation
+            && (err.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
+                || err.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+    })
+}
+
+/// A unique violation is a [`StoreError::Conflict`]; anything else is logged.
+fn classify(op: &'static str, e: &rusqlite::Error) -> StoreError {
+    if is_unique_violation(e) {
+        tracing::debug!(op, error = %e, "store: conflict");
+        StoreError::Conflict
+    } else {
+        db_error(op, e)
+    }
+}
+
+fn rollback(conn: &Connection) {
+    if !conn.is_autocommit()
+        && let Err(e) = conn.execute_batch("ROLLBACK")
+    {
+        tracing::error!(error = %e, "store: rollback failed");
+    }
+}
+
+fn conversion(
+    column: usize,
+    ty: Type,
+    e: impl std::error::Error + Send + Sync + 'static,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, ty, Box::new(e))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+// ---------------------------------------------------------------------------------------------
+
+macro_rules! merchant_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, name, publishable_key, secret_key_hash, origins, fingerprint_key, ",
+            "token_ttl_secs, require_cvc, created_at FROM merchants ",
+            $rest
+        )
+    };
+}
+
+fn merchant_from_row(row: &Row<'_>) -> rusqlite::Result<MerchantRecord> {
+    let origins: String = row.get(4)?;
+    let origins: Vec<String> =
+        serde_json::from_str(&origins).map_err(|e| conversion(4, Type::Text, e))?;
+    Ok(MerchantRecord {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        publishable_key: row.get(2)?,
+        secret_key_hash: row.get(3)?,
+        origins,
+        fingerprint_key: row.get(5)?,
+        token_ttl_secs: row.get(6)?,
+        require_cvc: row.get(7)?,
+        created_at: row.get(8)?,
+    })
+}
+
+const TRANSPORT_KEY_SELECT: &str =
+    "SELECT kid, private_key, bits, created_at, retired_at, usable_until FROM transport_keys";
+
+fn transport_key_from_row(row: &Row<'_>) -> rusqlite::Result<TransportKeyRecord> {
+    Ok(TransportKeyRecord {
+        kid: row.get(0)?,
+        private_key: row.get(1)?,
+        bits: row.get(2)?,
+        created_at: row.get(3)?,
+        retired_at: row.get(4)?,
+        usable_until: row.get(5)?,
+    })
+}
+
+const TOKEN_SELECT: &str = "SELECT token, merchant_id, card, cvc, cvc_expires_at, data_key_version, brand, last4, \
+     bin, exp_month, exp_year, fingerprint, created_at, expires_at FROM tokens \
+     WHERE token = ?1 AND merchant_id = ?2";
+
+fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRecord> {
+    Ok(TokenRecord {
+        token: row.get(0)?,
+        merchant_id: row.get(1)?,
+        card: row.get(2)?,
+        cvc: row.get(3)?,
+        cvc_expires_at: row.get(4)?,
+        data_key_version: row.get(5)?,
+        brand: row.get(6)?,
+        last4: row.get(7)?,
+        bin: row.get(8)?,
+        exp_month: row.get(9)?,
+        exp_year: row.get(10)?,
+        fingerprint: row.get(11)?,
+        created_at: row.get(12)?,
+        expires_at: row.get(13)?,
+    })
+}
+
+fn receiver_from_row(row: &Row<'_>) -> rusqlite::Result<ReceiverRecord> {
+    Ok(ReceiverRecord {
+        merchant_id: row.get(0)?,
+        name: row.get(1)?,
+        url: row.get(2)?,
+        created_at: row.get(3)?,
+    })
+}
+
+fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: row.get(0)?,
+        event: AuditEvent {
+            at: row.get(1)?,
+            request_id: row.get(2)?,
+            merchant_id: row.get(3)?,
+            key_kind: row.get(4)?,
+            client: row.get(5)?,
+            action: row.get(6)?,
+            token: row.get(7)?,
+            outcome: row.get(8)?,
+            detail: row.get(9)?,
+        },
+        prev_hash: row.get(10)?,
+        hash: row.get(11)?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------------
+
+/// A pool of query-only connections, opened on demand.
+pub(crate) struct SqliteReads {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl SqliteReads {
+    fn with_conn<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let pooled = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => connect(&self.path, true).map_err(|e| db_error("open reader", &e))?,
+        };
+        let result = f(&conn).map_err(|e| db_error(op, &e));
+        // A connection that failed is dropped rather than reused.
+        if result.is_ok() {
+            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+        }
+        result
+    }
+
+    fn one_merchant(
+        &self,
+        op: &'static str,
+        sql: &str,
+        key: &dyn rusqlite::ToSql,
+    ) -> Result<Option<MerchantRecord>, StoreError> {
+        self.with_conn(op, |conn| {
+            conn.prepare_cached(sql)?
+                .query_row([key], merchant_from_row)
+                .optional()
+        })
+    }
+}
+
+impl ReadBackend for SqliteReads {
+    fn merchant_by_publishable_key(&self, pk: &str) -> Result<Option<MerchantRecord>, StoreError> {
+        self.one_merchant(
+            "merchant_by_publishable_key",
+            merchant_select!("WHERE publishable_key = ?1"),
+            &pk,
+        )
+    }
+
+    fn merchant_by_secret_hash(
+        &self,
+        hash: &[u8; 32],
+    ) -> Result<Option<MerchantRecord>, StoreError> {
+        self.one_merchant(
+            "merchant_by_secret_hash",
+            merchant_select!("WHERE secret_key_hash = ?1"),
+            &hash.as_slice(),
+        )
+    }
+
+    fn merchant(&self, id: &str) -> Result<Option<MerchantRecord>, StoreError> {
+        self.one_merchant("merchant", merchant_select!("WHERE id = ?1"), &id)
+    }
+
+    fn merchants(&self) -> Result<Vec<MerchantRecord>, StoreError> {
+        self.with_conn("merchants", |conn| {
+            let mut stmt = conn.prepare_cached(merchant_select!("ORDER BY created_at, id"))?;
+            let rows = stmt.query_map([], merchant_from_row)?;
+            rows.collect()
+        })
+    }
+
+    fn transport_keys(&self) -> Result<Vec<TransportKeyRecord>, StoreError> {
+        self.with_conn("transport_keys", |conn| {
+            let sql = format!("{TRANSPORT_KEY_SELECT} ORDER BY created_at DESC, rowid DESC");
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map([], transport_key_from_row)?;
+            rows.collect()
+        })
+    }
+
+    fn data_keys(&self) -> Result<Vec<DataKeyRecord>, StoreError> {
+        self.with_conn("data_keys", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT version, key, created_at FROM data_keys ORDER BY version",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                Ok(DataKeyRecord {
+                    version: row.get(0)?,
+                    key: row.get(1)?,
+                    created_at: row.get(2)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn token(&self, merchant_id: &str, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.with_conn("token", |conn| {
+            conn.prepare_cached(TOKEN_SELECT)?
+                .query_row(params![token, merchant_id], token_from_row)
+                .optional()
+        })
+    }
+
+    fn jti_seen(&self, jti: &str, now: i64) -> Result<bool, StoreError> {
+        self.with_conn("jti_seen", |conn| {
+            conn.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM jtis WHERE jti = ?1 AND expires_at > ?2)",
+            )?
+            .query_row(params![jti, now], |row| row.get(0))
+        })
+    }
+
+    fn receivers(&self, merchant_id: &str) -> Result<Vec<ReceiverRecord>, StoreError> {
+        self.with_conn("receivers", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT merchant_id, name, url, created_at FROM receivers WHERE merchant_id = ?1 ORDER BY name",
+            )?;
+            let rows = stmt.query_map([merchant_id], receiver_from_row)?;
+            rows.collect()
+        })
+    }
+
+    fn receiver(
+        &self,
+        merchant_id: &str,
+        name: &str,
+    ) -> Result<Option<ReceiverRecord>, StoreError> {
+        self.with_conn("receiver", |conn| {
+            conn.prepare_cached(
+                "SELECT merchant_id, name, url, created_at FROM receivers WHERE merchant_id = ?1 AND name = ?2",
+            )?
+            .query_row([merchant_id, name], receiver_from_row)
+            .optional()
+        })
+    }
+
+    fn scan_audit(
+        &self,
+        visit: &mut dyn FnMut(Result<AuditEntry, MalformedEntry>) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        self.with_conn("scan_audit", |conn| {
+            // One read transaction: a consistent snapshot even while the writer appends.
+            let mut stmt = conn.prepare(
+                "SELECT seq, at, request_id, merchant_id, key_kind, client, action, token, outcome, detail, \
+                 prev_hash, hash FROM audit ORDER BY seq",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let item = match audit_from_row(row) {
+                    Ok(entry) => Ok(entry),
+                    Err(_) => Err(MalformedEntry { seq: row.get(0)? }),
+                };
+                if visit(item).is_break() {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+// ---------------------------------------------------------------------------------------------
+
+/// The writer thread's connection.
+pub(crate) struct SqliteWrites {
+    conn: Connection,
+}
+
+impl WriteBackend for SqliteWrites {
+    fn apply_batch(
+        &mut self,
+        ops: &[WriteOp],
+    ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+        let conn = &self.conn;
+        conn.execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| db_error("begin", &e))?;
+        let mut answers = Vec::with_capacity(ops.len());
+        let mut swept = false;
+        for op in ops {
+            if let Err(e) = conn.execute_batch("SAVEPOINT op") {
+                rollback(conn);
+                return Err(db_error("savepoint", &e));
+            }
+            let answer = apply(conn, op);
+            if conn.is_autocommit() {
+                // SQLite rolled the whole transaction back (I/O error, disk full): nothing of
+                // the batch is stored, and the ops after this one must not run outside it.
+                tracing::error!("store: the transaction was rolled back by SQLite");
+                return Err(StoreError::Database);
+            }
+            let end = if answer.is_ok() {
+                "RELEASE op"
+            } else {
+                "ROLLBACK TO op; RELEASE op"
+            };
+            if let Err(e) = conn.execute_batch(end) {
+                rollback(conn);
+                return Err(db_error("savepoint end", &e));
+            }
+            if let Ok(WriteOutcome::Swept(report)) = &answer {
+                swept |= report.tokens_deleted > 0 || report.cvcs_cleared > 0;
+            }
+            answers.push(answer);
+        }
+        if let Err(e) = conn.execute_batch("COMMIT") {
+            rollback(conn);
+            return Err(db_error("commit", &e));
+        }
+        if swept {
+            truncate_wal(conn);
+        }
+        Ok(answers)
+    }
+}
+
+/// Checkpoints and truncates the WAL so that destroyed rows' old page images leave the files.
+/// Best effort: it does not wait for readers (the next sweep tries again).
+fn truncate_wal(conn: &Connection) {
+    let result = conn.busy_timeout(Duration::ZERO).and_then(|()| {
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+            row.get::<_, i64>(0)
+        })
+    });
+    match result {
+        Ok(0) => {}
+        Ok(_) => tracing::debug!("store: WAL checkpoint deferred (readers active)"),
+        Err(e) => tracing::warn!(error = %e, "store: WAL checkpoint failed"),
+    }
+    if let Err(e) = conn.busy_timeout(BUSY_TIMEOUT) {
+        tracing::error!(error = %e, "store: cannot restore the busy timeout");
+    }
+}
+
+fn apply(conn: &Connection, op: &WriteOp) -> Result<WriteOutcome, StoreError> {
+    match op {
+        WriteOp::InsertToken {
+            record,
+            jti,
+            jti_expires_at,
+            audit,
+        } => {
+            conn.prepare_cached("INSERT INTO jtis (jti, expires_at) VALUES (?1, ?2)")
+                .and_then(|mut stmt| stmt.execute(params![jti, jti_expires_at]))
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        StoreError::Replayed
+                    } else {
+                        db_error("insert_token: jti", &e)
+                    }
+                })?;
+            insert_token_row(conn, record).map_err(|e| classify("insert_token", &e))?;
+            append_audit(conn, audit)?;
+            Ok(WriteOutcome::Done)
+        }
+        WriteOp::DeleteToken {
+            merchant_id,
+            token,
+            audit,
+        } => {
+            let deleted = conn
+                .prepare_cached("DELETE FROM tokens WHERE token = ?1 AND merchant_id = ?2")
+                .and_then(|mut stmt| stmt.execute([token, merchant_id]))
+                .map_err(|e| db_error("delete_token", &e))?;
+            append_audit(conn, &not_found_unless(deleted > 0, audit))?;
+            Ok(WriteOutcome::Deleted(deleted > 0))
+        }
+        WriteOp::TakeCvc {
+            merchant_id,
+            token,
+            now,
+        } => take_cvc(conn, merchant_id, token, *now)
+            .map(WriteOutcome::Cvc)
+            .map_err(|e| db_error("take_cvc", &e)),
+        WriteOp::AppendAudit { event } => append_audit(conn, event).map(|()| WriteOutcome::Done),
+        WriteOp::Sweep { now, limit } => sweep(conn, *now, *limit).map(WriteOutcome::Swept),
+        WriteOp::InsertMerchant { merchant, audit } => {
+            insert_merchant(conn, merchant).map_err(|e| classify("insert_merchant", &e))?;
+            append_audit(conn, audit)?;
+            Ok(WriteOutcome::Done)
+        }
+        WriteOp::InsertTransportKey {
+            key,
+            retire_others_at,
+            audit,
+        } => {
+            if let Some((retired_at, usable_until)) = retire_others_at {
+                conn.prepare_cached(
+                    "UPDATE transport_keys SET retired_at = ?1, usable_until = ?2 WHERE retired_at IS NULL",
+                )
+                .and_then(|mut stmt| stmt.execute([retired_at, usable_until]))
+                .map_err(|e| db_error("insert_transport_key: retire", &e))?;
+            }
+            conn.prepare_cached(
+                "INSERT INTO transport_keys (kid, private_key, bits, created_at, retired_at, usable_until) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    key.kid,
+                    key.private_key,
+                    key.bits,
+                    key.created_at,
+                    key.retired_at,
+                    key.usable_until
+                ])
+            })
+            .map_err(|e| classify("insert_transport_key", &e))?;
+            append_audit(conn, audit)?;
+            Ok(WriteOutcome::Done)
+        }
+        WriteOp::InsertDataKey { key, audit } => {
+            conn.prepare_cached(
+                "INSERT INTO data_keys (version, key, created_at) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut stmt| stmt.execute(params![key.version, key.key, key.created_at]))
+            .map_err(|e| classify("insert_data_key", &e))?;
+            if let Some(audit) = audit {
+                append_audit(conn, audit)?;
+            }
+            Ok(WriteOutcome::Done)
+        }
+        WriteOp::InsertReceiver { receiver, audit } => {
+            conn.prepare_cached("INSERT INTO receivers (merchant_id, name, url, created_at) VALUES (?1, ?2, ?3, ?4)")
+                .and_then(|mut stmt| {
+                    stmt.execute(params![
+                        receiver.merchant_id,
+                        receiver.name,
+                        receiver.url,
+                        receiver.created_at
+                    ])
+                })
+                .map_err(|e| classify("insert_receiver", &e))?;
+            append_audit(conn, audit)?;
+            Ok(WriteOutcome::Done)
+        }
+        WriteOp::RemoveReceiver {
+            merchant_id,
+            name,
+            audit,
+        } => {
+            let removed = conn
+                .prepare_cached("DELETE FROM receivers WHERE merchant_id = ?1 AND name = ?2")
+                .and_then(|mut stmt| stmt.execute([merchant_id, name]))
+                .map_err(|e| db_error("remove_receiver", &e))?;
+            append_audit(conn, &not_found_unless(removed > 0, audit))?;
+            Ok(WriteOutcome::Deleted(removed > 0))
+        }
+    }
+}
+
+/// The caller's event, with an `ok` outcome turned into `not_found` when nothing matched.
+fn not_found_unless(found: bool, audit: &AuditEvent) -> AuditEvent {
+    let mut event = audit.clone();
+    if !found && event.outcome == "ok" {
+        event.outcome = "not_found".to_owned();
+    }
+    event
+}
+
+fn insert_token_row(conn: &Connection, r: &TokenRecord) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "INSERT INTO tokens (token, merchant_id, card, cvc, cvc_expires_at, data_key_version, brand, last4, bin, \
+         exp_month, exp_year, fingerprint, created_at, expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        r.token,
+        r.merchant_id,
+        r.card,
+        r.cvc,
+        r.cvc_expires_at,
+        r.data_key_version,
+        r.brand,
+        r.last4,
+        r.bin,
+        r.exp_month,
+        r.exp_year,
+        r.fingerprint,
+        r.created_at,
+        r.expires_at
+    ])
+}
+
+fn insert_merchant(conn: &Connection, m: &MerchantRecord) -> rusqlite::Result<usize> {
+    let origins = serde_json::to_string(&m.origins)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.prepare_cached(
+        "INSERT INTO merchants (id, name, publishable_key, secret_key_hash, origins, fingerprint_key, \
+         token_ttl_secs, require_cvc, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        m.id,
+        m.name,
+        m.publishable_key,
+        m.secret_key_hash.as_slice(),
+        origins,
+        m.fingerprint_key,
+        m.token_ttl_secs,
+        m.require_cvc,
+        m.created_at
+    ])
+}
+
+fn take_cvc(
+    conn: &Connection,
+    merchant_id: &str,
+    token: &str,
+    now: i64,
+) -> rusqlite::Result<Option<Vec<u8>>> {
+    let found: Option<(Option<Vec<u8>>, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT cvc, cvc_expires_at FROM tokens WHERE token = ?1 AND merchant_id = ?2",
+        )?
+        .query_row([token, merchant_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let Some((Some(cvc), expires_at)) = found else {
+        return Ok(None);
+    };
+    // Used or expired, it goes now.
+    conn.prepare_cached("UPDATE tokens SET cvc = NULL WHERE token = ?1 AND merchant_id = ?2")?
+        .execute([token, merchant_id])?;
+    Ok(expires_at.is_some_and(|at| at > now).then_some(cvc))
+}
+
+fn sweep(conn: &Connection, now: i64, limit: u32) -> Result<SweepReport, StoreError> {
+    let err = |e: rusqlite::Error| db_error("sweep", &e);
+    let limit_sql = i64::from(limit);
+    let expired: Vec<(String, String)> = conn
+        .prepare_cached("SELECT token, merchant_id FROM tokens WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2")
+        .and_then(|mut stmt| {
+            stmt.query_map([now, limit_sql], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })
+        .map_err(err)?;
+    for (token, merchant_id) in &expired {
+        conn.prepare_cached("DELETE FROM tokens WHERE token = ?1")
+            .and_then(|mut stmt| stmt.execute([token]))
+            .map_err(err)?;
+        append_audit(
+            conn,
+            &AuditEvent {
+                at: now,
+                request_id: None,
+                merchant_id: Some(merchant_id.clone()),
+                key_kind: None,
+                client: None,
+                action: "expiry_sweep".to_owned(),
+                token: Some(token.clone()),
+                outcome: "ok".to_owned(),
+                detail: Some("token expired".to_owned()),
+            },
+        )?;
+    }
+    let cvcs = conn
+        .prepare_cached(
+            "UPDATE tokens SET cvc = NULL WHERE rowid IN \
+             (SELECT rowid FROM tokens WHERE cvc IS NOT NULL AND cvc_expires_at <= ?1 LIMIT ?2)",
+        )
+        .and_then(|mut stmt| stmt.execute([now, limit_sql]))
+        .map_err(err)?;
+    if cvcs > 0 {
+        append_audit(
+            conn,
+            &AuditEvent {
+                at: now,
+                request_id: None,
+                merchant_id: None,
+                key_kind: None,
+                client: None,
+                action: "expiry_sweep".to_owned(),
+                token: None,
+                outcome: "ok".to_owned(),
+                detail: Some(format!("{cvcs} expired CVCs destroyed")),
+            },
+        )?;
+    }
+    let jtis = conn
+        .prepare_cached(
+            "DELETE FROM jtis WHERE jti IN (SELECT jti FROM jtis WHERE expires_at <= ?1 LIMIT ?2)",
+        )
+        .and_then(|mut stmt| stmt.execute([now, limit_sql]))
+        .map_err(err)?;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    Ok(SweepReport {
+        tokens_deleted: expired.len() as u64,
+        cvcs_cleared: cvcs as u64,
+        jtis_deleted: jtis as u64,
+        more: expired.len() >= limit || cvcs >= limit || jtis >= limit,
+    })
+}
+
+/// Appends `event` to the chain: `seq` and `prev_hash` come from the last entry, read inside the
+/// caller's `IMMEDIATE` transaction, so appenders in other processes cannot interleave.
+pub(crate) fn append_audit(conn: &Connection, event: &AuditEvent) -> Result<(), StoreError> {
+    let err = |e: rusqlite::Error| db_error("append_audit", &e);
+    // A malformed head (wrong hash length) fails here: the vault stops writing rather than
+    // extending a chain it cannot link to.
+    let head: Option<(i64, [u8; 32])> = conn
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut stmt| {
+            stmt.query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()
+        })
+        .map_err(err)?;
+    let (last_seq, prev_hash) = head.unwrap_or((0, GENESIS));
+    let seq = last_seq.checked_add(1).ok_or_else(|| {
+        tracing::error!("store: the audit sequence is exhausted");
+        StoreError::Database
+    })?;
+    let hash = entry_hash(&prev_hash, seq, event);
+    conn.prepare_cached(
+        "INSERT INTO audit (seq, at, request_id, merchant_id, key_kind, client, action, token, outcome, detail, \
+         prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            seq,
+            event.at,
+            event.request_id,
+            event.merchant_id,
+            event.key_kind,
+            event.client,
+            event.action,
+            event.token,
+            event.outcome,
+            event.detail,
+            prev_hash.as_slice(),
+            hash.as_slice()
+        ])
+    })
+    .map_err(err)?;
+    Ok(())
+}

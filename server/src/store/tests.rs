@@ -1,0 +1,769 @@
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::sqlite::DB_FILE;
+use super::*;
+
+const NOW: i64 = 1_700_000_000;
+
+fn event(action: &str, token: Option<&str>) -> AuditEvent {
+    AuditEvent {
+        at: NOW,
+        request_id: Some("req_1".into()),
+        merchant_id: Some("mer_a".into()),
+        key_kind: Some("secret".into()),
+        client: Some("127.0.0.1".into()),
+        action: action.into(),
+        token: token.map(Into::into),
+        outcome: "ok".into(),
+        detail: None,
+    }
+}
+
+fn merchant(id: &str) -> MerchantRecord {
+    MerchantRecord {
+        id: id.into(),
+        name: format!("Shop {id}"),
+        publishable_key: format!("pk_{id}"),
+        secret_key_hash: {
+            let mut h = [0u8; 32];
+            for (i, b) in id.bytes().enumerate() {
+                h[i % 32] ^= b;
+            }
+            h[31] = 0xA5;
+            h
+        },
+        origins: vec![
+            "https://shop.example".into(),
+            format!("https://{id}.example"),
+        ],
+        fingerprint_key: vec![7; 40],
+        token_ttl_secs: Some(3600),
+        require_cvc: true,
+        created_at: NOW,
+    }
+}
+
+fn token(merchant_id: &str, token: &str) -> TokenRecord {
+    TokenRecord {
+        token: token.into(),
+        merchant_id: merchant_id.into(),
+        card: vec![0xC1; 64],
+        cvc: Some(vec![0xCC; 31]),
+        cvc_expires_at: Some(NOW + 600),
+        data_key_version: 1,
+        brand: "visa".into(),
+        last4: "4242".into(),
+        bin: "424242".into(),
+        exp_month: 12,
+        exp_year: 2030,
+        fingerprint: "fp_abc".into(),
+        created_at: NOW,
+        expires_at: None,
+    }
+}
+
+/// A store with data key 1 and merchants `mer_a` and `mer_b`.
+fn setup(dir: &Path) -> Store {
+    let store = Store::open(dir).unwrap();
+    let key = DataKeyRecord {
+        version: 1,
+        key: vec![9; 60],
+        created_at: NOW,
+    };
+    store.insert_data_key(key, None).unwrap();
+    store
+        .insert_merchant(merchant("mer_a"), event("merchant_create", None))
+        .unwrap();
+    store
+        .insert_merchant(merchant("mer_b"), event("merchant_create", None))
+        .unwrap();
+    store
+}
+
+fn raw(dir: &Path) -> Connection {
+    Connection::open(dir.join(DB_FILE)).unwrap()
+}
+
+fn count(dir: &Path, sql: &str) -> i64 {
+    raw(dir).query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn store_is_send_sync_and_clone() {
+    fn check<T: Send + Sync + Clone + 'static>() {}
+    check::<Store>();
+}
+
+#[test]
+fn fresh_dir_is_created_private_and_reopens() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    {
+        let store = setup(&dir);
+        assert_eq!(store.merchants().unwrap().len(), 2);
+    }
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join(DB_FILE)), 0o600);
+    let wal = dir.join(format!("{DB_FILE}-wal"));
+    if wal.exists() {
+        assert_eq!(mode(&wal) & 0o077, 0);
+    }
+
+    let conn = raw(&dir);
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1);
+    let journal: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    drop(conn);
+
+    // Re-open: nothing is re-created, data is there.
+    let store = Store::open(&dir).unwrap();
+    let m = store.merchant("mer_a").unwrap().unwrap();
+    assert_eq!(m.publishable_key, "pk_mer_a");
+    assert_eq!(m.origins, merchant("mer_a").origins);
+    assert_eq!(m.secret_key_hash, merchant("mer_a").secret_key_hash);
+    assert_eq!(store.data_keys().unwrap().len(), 1);
+    assert_eq!(verify_audit(&store), Ok(2));
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    drop(Store::open(tmp.path()).unwrap());
+    raw(tmp.path())
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    assert_eq!(Store::open(tmp.path()).err(), Some(StoreError::Database));
+}
+
+#[test]
+fn merchant_lookups_and_conflicts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let a = merchant("mer_a");
+    assert_eq!(
+        store
+            .merchant_by_publishable_key("pk_mer_a")
+            .unwrap()
+            .unwrap()
+            .id,
+        "mer_a"
+    );
+    assert_eq!(
+        store
+            .merchant_by_secret_hash(&a.secret_key_hash)
+            .unwrap()
+            .unwrap()
+            .id,
+        "mer_a"
+    );
+    assert!(store.merchant_by_secret_hash(&[0; 32]).unwrap().is_none());
+    assert!(
+        store
+            .merchant_by_publishable_key("pk_nope")
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store.insert_merchant(a.clone(), event("merchant_create", None)),
+        Err(StoreError::Conflict)
+    );
+    let mut same_pk = merchant("mer_c");
+    same_pk.publishable_key = a.publishable_key.clone();
+    assert_eq!(
+        store.insert_merchant(same_pk, event("merchant_create", None)),
+        Err(StoreError::Conflict)
+    );
+    // The refusals wrote nothing, not even their audit entries.
+    assert_eq!(store.merchants().unwrap().len(), 2);
+    assert_eq!(verify_audit(&store), Ok(2));
+}
+
+#[test]
+fn debug_never_shows_key_hashes_or_ciphertext() {
+    let m = merchant("mer_a");
+    let shown = format!("{m:?}");
+    assert!(!shown.contains("secret_key_hash"), "{shown}");
+    assert!(!shown.contains("165"), "{shown}"); // 0xA5, the hash's last byte
+    assert!(!shown.contains("7, 7"), "{shown}");
+    let t = format!("{:?}", token("mer_a", "tok_1"));
+    assert!(!t.contains("193") && !t.contains("204"), "{t}"); // 0xC1, 0xCC
+    assert!(t.contains("<64 bytes>"), "{t}");
+}
+
+#[tokio::test]
+async fn tokens_are_scoped_to_their_merchant() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let record = token("mer_a", "tok_1");
+    store
+        .insert_token(
+            record.clone(),
+            "jti_1".into(),
+            NOW + 420,
+            event("tokenize", Some("tok_1")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.token("mer_a", "tok_1").unwrap(), Some(record));
+    assert_eq!(store.token("mer_b", "tok_1").unwrap(), None);
+    assert_eq!(store.token("mer_a", "tok_2").unwrap(), None);
+    assert!(store.jti_seen("jti_1", NOW).unwrap());
+    assert!(!store.jti_seen("jti_1", NOW + 420).unwrap());
+    assert!(!store.jti_seen("jti_2", NOW).unwrap());
+
+    // Another merchant cannot delete it; the attempt is audited as not_found.
+    assert!(
+        !store
+            .delete_token("mer_b", "tok_1", event("delete", Some("tok_1")))
+            .await
+            .unwrap()
+    );
+    assert!(store.token("mer_a", "tok_1").unwrap().is_some());
+    let last = store.audit_entries().unwrap().pop().unwrap();
+    assert_eq!(
+        (last.event.action.as_str(), last.event.outcome.as_str()),
+        ("delete", "not_found")
+    );
+
+    // A duplicate token (fresh jti) is a conflict and leaves no jti behind.
+    let err = store
+        .insert_token(
+            token("mer_a", "tok_1"),
+            "jti_x".into(),
+            NOW + 420,
+            event("tokenize", None),
+        )
+        .await;
+    assert_eq!(err, Err(StoreError::Conflict));
+    assert!(!store.jti_seen("jti_x", NOW).unwrap());
+}
+
+#[tokio::test]
+async fn a_replayed_jti_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    store
+        .insert_token(
+            token("mer_a", "tok_1"),
+            "jti_1".into(),
+            NOW + 420,
+            event("tokenize", Some("tok_1")),
+        )
+        .await
+        .unwrap();
+    let audit_before = store.audit_entries().unwrap().len();
+    let again = store
+        .insert_token(
+            token("mer_a", "tok_2"),
+            "jti_1".into(),
+            NOW + 999,
+            event("tokenize", Some("tok_2")),
+        )
+        .await;
+    assert_eq!(again, Err(StoreError::Replayed));
+    assert_eq!(store.token("mer_a", "tok_2").unwrap(), None);
+    assert_eq!(store.audit_entries().unwrap().len(), audit_before);
+    assert_eq!(count(tmp.path(), "SELECT count(*) FROM tokens"), 1);
+    assert_eq!(
+        count(
+            tmp.path(),
+            "SELECT expires_at FROM jtis WHERE jti = 'jti_1'"
+        ),
+        NOW + 420
+    );
+}
+
+#[tokio::test]
+async fn a_refused_op_does_not_disturb_its_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    // Submitted together, so they are likely to share a batch; correct either way.
+    let (a, b, c) = tokio::join!(
+        store.insert_token(
+            token("mer_a", "tok_1"),
+            "jti_1".into(),
+            NOW + 1,
+            event("tokenize", None)
+        ),
+        store.insert_token(
+            token("mer_a", "tok_2"),
+            "jti_1".into(),
+            NOW + 1,
+            event("tokenize", None)
+        ),
+        store.insert_token(
+            token("mer_a", "tok_3"),
+            "jti_3".into(),
+            NOW + 1,
+            event("tokenize", None)
+        ),
+    );
+    assert_eq!(a, Ok(()));
+    assert_eq!(b, Err(StoreError::Replayed));
+    assert_eq!(c, Ok(()));
+    assert!(store.token("mer_a", "tok_2").unwrap().is_none());
+    assert!(store.token("mer_a", "tok_3").unwrap().is_some());
+    assert_eq!(verify_audit(&store), Ok(4));
+}
+
+#[tokio::test]
+async fn delete_destroys_the_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    store
+        .insert_token(
+            token("mer_a", "tok_1"),
+            "jti_1".into(),
+            NOW + 420,
+            event("tokenize", Some("tok_1")),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .delete_token("mer_a", "tok_1", event("delete", Some("tok_1")))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.token("mer_a", "tok_1").unwrap(), None);
+    assert_eq!(count(tmp.path(), "SELECT count(*) FROM tokens"), 0);
+    assert!(
+        !store
+            .delete_token("mer_a", "tok_1", event("delete", Some("tok_1")))
+            .await
+            .unwrap()
+    );
+    let outcomes: Vec<_> = store
+        .audit_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.action == "delete")
+        .map(|e| e.event.outcome)
+        .collect();
+    assert_eq!(outcomes, ["ok", "not_found"]);
+    assert_eq!(verify_audit(&store), Ok(5));
+}
+
+#[tokio::test]
+async fn a_cvc_is_usable_once_and_not_after_expiry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let mut expiring = token("mer_a", "tok_2");
+    expiring.cvc_expires_at = Some(NOW + 10);
+    store
+        .insert_token(
+            token("mer_a", "tok_1"),
+            "jti_1".into(),
+            NOW + 420,
+            event("tokenize", None),
+        )
+        .await
+        .unwrap();
+    store
+        .insert_token(expiring, "jti_2".into(), NOW + 420, event("tokenize", None))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.take_cvc("mer_b", "tok_1", NOW).await.unwrap(),
+        None,
+        "another merchant's"
+    );
+    assert_eq!(
+        store.take_cvc("mer_a", "tok_1", NOW).await.unwrap(),
+        Some(vec![0xCC; 31])
+    );
+    assert_eq!(store.take_cvc("mer_a", "tok_1", NOW).await.unwrap(), None);
+    assert_eq!(store.token("mer_a", "tok_1").unwrap().unwrap().cvc, None);
+
+    // Expired: not returned, and destroyed all the same.
+    assert_eq!(
+        store.take_cvc("mer_a", "tok_2", NOW + 10).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        count(
+            tmp.path(),
+            "SELECT count(*) FROM tokens WHERE cvc IS NOT NULL"
+        ),
+        0
+    );
+    assert_eq!(store.take_cvc("mer_a", "tok_404", NOW).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_cvc_without_expiry_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let mut bad = token("mer_a", "tok_1");
+    bad.cvc_expires_at = None;
+    let result = store
+        .insert_token(bad, "jti_1".into(), NOW + 1, event("tokenize", None))
+        .await;
+    assert_eq!(result, Err(StoreError::Database));
+    assert!(!store.jti_seen("jti_1", NOW).unwrap());
+}
+
+#[tokio::test]
+async fn sweep_destroys_what_expired_and_audits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let mut old = token("mer_a", "tok_old");
+    old.expires_at = Some(NOW + 100);
+    let mut young = token("mer_b", "tok_young");
+    young.expires_at = Some(NOW + 10_000);
+    young.cvc_expires_at = Some(NOW + 50);
+    let forever = token("mer_a", "tok_forever"); // CVC until NOW + 600
+    for (i, t) in [old, young, forever].into_iter().enumerate() {
+        store
+            .insert_token(
+                t,
+                format!("jti_{i}"),
+                NOW + 60 * (i as i64 + 1),
+                event("tokenize", None),
+            )
+            .await
+            .unwrap();
+    }
+
+    let report = store.sweep(NOW + 100).await.unwrap();
+    assert_eq!(
+        report,
+        SweepReport {
+            tokens_deleted: 1,
+            cvcs_cleared: 1,
+            jtis_deleted: 1,
+            more: false
+        }
+    );
+    assert_eq!(store.token("mer_a", "tok_old").unwrap(), None);
+    let young = store.token("mer_b", "tok_young").unwrap().unwrap();
+    assert_eq!(young.cvc, None);
+    assert!(
+        store
+            .token("mer_a", "tok_forever")
+            .unwrap()
+            .unwrap()
+            .cvc
+            .is_some()
+    );
+    assert_eq!(count(tmp.path(), "SELECT count(*) FROM jtis"), 2);
+
+    let swept: Vec<_> = store
+        .audit_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.action == "expiry_sweep")
+        .collect();
+    assert_eq!(swept.len(), 2);
+    assert_eq!(swept[0].event.token.as_deref(), Some("tok_old"));
+    assert_eq!(swept[0].event.merchant_id.as_deref(), Some("mer_a"));
+    assert_eq!(swept[1].event.token, None);
+    assert_eq!(
+        swept[1].event.detail.as_deref(),
+        Some("1 expired CVCs destroyed")
+    );
+
+    // Nothing left to do: no change, no audit.
+    let entries = store.audit_entries().unwrap().len();
+    assert_eq!(
+        store.sweep(NOW + 100).await.unwrap(),
+        SweepReport::default()
+    );
+    assert_eq!(store.audit_entries().unwrap().len(), entries);
+
+    let report = store.sweep(NOW + 10_000).await.unwrap();
+    assert_eq!(
+        (
+            report.tokens_deleted,
+            report.cvcs_cleared,
+            report.jtis_deleted
+        ),
+        (1, 1, 2)
+    );
+    assert_eq!(count(tmp.path(), "SELECT count(*) FROM tokens"), 1);
+    assert!(verify_audit(&store).is_ok());
+}
+
+#[test]
+fn transport_keys_rotate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let key = |kid: &str, at: i64| TransportKeyRecord {
+        kid: kid.into(),
+        private_key: vec![1; 1200],
+        bits: 2048,
+        created_at: at,
+        retired_at: None,
+        usable_until: None,
+    };
+    store
+        .insert_transport_key(key("k1", NOW), None, event("key_create", None))
+        .unwrap();
+    store
+        .insert_transport_key(
+            key("k2", NOW + 5),
+            Some((NOW + 5, NOW + 5 + 86_400)),
+            event("key_rotate", None),
+        )
+        .unwrap();
+    let keys = store.transport_keys().unwrap();
+    assert_eq!(
+        keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(),
+        ["k2", "k1"]
+    );
+    assert_eq!(keys[0].retired_at, None);
+    assert_eq!(
+        (keys[1].retired_at, keys[1].usable_until),
+        (Some(NOW + 5), Some(NOW + 5 + 86_400))
+    );
+    assert_eq!(
+        store.insert_transport_key(key("k2", NOW + 9), None, event("key_import", None)),
+        Err(StoreError::Conflict)
+    );
+    assert!(!format!("{:?}", keys[0]).contains("1, 1"));
+}
+
+#[test]
+fn receivers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let r = ReceiverRecord {
+        merchant_id: "mer_a".into(),
+        name: "psp".into(),
+        url: "https://psp.example/api".into(),
+        created_at: NOW,
+    };
+    store
+        .insert_receiver(r.clone(), event("receiver_add", None))
+        .unwrap();
+    assert_eq!(
+        store.insert_receiver(r.clone(), event("receiver_add", None)),
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(store.receiver("mer_a", "psp").unwrap(), Some(r.clone()));
+    assert_eq!(store.receiver("mer_b", "psp").unwrap(), None);
+    assert_eq!(store.receivers("mer_a").unwrap(), [r]);
+    assert!(
+        !store
+            .remove_receiver("mer_b", "psp", event("receiver_remove", None))
+            .unwrap()
+    );
+    assert!(
+        store
+            .remove_receiver("mer_a", "psp", event("receiver_remove", None))
+            .unwrap()
+    );
+    assert!(store.receivers("mer_a").unwrap().is_empty());
+    assert_eq!(verify_audit(&store), Ok(5));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_chain_holds_across_processes_and_mixed_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = setup(tmp.path());
+    // A second handle on the same files, as a CLI process would have.
+    let cli = Store::open(tmp.path()).unwrap();
+    let mut expected = 2u64;
+    for i in 0..30i64 {
+        let tok = format!("tok_{i}");
+        let mut t = token(if i % 2 == 0 { "mer_a" } else { "mer_b" }, &tok);
+        t.expires_at = Some(NOW + i);
+        server
+            .insert_token(
+                t,
+                format!("jti_{i}"),
+                NOW + i,
+                event("tokenize", Some(&tok)),
+            )
+            .await
+            .unwrap();
+        expected += 1;
+        let cli2 = cli.clone();
+        let mut e = event("key_rotate", None);
+        e.key_kind = Some("operator".into());
+        e.detail = Some(format!("rotation {i}"));
+        tokio::task::spawn_blocking(move || cli2.append_audit_blocking(e))
+            .await
+            .unwrap()
+            .unwrap();
+        expected += 1;
+        if i % 3 == 0 {
+            server.append_audit(event("refused", None)).await.unwrap();
+            expected += 1;
+        }
+        if i % 5 == 0 {
+            let _ = server.take_cvc("mer_a", &tok, NOW).await.unwrap();
+            let _ = server
+                .delete_token("mer_a", &tok, event("delete", Some(&tok)))
+                .await
+                .unwrap();
+            expected += 1;
+        }
+    }
+    let report = cli.sweep(NOW + 15).await.unwrap();
+    expected += report.tokens_deleted + u64::from(report.cvcs_cleared > 0);
+
+    assert_eq!(verify_audit(&server), Ok(expected));
+    assert_eq!(verify_audit(&cli), Ok(expected));
+    let entries = server.audit_entries().unwrap();
+    assert_eq!(entries.len() as u64, expected);
+    assert!(
+        entries
+            .windows(2)
+            .all(|w| w[1].prev_hash == w[0].hash && w[1].seq == w[0].seq + 1)
+    );
+    assert_eq!(entries[0].prev_hash, [0; 32]);
+}
+
+#[tokio::test]
+async fn tampering_names_the_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    for i in 0..10 {
+        store
+            .append_audit(event("read", Some(&format!("tok_{i}"))))
+            .await
+            .unwrap();
+    }
+    assert_eq!(verify_audit(&store), Ok(12));
+
+    let conn = raw(tmp.path());
+    // The triggers stop honest mistakes; an attacker drops them first.
+    assert!(
+        conn.execute("UPDATE audit SET outcome = 'ko' WHERE seq = 5", [])
+            .is_err()
+    );
+    conn.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")
+        .unwrap();
+
+    let blob = |col: &str, seq: i64| -> Vec<u8> {
+        conn.query_row(
+            &format!("SELECT {col} FROM audit WHERE seq = ?1"),
+            [seq],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let set = |col: &str, seq: i64, v: &dyn rusqlite::ToSql| {
+        conn.execute(
+            &format!("UPDATE audit SET {col} = ?1 WHERE seq = ?2"),
+            rusqlite::params![v, seq],
+        )
+        .unwrap();
+    };
+
+    // One byte of a text field.
+    set("outcome", 7, &"ko");
+    assert_eq!(verify_audit(&store).unwrap_err().seq, 7);
+    set("outcome", 7, &"ok");
+    assert_eq!(verify_audit(&store), Ok(12));
+
+    // One byte of a stored hash.
+    let original = blob("hash", 4);
+    let mut flipped = original.clone();
+    flipped[13] ^= 0x01;
+    set("hash", 4, &flipped);
+    let broken = verify_audit(&store).unwrap_err();
+    assert_eq!(broken.seq, 4);
+    assert_eq!(broken.reason, "hash does not match the entry");
+    set("hash", 4, &original);
+
+    // One byte of a prev_hash.
+    let original = blob("prev_hash", 9);
+    let mut flipped = original.clone();
+    flipped[0] ^= 0x80;
+    set("prev_hash", 9, &flipped);
+    assert_eq!(verify_audit(&store).unwrap_err().seq, 9);
+    set("prev_hash", 9, &original);
+
+    // The timestamp.
+    set("at", 2, &(NOW + 1));
+    assert_eq!(verify_audit(&store).unwrap_err().seq, 2);
+    set("at", 2, &NOW);
+
+    // A hash of the wrong length.
+    set("hash", 6, &vec![0u8; 31]);
+    assert_eq!(
+        verify_audit(&store),
+        Err(AuditBreak {
+            seq: 6,
+            reason: "malformed entry"
+        })
+    );
+    set("hash", 6, &blob("prev_hash", 7));
+    assert_eq!(verify_audit(&store), Ok(12));
+
+    // A removed entry.
+    conn.execute("DELETE FROM audit WHERE seq = 10", [])
+        .unwrap();
+    let broken = verify_audit(&store).unwrap_err();
+    assert_eq!(broken.seq, 11);
+    assert_eq!(
+        broken.reason,
+        "gap in the sequence: the entry before it is missing"
+    );
+}
+
+#[test]
+fn group_commit_batches_concurrent_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(8)
+        .enable_all()
+        .build()
+        .unwrap();
+    let before = store.batches_committed();
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let tok = format!("tok_{i}");
+                    store
+                        .insert_token(
+                            token("mer_a", &tok),
+                            format!("jti_{i}"),
+                            NOW + 420,
+                            event("tokenize", Some(&tok)),
+                        )
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+    });
+    let batches = store.batches_committed() - before;
+    assert_eq!(count(tmp.path(), "SELECT count(*) FROM tokens"), 200);
+    assert_eq!(verify_audit(&store), Ok(202));
+    assert!(batches < 50, "{batches} commits for 200 writes");
+    eprintln!("group commit: 200 writes in {batches} commits");
+}
+
+#[test]
+fn writes_after_the_last_handle_drops_are_durable() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let store = setup(tmp.path());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime
+            .block_on(store.append_audit(event("refused", None)))
+            .unwrap();
+    }
+    let store = Store::open(tmp.path()).unwrap();
+    assert_eq!(verify_audit(&store), Ok(3));
+}

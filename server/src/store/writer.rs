@@ -1,0 +1,160 @@
+//! The writer thread: group commit.
+//!
+//! Requests queue on a channel. The thread blocks for the first one, then takes every request
+//! already queued (up to [`MAX_BATCH`]) and hands the batch to the backend, which applies it in one
+//! transaction; only after the commit (fsync) does it answer each request. Requests that arrive
+//! while a commit is in flight form the next batch, so N concurrent writers cost far fewer than N
+//! fsyncs, and nobody waits on a timer.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::thread::{self, JoinHandle};
+
+use tokio::sync::oneshot;
+
+use super::{StoreError, WriteBackend, WriteOp, WriteOutcome};
+
+/// The most requests in one transaction.
+const MAX_BATCH: usize = 256;
+
+type Answer = Result<WriteOutcome, StoreError>;
+
+struct Request {
+    op: WriteOp,
+    reply: Reply,
+}
+
+enum Reply {
+    /// An async caller awaits this.
+    Async(oneshot::Sender<Answer>),
+    /// A blocking caller (the CLI) waits on this; works inside or outside a runtime.
+    Blocking(mpsc::SyncSender<Answer>),
+}
+
+impl Reply {
+    fn send(self, answer: Answer) {
+        // A caller that gave up (dropped its future) gets no answer; its write stands.
+        match self {
+            Reply::Async(tx) => {
+                let _ = tx.send(answer);
+            }
+            Reply::Blocking(tx) => {
+                let _ = tx.send(answer);
+            }
+        }
+    }
+}
+
+/// The handle on the writer thread. Dropping it lets the thread finish its queue and joins it.
+pub(crate) struct Writer {
+    queue: Option<mpsc::Sender<Request>>,
+    thread: Option<JoinHandle<()>>,
+    batches: Arc<AtomicU64>,
+}
+
+impl Writer {
+    /// Starts the thread that owns `backend`.
+    pub(crate) fn start(backend: Box<dyn WriteBackend>) -> Result<Writer, StoreError> {
+        let (tx, rx) = mpsc::channel();
+        let batches = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&batches);
+        let thread = thread::Builder::new()
+            .name("cardvault-store-writer".into())
+            .spawn(move || run(backend, &rx, &counter))
+            .map_err(|e| {
+                tracing::error!(error = %e, "store: cannot start the writer thread");
+                StoreError::Database
+            })?;
+        Ok(Writer {
+            queue: Some(tx),
+            thread: Some(thread),
+            batches,
+        })
+    }
+
+    /// Queues `op` and waits (asynchronously) for its batch to commit.
+    pub(crate) async fn submit(&self, op: WriteOp) -> Answer {
+        let (tx, rx) = oneshot::channel();
+        self.send(Request {
+            op,
+            reply: Reply::Async(tx),
+        })?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Queues `op` and blocks the calling thread until its batch commits.
+    pub(crate) fn submit_blocking(&self, op: WriteOp) -> Answer {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.send(Request {
+            op,
+            reply: Reply::Blocking(tx),
+        })?;
+        rx.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Batches committed so far.
+    pub(crate) fn batches_committed(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+
+    fn send(&self, request: Request) -> Result<(), StoreError> {
+        let queue = self.queue.as_ref().ok_or(StoreError::Closed)?;
+        queue.send(request).map_err(|_| StoreError::Closed)
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Closing the queue ends the thread once it has answered everything queued.
+        drop(self.queue.take());
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("store: the writer thread panicked");
+        }
+    }
+}
+
+fn run(mut backend: Box<dyn WriteBackend>, queue: &mpsc::Receiver<Request>, batches: &AtomicU64) {
+    while let Ok(first) = queue.recv() {
+        let mut ops = Vec::with_capacity(8);
+        let mut replies = Vec::with_capacity(8);
+        ops.push(first.op);
+        replies.push(first.reply);
+        while ops.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(request) => {
+                    ops.push(request.op);
+                    replies.push(request.reply);
+                }
+                Err(_) => break,
+            }
+        }
+        match backend.apply_batch(&ops) {
+            Ok(answers) if answers.len() == replies.len() => {
+                batches.fetch_add(1, Ordering::Relaxed);
+                for (reply, answer) in replies.into_iter().zip(answers) {
+                    reply.send(answer);
+                }
+            }
+            Ok(answers) => {
+                // Committed, but the answers cannot be matched to the requests.
+                batches.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(
+                    requests = replies.len(),
+                    answers = answers.len(),
+                    "store: the backend answered a batch with the wrong number of results"
+                );
+                for reply in replies {
+                    reply.send(Err(StoreError::Database));
+                }
+            }
+            Err(e) => {
+                for reply in replies {
+                    reply.send(Err(e));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The vault itself, apart from HTTP: its keys in memory, and what it does with a card
+//! (tokenize, describe, delete). The HTTP layer and the command line both call into here.
+
+mod keyring;
+mod merchants;
+mod tokens;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
+pub use merchants::{NewMerchant, create_merchant, hash_secret_key};
+pub use tokens::{AuditContext, CardMeta, TokenMeta};
+
+use crate::keys::{DataKey, FingerprintKey, KeyError, MasterKey};
+use crate::store::{AuditEvent, DataKeyRecord, MerchantRecord, Store, StoreError};
+
+/// Seconds since the Unix epoch.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The vault's tunables.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// How old an envelope's `iat` may be, in seconds.
+    pub freshness_secs: i64,
+    /// Clock skew tolerated on `iat`, in seconds.
+    pub skew_secs: i64,
+    /// How long a CVC is kept for its one forward, in seconds.
+    pub cvc_ttl_secs: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            freshness_secs: 300,
+            skew_secs: 60,
+            cvc_ttl_secs: 600,
+        }
+    }
+}
+
+/// Why the vault could not start or an operator command failed.
+#[derive(Debug)]
+pub enum BootError {
+    /// The store failed.
+    Store(StoreError),
+    /// A key operation failed.
+    Key(KeyError),
+    /// Wrapped keys in the store do not open with this master key.
+    MasterKeyMismatch,
+    /// The store holds something inconsistent.
+    Corrupt(&'static str),
+    /// An operator's input is not acceptable.
+    Invalid(String),
+}
+
+impl fmt::Display for BootError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BootError::Store(e) => write!(f, "store: {e}"),
+            BootError::Key(e) => write!(f, "keys: {e}"),
+            BootError::MasterKeyMismatch => f.write_str(
+                "the keys in the data dir do not open with this master key (wrong CARDVAULT_MASTER_KEY or --master-key-file?)",
+            ),
+            BootError::Corrupt(what) => write!(f, "the store is inconsistent: {what}"),
+            BootError::Invalid(what) => f.write_str(what),
+        }
+    }
+}
+
+impl std::error::Error for BootError {}
+
+impl From<StoreError> for BootError {
+    fn from(e: StoreError) -> Self {
+        BootError::Store(e)
+    }
+}
+
+impl From<KeyError> for BootError {
+    fn from(e: KeyError) -> Self {
+        BootError::Key(e)
+    }
+}
+
+/// The running vault: the store and every key it needs, unwrapped once.
+pub struct Vault {
+    pub(crate) store: Store,
+    pub(crate) master: MasterKey,
+    pub(crate) keyring: Keyring,
+    data_key: Arc<DataKey>,
+    fingerprint_keys: Mutex<HashMap<String, Arc<FingerprintKey>>>,
+    pub(crate) config: Config,
+}
+
+impl fmt::Debug for Vault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Vault").finish_non_exhaustive()
+    }
+}
+
+fn data_key_context(version: u32) -> String {
+    format!("data-key:{version}")
+}
+
+impl Vault {
+    /// Opens the vault on `store`: creates the first data key and transport key if missing,
+    /// and unwraps them all with `master`.
+    pub fn open(store: Store, master: MasterKey, config: Config) -> Result<Vault, BootError> {
+        if store.data_keys()?.is_empty() {
+            let key = DataKey::generate(1)?;
+            let record = DataKeyRecord {
+                version: 1,
+                key: master.wrap(&data_key_context(1), &key.to_bytes())?,
+                created_at: now_unix(),
+            };
+            store.insert_data_key(record, None)?;
+        }
+        // Every data key must open with this master key; new cards use the newest.
+        let mut data_keys = HashMap::new();
+        for record in store.data_keys()? {
+            let bytes = master
+                .unwrap(&data_key_context(record.version), &record.key)
+                .map_err(|_| BootError::MasterKeyMismatch)?;
+            data_keys.insert(
+                record.version,
+                Arc::new(DataKey::from_bytes(record.version, &bytes)?),
+            );
+        }
+        let data_key = data_keys
+            .iter()
+            .max_by_key(|(version, _)| **version)
+            .map(|(_, key)| Arc::clone(key))
+            .ok_or(BootError::Corrupt("no data key"))?;
+        let keyring = Keyring::load(&store, &master)?;
+        Ok(Vault {
+            store,
+            master,
+            keyring,
+            data_key,
+            fingerprint_keys: Mutex::new(HashMap::new()),
+            config,
+        })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The transport keys.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// The data key new cards are encrypted with.
+    pub(crate) fn current_data_key(&self) -> &DataKey {
+        &self.data_key
+    }
+
+    /// The merchant's fingerprint key, unwrapped once and cached.
+    pub(crate) fn fingerprint_key(
+        &self,
+        merchant: &MerchantRecord,
+    ) -> Result<Arc<FingerprintKey>, KeyError> {
+        if let Some(key) = self
+            .fingerprint_keys
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&merchant.id).cloned())
+        {
+            return Ok(key);
+        }
+        let bytes = self.master.unwrap(
+            &merchants::fingerprint_context(&merchant.id),
+            &merchant.fingerprint_key,
+        )?;
+        let key = Arc::new(FingerprintKey::from_bytes(&bytes)?);
+        if let Ok(mut cache) = self.fingerprint_keys.lock() {
+            cache.insert(merchant.id.clone(), Arc::clone(&key));
+        }
+        Ok(key)
+    }
+
+    /// Appends an audit entry, logging (not failing) if the store refuses it.
+    pub async fn audit(&self, event: AuditEvent) {
+        if let Err(e) = self.store.append_audit(event).await {
+            tracing::error!(error = %e, "appending to the audit log failed");
+        }
+    }
+}
