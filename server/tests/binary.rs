@@ -434,3 +434,71 @@ fn keys_import_takes_a_pkcs8_pem() {
     let out = cli(&data, &["keys", "import", pem_file.to_str().unwrap()]);
     assert!(!out.status.success());
 }
+
+/// One HTTPS GET with rustls, trusting only `cert_der`; the raw response head.
+fn https_get(addr: SocketAddr, cert_der: &[u8], path: &str) -> Option<String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(cert_der.to_vec()))
+        .ok()?;
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .ok()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").ok()?;
+    let conn = rustls::ClientConnection::new(Arc::new(config), name).ok()?;
+    let sock = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+    sock.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut tls = rustls::StreamOwned::new(conn, sock);
+    tls.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .ok()?;
+    let mut response = Vec::new();
+    let _ = tls.read_to_end(&mut response);
+    (!response.is_empty()).then(|| String::from_utf8_lossy(&response).into_owned())
+}
+
+#[test]
+fn serves_tls_with_hsts() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let addr = free_port();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", &addr.to_string()])
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("CARDVAULT_MASTER_KEY", MASTER)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let response = loop {
+        if let Some(response) = https_get(addr, certified.cert.der(), "/healthz") {
+            break response;
+        }
+        assert!(Instant::now() < deadline, "no TLS answer");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // Plain HTTP on the TLS port gets no API answer.
+    let plain = request(addr, "GET", "/healthz", None, None).map(|r| r.0);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("strict-transport-security: max-age="),
+        "{response}"
+    );
+    assert_ne!(plain, Some(200));
+}
