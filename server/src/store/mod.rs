@@ -8,8 +8,9 @@
 //! merchant ids, request ids and outcome codes in [`AuditEvent`]s, never numbers or CVCs.
 //!
 //! Deleting is destroying: a deleted token row (or a used or expired CVC) is removed with SQLite's
-//! `secure_delete` on, so its bytes are overwritten in the database file, and after each sweep the
-//! write-ahead log is checkpointed and truncated (best effort) so old page images do not linger.
+//! `secure_delete` on, so its bytes are overwritten in the database file; and the first sweep after
+//! anything was destroyed checkpoints and truncates the write-ahead log (best effort: it does not
+//! wait for readers, the next sweep retries), so old page images do not outlive a sweep interval.
 //!
 //! # Reads and writes
 //!

@@ -144,7 +144,10 @@ pub(crate) fn open(data_dir: &Path) -> Result<(SqliteReads, SqliteWrites), Store
             path,
             idle: Mutex::new(Vec::new()),
         },
-        SqliteWrites { conn },
+        SqliteWrites {
+            conn,
+            destroyed: false,
+        },
     ))
 }
 
@@ -563,6 +566,8 @@ impl ReadBackend for SqliteReads {
 /// The writer thread's connection.
 pub(crate) struct SqliteWrites {
     conn: Connection,
+    /// Something was destroyed (token, CVC, receiver) since the WAL was last truncated.
+    destroyed: bool,
 }
 
 impl WriteBackend for SqliteWrites {
@@ -574,6 +579,7 @@ impl WriteBackend for SqliteWrites {
         conn.execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| db_error("begin", &e))?;
         let mut answers = Vec::with_capacity(ops.len());
+        let mut destroyed = false;
         let mut swept = false;
         for op in ops {
             if let Err(e) = conn.execute_batch("SAVEPOINT op") {
@@ -596,8 +602,20 @@ impl WriteBackend for SqliteWrites {
                 rollback(conn);
                 return Err(db_error("savepoint end", &e));
             }
-            if let Ok(WriteOutcome::Swept(report)) = &answer {
-                swept |= report.tokens_deleted > 0 || report.cvcs_cleared > 0;
+            match (op, &answer) {
+                (WriteOp::Sweep { .. }, Ok(WriteOutcome::Swept(report))) => {
+                    swept = true;
+                    destroyed |= report.tokens_deleted > 0 || report.cvcs_cleared > 0;
+                }
+                (
+                    WriteOp::DeleteToken { .. }
+                    | WriteOp::TakeCvc { .. }
+                    | WriteOp::RemoveReceiver { .. },
+                    Ok(_),
+                ) => {
+                    destroyed = true;
+                }
+                _ => {}
             }
             answers.push(answer);
         }
@@ -605,28 +623,36 @@ impl WriteBackend for SqliteWrites {
             rollback(conn);
             return Err(db_error("commit", &e));
         }
-        if swept {
-            truncate_wal(conn);
+        self.destroyed |= destroyed;
+        // Once per sweep at most (not per delete), and only when something was destroyed.
+        if swept && self.destroyed && truncate_wal(conn) {
+            self.destroyed = false;
         }
         Ok(answers)
     }
 }
 
 /// Checkpoints and truncates the WAL so that destroyed rows' old page images leave the files.
-/// Best effort: it does not wait for readers (the next sweep tries again).
-fn truncate_wal(conn: &Connection) {
+/// Best effort: it does not wait for readers (the next sweep tries again). `true` when done.
+fn truncate_wal(conn: &Connection) -> bool {
     let result = conn.busy_timeout(Duration::ZERO).and_then(|()| {
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
             row.get::<_, i64>(0)
         })
     });
-    match result {
-        Ok(0) => {}
-        Ok(_) => tracing::debug!("store: WAL checkpoint deferred (readers active)"),
-        Err(e) => tracing::warn!(error = %e, "store: WAL checkpoint failed"),
-    }
     if let Err(e) = conn.busy_timeout(BUSY_TIMEOUT) {
         tracing::error!(error = %e, "store: cannot restore the busy timeout");
+    }
+    match result {
+        Ok(0) => true,
+        Ok(_) => {
+            tracing::debug!("store: WAL checkpoint deferred (readers active)");
+            false
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "store: WAL checkpoint failed");
+            false
+        }
     }
 }
 

@@ -767,3 +767,58 @@ fn writes_after_the_last_handle_drops_are_durable() {
     let store = Store::open(tmp.path()).unwrap();
     assert_eq!(verify_audit(&store), Ok(3));
 }
+
+#[tokio::test]
+async fn destroyed_ciphertext_leaves_the_files_after_a_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let card: Vec<u8> = (0..96u8).map(|i| i.wrapping_mul(37) ^ 0x5A).collect();
+    let cvc: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(91) ^ 0xA7).collect();
+    let mut deleted = token("mer_a", "tok_gone");
+    deleted.card = card.clone();
+    let mut used = token("mer_a", "tok_used");
+    used.cvc = Some(cvc.clone());
+    store
+        .insert_token(deleted, "jti_1".into(), NOW + 1, event("tokenize", None))
+        .await
+        .unwrap();
+    store
+        .insert_token(used, "jti_2".into(), NOW + 1, event("tokenize", None))
+        .await
+        .unwrap();
+
+    let files = || {
+        let mut all = Vec::new();
+        for name in [DB_FILE.to_owned(), format!("{DB_FILE}-wal")] {
+            all.extend(std::fs::read(tmp.path().join(name)).unwrap_or_default());
+        }
+        all
+    };
+    let holds =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        holds(&files(), &card) && holds(&files(), &cvc),
+        "the test looks for the right bytes"
+    );
+
+    assert!(
+        store
+            .delete_token("mer_a", "tok_gone", event("delete", None))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.take_cvc("mer_a", "tok_used", NOW).await.unwrap(),
+        Some(cvc.clone())
+    );
+    store.sweep(NOW).await.unwrap();
+    let after = files();
+    assert!(
+        !holds(&after, &card),
+        "a deleted card's ciphertext is still in the files"
+    );
+    assert!(
+        !holds(&after, &cvc),
+        "a used CVC's ciphertext is still in the files"
+    );
+}

@@ -245,6 +245,7 @@ impl Vault {
             .store
             .token(&merchant.id, token)
             .map_err(internal("reading a token failed"))?
+            .filter(|record| !record.is_expired(now_unix()))
             .ok_or(ApiError::NotFound)?;
         Ok(TokenMeta::from_record(&record, true))
     }
