@@ -67,6 +67,9 @@ struct ServeArgs {
     /// allow plain HTTP on any address.
     #[arg(long)]
     dev: bool,
+    /// With --dev: also serve the demo shop on this address (a second origin).
+    #[arg(long, requires = "dev")]
+    demo: Option<SocketAddr>,
     /// TLS certificate chain (PEM).
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -258,25 +261,16 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
         ..Config::default()
     };
     let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
-    if args.dev && vault.store().merchants()?.is_empty() {
-        let origins = vec![format!("http://{}", args.listen)];
-        let (merchant, secret) = vault::create_merchant(
-            vault.store(),
-            &vault.master,
-            NewMerchant {
-                name: "Demo shop".into(),
-                origins,
-                token_ttl_secs: None,
-                require_cvc: true,
-            },
-        )?;
-        println!(
-            "dev merchant {}: publishable key {}  secret key {}",
-            merchant.id,
-            merchant.publishable_key,
-            secret.as_str()
-        );
-    }
+    let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
+    let demo_origin = args.demo.map(|addr| format!("http://{addr}"));
+    let demo_key = if args.dev {
+        Some(dev_merchant(
+            &vault,
+            demo_origin.as_deref().unwrap_or(&vault_origin),
+        )?)
+    } else {
+        None
+    };
     let limits = Limits {
         per_key_per_minute: args.rate_limit_key,
         per_client_per_minute: args.rate_limit_client,
@@ -293,6 +287,18 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
             state,
             Duration::from_secs(args.sweep_every.max(1)),
         ));
+        if let (Some(addr), Some(key)) = (args.demo, &demo_key) {
+            let shop = crate::demo::router(&vault_origin, key);
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| BootError::Invalid(format!("listening on {addr}: {e}")))?;
+            println!("demo shop on http://{addr}/");
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, shop).with_graceful_shutdown(signal()).await {
+                    tracing::error!(error = %e, "the demo shop stopped");
+                }
+            });
+        }
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
         let scheme = if tls { "https" } else { "http" };
         if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
@@ -314,6 +320,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
                 .await
                 .map_err(|e| BootError::Invalid(format!("listening on {}: {e}", args.listen)))?;
             println!("cardvault listening on {scheme}://{}", args.listen);
+            println!(
+                "loader: <script src=\"{vault_origin}/v1/cardvault.js\" integrity=\"{}\" crossorigin=\"anonymous\"></script>",
+                http::LOADER_SRI
+            );
             axum::serve(listener, service)
                 .with_graceful_shutdown(signal())
                 .await
@@ -323,6 +333,41 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
         Ok::<_, BootError>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The dev merchant whose origins include `origin`, created (and its keys printed) if there
+/// is none yet; returns its publishable key.
+fn dev_merchant(vault: &Vault, origin: &str) -> Result<String, BootError> {
+    const NAME: &str = "Demo shop";
+    let existing = vault
+        .store()
+        .merchants()?
+        .into_iter()
+        .find(|m| m.name == NAME && m.origins.iter().any(|o| o == origin));
+    if let Some(merchant) = existing {
+        println!(
+            "dev merchant {}: publishable key {}",
+            merchant.id, merchant.publishable_key
+        );
+        return Ok(merchant.publishable_key);
+    }
+    let (merchant, secret) = vault::create_merchant(
+        vault.store(),
+        &vault.master,
+        NewMerchant {
+            name: NAME.into(),
+            origins: vec![origin.to_owned()],
+            token_ttl_secs: None,
+            require_cvc: true,
+        },
+    )?;
+    println!(
+        "dev merchant {}: publishable key {}  secret key {} (shown once)",
+        merchant.id,
+        merchant.publishable_key,
+        secret.as_str()
+    );
+    Ok(merchant.publishable_key)
 }
 
 /// Ctrl-C or SIGTERM.

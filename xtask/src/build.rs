@@ -1,5 +1,6 @@
-//! `cargo xtask build`: builds what gets deployed. For now the browser field; the
-//! server build and the SRI hashes of the field files will follow it in [`run`].
+//! `cargo xtask build`: builds what gets deployed: the browser field (wasm-bindgen, wasm-opt)
+//! into `target/field`, then `target/release/cardvault` with every asset embedded (its build
+//! script computes the loader's SRI hash).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -30,11 +31,15 @@ pub fn run(options: &Options) -> Result<(), String> {
         install::ensure(&Needs { browser: false })?;
     }
     let field = field()?;
-    print_sizes(&field)
+    print_sizes(&field)?;
+    process::run(cargo().args(["build", "--release", "-p", "cardvault-server"]))?;
+    let binary = target_dir().join("release").join("cardvault");
+    println!("xtask: built {}", relative(&binary).display());
+    Ok(())
 }
 
 /// Builds the field into `target/field` and returns the files to serve.
-fn field() -> Result<Vec<PathBuf>, String> {
+pub fn field() -> Result<Vec<PathBuf>, String> {
     process::run(cargo().args([
         "build",
         "-p",

@@ -3,7 +3,8 @@
 
 use crate::process::{self, cargo, stdout_of, workspace_root};
 
-const PACKAGE: &str = "cardvault-e2e";
+/// The end-to-end suite's package (in `tests/e2e`).
+pub const PACKAGE: &str = "cardvault-e2e";
 
 pub fn run() -> Result<(), String> {
     if package_exists(PACKAGE) {

@@ -2,6 +2,7 @@
 //! builds it in seconds.
 
 mod build;
+mod demo;
 mod e2e;
 mod install;
 mod process;
@@ -18,8 +19,12 @@ Tasks:
       cargo fmt --check, clippy, the native tests, the wasm tests in headless
       Chromium, and the end-to-end suite.
   build [--no-install]
-      Build the browser field into target/field (wasm-bindgen, then wasm-opt)
-      and print its sizes.
+      Build the browser field into target/field (wasm-bindgen, then wasm-opt),
+      print its sizes, and build target/release/cardvault with every asset
+      embedded.
+  demo [--no-install]
+      Build, then run the vault on http://127.0.0.1:8080 with the demo shop on
+      http://127.0.0.1:8081 (data in target/demo). Ctrl-C stops it.
   help
       Print this message.
 
@@ -31,6 +36,7 @@ Options:
 enum Task {
     Test(test::Options),
     Build(build::Options),
+    Demo(build::Options),
     Help,
 }
 
@@ -49,6 +55,7 @@ fn run(task: Task) -> Result<(), String> {
     match task {
         Task::Test(options) => test::run(&options),
         Task::Build(options) => build::run(&options),
+        Task::Demo(options) => demo::run(&options),
         Task::Help => {
             print!("{USAGE}");
             Ok(())
@@ -71,6 +78,12 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "build" => {
             let [no_install] = flags(options, ["--no-install"])?;
             Ok(Task::Build(build::Options {
+                install: !no_install,
+            }))
+        }
+        "demo" => {
+            let [no_install] = flags(options, ["--no-install"])?;
+            Ok(Task::Demo(build::Options {
                 install: !no_install,
             }))
         }

@@ -59,9 +59,12 @@ pub fn command(program: impl AsRef<OsStr>) -> Command {
     cmd
 }
 
-/// The cargo that runs us (cargo sets `$CARGO` for `cargo run`).
+/// The cargo that runs us (cargo sets `$CARGO` for `cargo run`). The server's build script
+/// embeds the field from `CARDVAULT_FIELD_DIR`, which [`crate::build`] fills.
 pub fn cargo() -> Command {
-    command(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut cmd = command(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.env("CARDVAULT_FIELD_DIR", target_dir().join("field"));
+    cmd
 }
 
 /// Prints `==> <command line>`, then runs the command with inherited stdio.

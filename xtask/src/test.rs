@@ -53,7 +53,9 @@ pub fn run(options: &Options) -> Result<(), String> {
 fn steps(browser: bool) -> Vec<Step> {
     let mut steps = vec![
         Step::new("fmt", fmt),
+        Step::new("field build", field_build),
         Step::new("clippy", clippy),
+        Step::new("clippy (field, wasm32)", clippy_field),
         Step::new("native tests", native_tests),
     ];
     if browser {
@@ -78,8 +80,30 @@ fn clippy() -> Result<(), String> {
     ]))
 }
 
+/// The field's WebAssembly, which the server embeds: built before anything compiles the server.
+fn field_build() -> Result<(), String> {
+    crate::build::field().map(|_| ())
+}
+
+/// The field as shipped: wasm32, without the vault-side features.
+fn clippy_field() -> Result<(), String> {
+    process::run(cargo().args([
+        "clippy",
+        "-p",
+        "cardvault",
+        "--lib",
+        "--target",
+        WASM_TARGET,
+        "--no-default-features",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+/// Every crate's tests but the end-to-end suite, which has a step of its own.
 fn native_tests() -> Result<(), String> {
-    process::run(cargo().args(["test", "--workspace"]))
+    process::run(cargo().args(["test", "--workspace", "--exclude", e2e::PACKAGE]))
 }
 
 /// The `#[wasm_bindgen_test]`s of the root crate, in headless Chromium.

@@ -6,6 +6,7 @@
 
 mod auth;
 mod error;
+mod field;
 mod metrics;
 mod ratelimit;
 mod tokens;
@@ -28,6 +29,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use auth::{Caller, KeyKind, RequestInfo};
 pub use error::ApiError;
+pub use field::{LOADER, LOADER_SRI};
 pub use metrics::Metrics;
 pub use ratelimit::{Limits, RateLimits};
 
@@ -80,6 +82,7 @@ impl MakeRequestId for RandomRequestId {
 pub fn router(state: AppState, options: Options) -> Router {
     let api = Router::new()
         .merge(tokens::router())
+        .merge(field::router())
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

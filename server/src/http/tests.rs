@@ -582,3 +582,95 @@ async fn a_missing_token_delete_is_audited_once() {
     assert_eq!(entries.len(), before + 1);
     assert_eq!(entries[before].event.outcome, "not_found");
 }
+
+#[tokio::test]
+async fn the_field_page_is_framed_only_by_the_merchants_origins() {
+    let h = harness();
+    let page = |key: &str, origin: &str| {
+        Request::get(format!("/v1/field?key={key}&origin={origin}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let response = h
+        .app
+        .clone()
+        .oneshot(page(&h.shop.pk, "https://shop.example"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.ends_with("frame-ancestors https://shop.example"),
+        "{csp}"
+    );
+    let html = response.into_body().collect().await.unwrap().to_bytes();
+    let html = String::from_utf8(html.to_vec()).unwrap();
+    assert!(
+        !html.contains("style=") && !html.contains("<script>"),
+        "no inline style or script"
+    );
+
+    let (status, _, json) = h.send(page(&h.shop.pk, "https://evil.example")).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::FORBIDDEN, "forbidden_origin")
+    );
+    let (status, _, json) = h.send(page("pk_nobody", "https://shop.example")).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+    let (status, _, _) = h
+        .send(Request::get("/v1/field").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn assets_and_loader_are_served_from_the_binary() {
+    let h = harness();
+    for (path, content_type) in [
+        ("/v1/field/cardvault_bg.wasm", "application/wasm"),
+        ("/v1/field/cardvault.js", "text/javascript; charset=utf-8"),
+        ("/v1/field/field.js", "text/javascript; charset=utf-8"),
+        ("/v1/field/field.css", "text/css; charset=utf-8"),
+        ("/v1/cardvault.js", "text/javascript; charset=utf-8"),
+    ] {
+        let response = h
+            .app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            content_type,
+            "{path}"
+        );
+    }
+    let response = h
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/v1/cardvault.js")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], LOADER.as_bytes());
+    assert_eq!(
+        h.get("/v1/field/../Cargo.toml", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        h.get("/v1/field/nope.js", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}

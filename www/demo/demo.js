@@ -1,0 +1,28 @@
+// The demo shop's checkout: mounts the card field, tokenizes on "Pay", shows what it got back.
+(function () {
+  'use strict';
+  var mountPoint = document.getElementById('card');
+  var pay = document.getElementById('pay');
+  var status = document.getElementById('status');
+  var result = document.getElementById('result');
+  var card = CardVault.mount('#card', {
+    publishableKey: mountPoint.dataset.publishableKey,
+    style: { base: { fontSize: '16px', color: '#1d2433' }, invalid: { color: '#b42318' } }
+  });
+  card.on('ready', function () { pay.disabled = false; });
+  card.on('change', function (e) {
+    status.textContent = e.error ? e.error.message : (e.brand && e.brand !== 'unknown' ? e.brand : '');
+  });
+  card.on('error', function (e) { status.textContent = e.message; });
+  pay.addEventListener('click', function () {
+    pay.disabled = true;
+    status.textContent = 'Paying…';
+    card.tokenize().then(function (r) {
+      result.textContent = JSON.stringify(r, null, 2);
+      status.textContent = 'Paid with ' + r.card.brand + ' •••• ' + r.card.last4 + ' (token ' + r.token + ')';
+    }, function (e) {
+      result.textContent = JSON.stringify({ error: { code: e.code, message: e.message, field: e.field } }, null, 2);
+      status.textContent = e.message;
+    }).then(function () { pay.disabled = false; });
+  });
+})();
