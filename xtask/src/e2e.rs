@@ -1,23 +1,23 @@
-//! The end-to-end suite, which `cargo xtask test` runs last. Later work extends
-//! `run` (starting the vault server, serving the built field, ...).
+//! The end-to-end suite (`tests/e2e`, package `cardvault-e2e`), which `cargo xtask test` runs
+//! last: the real `cardvault` binary with its demo shop, and a foreign page, in headless
+//! Chromium through chromedriver, all on loopback.
 
-use crate::process::{self, cargo, stdout_of, workspace_root};
+use crate::install::{CHROMEDRIVER, CHROMIUM};
+use crate::process::{self, cargo, target_dir};
 
 /// The end-to-end suite's package (in `tests/e2e`).
 pub const PACKAGE: &str = "cardvault-e2e";
 
+/// Builds the server binary (debug, with the field that `field build` made embedded), then
+/// runs the suite against it.
 pub fn run() -> Result<(), String> {
-    if package_exists(PACKAGE) {
-        return process::run(cargo().args(["test", "-p", PACKAGE]));
-    }
-    if workspace_root().join("tests").join("e2e").is_dir() {
-        return process::run(cargo().args(["test", "-p", "cardvault", "--test", "e2e"]));
-    }
-    println!("==> e2e");
-    println!("e2e: none yet");
-    Ok(())
-}
-
-fn package_exists(name: &str) -> bool {
-    stdout_of(cargo().args(["pkgid", name])).is_ok()
+    process::run(cargo().args(["build", "-p", "cardvault-server", "--bin", "cardvault"]))?;
+    let server = target_dir().join("debug").join("cardvault");
+    process::run(
+        cargo()
+            .args(["test", "-p", PACKAGE])
+            .env("CARDVAULT_BIN", &server)
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("CHROMIUM", CHROMIUM),
+    )
 }

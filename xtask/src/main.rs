@@ -1,6 +1,7 @@
 //! cardvault's task runner: `cargo xtask <task>`. Std only, so that a fresh clone
 //! builds it in seconds.
 
+mod bench;
 mod build;
 mod demo;
 mod e2e;
@@ -25,6 +26,11 @@ Tasks:
   demo [--no-install]
       Build, then run the vault on http://127.0.0.1:8080 with the demo shop on
       http://127.0.0.1:8081 (data in target/demo). Ctrl-C stops it.
+  bench [--no-install]
+      Build, then measure the figures of issue 6 (RSA unwraps, tokenize
+      throughput and latency with the vault pinned to one core, field and loader
+      sizes): prints a table against the targets and writes
+      target/bench/report.json. Needs 2 cores and taskset. Not part of `test`.
   help
       Print this message.
 
@@ -37,6 +43,7 @@ enum Task {
     Test(test::Options),
     Build(build::Options),
     Demo(build::Options),
+    Bench(build::Options),
     Help,
 }
 
@@ -56,6 +63,7 @@ fn run(task: Task) -> Result<(), String> {
         Task::Test(options) => test::run(&options),
         Task::Build(options) => build::run(&options),
         Task::Demo(options) => demo::run(&options),
+        Task::Bench(options) => bench::run(&options),
         Task::Help => {
             print!("{USAGE}");
             Ok(())
@@ -84,6 +92,12 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "demo" => {
             let [no_install] = flags(options, ["--no-install"])?;
             Ok(Task::Demo(build::Options {
+                install: !no_install,
+            }))
+        }
+        "bench" => {
+            let [no_install] = flags(options, ["--no-install"])?;
+            Ok(Task::Bench(build::Options {
                 install: !no_install,
             }))
         }
@@ -120,6 +134,15 @@ mod tests {
         };
         assert!(options.install);
         assert!(!options.browser);
+    }
+
+    #[test]
+    fn parses_bench_flags() {
+        let Ok(Task::Bench(options)) = parse(&args(&["bench", "--no-install"])) else {
+            panic!("not a bench task");
+        };
+        assert!(!options.install);
+        assert!(parse(&args(&["bench", "--no-browser"])).is_err());
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     let skipped = if options.browser {
         ""
     } else {
-        ", 1 skipped (browser tests: --no-browser)"
+        ", 2 skipped (browser tests and e2e: --no-browser)"
     };
     for (passed, step) in steps.iter().enumerate() {
         if let Err(err) = (step.run)() {
@@ -60,8 +60,8 @@ fn steps(browser: bool) -> Vec<Step> {
     ];
     if browser {
         steps.push(Step::new("browser tests", browser_tests));
+        steps.push(Step::new("e2e", e2e::run));
     }
-    steps.push(Step::new("e2e", e2e::run));
     steps
 }
 

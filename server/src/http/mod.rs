@@ -105,6 +105,11 @@ pub fn router(state: AppState, options: Options) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
+        ))
+        // Nothing but the field page (which sets its own policy) may be framed or run anything.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ));
     if options.tls {
         app = app.layer(SetResponseHeaderLayer::overriding(
