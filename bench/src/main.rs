@@ -1,0 +1,483 @@
+//! `cardvault-bench`: the figures of issue 6, measured on this machine in one run, printed as a
+//! table against their targets and written to `report.json`.
+//!
+//! ```text
+//! cardvault-bench --server target/release/cardvault [--out-dir target/bench]
+//!                 [--field-dir target/field] [--www www]
+//!                 [--warmup 3] [--window 10] [--concurrency 32] [--rsa-seconds 3]
+//! ```
+//!
+//! The server runs pinned to core 0 (`taskset -c 0`) and the load client (this binary re-run as
+//! `cardvault-bench load …`) pinned to core 1; the RSA figure is taken pinned to core 0 too (as
+//! `cardvault-bench rsa …`). `tokenize_rps_2core` runs both unpinned. Timings are benchmarks,
+//! never tests: nothing here runs under `cargo test`.
+
+mod load;
+mod rsa;
+mod vault;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("rsa") => rsa_child(&args[1..]),
+        Some("load") => load_child(&args[1..]),
+        _ => bench(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("cardvault-bench: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `--name value` pairs.
+fn options(args: &[String]) -> Result<BTreeMap<String, String>, String> {
+    let mut map = BTreeMap::new();
+    let mut iter = args.iter();
+    while let Some(name) = iter.next() {
+        let Some(name) = name.strip_prefix("--") else {
+            return Err(format!("unexpected argument `{name}`"));
+        };
+        let value = iter
+            .next()
+            .ok_or_else(|| format!("--{name} needs a value"))?;
+        map.insert(name.to_owned(), value.clone());
+    }
+    Ok(map)
+}
+
+fn number<T: std::str::FromStr>(
+    options: &BTreeMap<String, String>,
+    name: &str,
+    default: T,
+) -> Result<T, String> {
+    match options.get(name) {
+        Some(value) => value
+            .parse()
+            .map_err(|_| format!("--{name}: not a number: {value}")),
+        None => Ok(default),
+    }
+}
+
+fn required<'a>(options: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, String> {
+    options
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| format!("--{name} is required"))
+}
+
+/// `rsa --seconds S`: prints the unwraps per second.
+fn rsa_child(args: &[String]) -> Result<(), String> {
+    let options = options(args)?;
+    let rps = rsa::unwraps_per_second(number(&options, "seconds", 3.0)?)?;
+    println!("{rps}");
+    Ok(())
+}
+
+/// `load --addr A --key PK --envelopes FILE --concurrency N --warmup S --window S`: prints one
+/// JSON object with the outcome.
+fn load_child(args: &[String]) -> Result<(), String> {
+    let options = options(args)?;
+    let addr: SocketAddr = required(&options, "addr")?
+        .parse()
+        .map_err(|e| format!("--addr: {e}"))?;
+    let path = required(&options, "envelopes")?;
+    let text = fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?;
+    let envelopes: Vec<Vec<u8>> = text.lines().map(|l| l.as_bytes().to_vec()).collect();
+    drop(text);
+    let window = Duration::from_secs_f64(number(&options, "window", 10.0)?);
+    let outcome = load::run(load::Options {
+        addr,
+        key: required(&options, "key")?.to_owned(),
+        envelopes,
+        concurrency: number(&options, "concurrency", 32)?,
+        warmup: Duration::from_secs_f64(number(&options, "warmup", 3.0)?),
+        window,
+    })?;
+    let mut latencies = outcome.latencies_ms;
+    latencies.sort_by(f64::total_cmp);
+    let report = json!({
+        "rps": outcome.ok_in_window as f64 / window.as_secs_f64(),
+        "ok_in_window": outcome.ok_in_window,
+        "requests": outcome.requests,
+        "errors": outcome.errors,
+        "first_error": outcome.first_error,
+        "exhausted": outcome.exhausted,
+        "p50_ms": finite(load::percentile(&latencies, 50.0)),
+        "p99_ms": finite(load::percentile(&latencies, 99.0)),
+        "samples": latencies.len(),
+    });
+    println!("{report}");
+    Ok(())
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+struct Settings {
+    server: PathBuf,
+    out_dir: PathBuf,
+    field_dir: PathBuf,
+    www: PathBuf,
+    warmup: f64,
+    window: f64,
+    concurrency: usize,
+    rsa_seconds: f64,
+}
+
+/// One load run's figures.
+struct LoadFigures {
+    rps: f64,
+    errors: u64,
+    first_error: Option<String>,
+    p50_ms: Option<f64>,
+    p99_ms: Option<f64>,
+    requests: u64,
+    samples: u64,
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    let options = options(args)?;
+    let settings = Settings {
+        server: PathBuf::from(required(&options, "server")?),
+        out_dir: PathBuf::from(
+            options
+                .get("out-dir")
+                .map_or("target/bench", String::as_str),
+        ),
+        field_dir: PathBuf::from(
+            options
+                .get("field-dir")
+                .map_or("target/field", String::as_str),
+        ),
+        www: PathBuf::from(options.get("www").map_or("www", String::as_str)),
+        warmup: number(&options, "warmup", 3.0)?,
+        window: number(&options, "window", 10.0)?,
+        concurrency: number(&options, "concurrency", 32)?,
+        rsa_seconds: number(&options, "rsa-seconds", 3.0)?,
+    };
+    if settings.window < 10.0 {
+        eprintln!(
+            "cardvault-bench: warning: a window of {} s is shorter than the issue's 10 s",
+            settings.window
+        );
+    }
+    let server = fs::canonicalize(&settings.server)
+        .map_err(|e| format!("--server {}: {e}", settings.server.display()))?;
+    fs::create_dir_all(&settings.out_dir)
+        .map_err(|e| format!("creating {}: {e}", settings.out_dir.display()))?;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 {
+        return Err(format!(
+            "needs 2 cores (server on one, client on the other); this machine offers {cores}"
+        ));
+    }
+    let load_before = loadavg();
+    println!("cardvault-bench: load average before: {load_before}");
+
+    let field_gz = field_gz_bytes(&settings)?;
+    let loader_gz = gzip9(&settings.www.join("cardvault.js"))?;
+
+    println!(
+        "==> rsa_decrypt_rps (taskset -c 0, {} s)",
+        settings.rsa_seconds
+    );
+    let rsa_rps = rsa_pinned(settings.rsa_seconds)?;
+    println!("    {rsa_rps:.1} unwraps/s");
+
+    println!("==> tokenize: vault on core 0, client on core 1");
+    let one = tokenize(&settings, &server, true, rsa_rps)?;
+    println!("==> tokenize: vault on both cores, client interleaved");
+    let two = tokenize(&settings, &server, false, rsa_rps)?;
+    let load_after = loadavg();
+
+    let ratio = one.rps / rsa_rps;
+    let mut report = serde_json::Map::new();
+    report.insert("rsa_decrypt_rps".into(), json!(round(rsa_rps, 1)));
+    report.insert("tokenize_rps".into(), json!(round(one.rps, 1)));
+    report.insert("tokenize_vs_rsa".into(), json!(round(ratio, 3)));
+    if let (Some(p50), Some(p99)) = (one.p50_ms, one.p99_ms) {
+        report.insert("p50_ms".into(), json!(round(p50, 3)));
+        report.insert("p99_ms".into(), json!(round(p99, 3)));
+    }
+    report.insert("field_gz_bytes".into(), json!(field_gz));
+    report.insert("loader_gz_bytes".into(), json!(loader_gz));
+    report.insert("tokenize_rps_2core".into(), json!(round(two.rps, 1)));
+    let report = Value::Object(report);
+    let path = settings.out_dir.join("report.json");
+    let text = serde_json::to_string_pretty(&report).map_err(|e| format!("the report: {e}"))?;
+    fs::write(&path, format!("{text}\n"))
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    let mut row = |key: &str, value: String, target: &str, status: &str| {
+        rows.push([key.into(), value, target.into(), status.into()]);
+    };
+    let met = |ok: bool| if ok { "met" } else { "MISSED" };
+    row(
+        "rsa_decrypt_rps",
+        format!("{rsa_rps:.1}"),
+        "— (the limit)",
+        "—",
+    );
+    row(
+        "tokenize_rps",
+        format!("{:.1}", one.rps),
+        "—",
+        &format!("{} errors", one.errors),
+    );
+    row(
+        "tokenize_vs_rsa",
+        format!("{ratio:.3}"),
+        "≥ 0.8",
+        met(ratio >= 0.8),
+    );
+    row("p50_ms", opt_ms(one.p50_ms), "—", "—");
+    row(
+        "p99_ms",
+        opt_ms(one.p99_ms),
+        "≤ 50",
+        met(one.p99_ms.is_some_and(|p| p <= 50.0)),
+    );
+    row(
+        "field_gz_bytes",
+        field_gz.to_string(),
+        "≤ 60000",
+        met(field_gz <= 60_000),
+    );
+    row(
+        "loader_gz_bytes",
+        loader_gz.to_string(),
+        "≤ 2000",
+        met(loader_gz <= 2_000),
+    );
+    for key in ["encrypt_ms_wasm", "encrypt_ms_webcrypto", "ready_ms"] {
+        row(key, "—".into(), "", "not measured yet");
+    }
+    row(
+        "tokenize_rps_2core",
+        format!("{:.1}", two.rps),
+        "—",
+        &format!("{} errors", two.errors),
+    );
+    println!();
+    print_table(&rows);
+    println!();
+    println!(
+        "1 core: {} requests, {} latency samples in the {} s window; 2 cores: {} requests",
+        one.requests, one.samples, settings.window, two.requests
+    );
+    println!(
+        "load average before: {load_before}; after: {load_after} (2 cores; other work on the machine skews absolute figures, less so the ratios)"
+    );
+    println!("wrote {}", path.display());
+
+    for (name, figures) in [("1 core", &one), ("2 cores", &two)] {
+        if figures.errors > 0 {
+            return Err(format!(
+                "{name}: {} errors during the load (first: {}); the throughput is not valid",
+                figures.errors,
+                figures.first_error.as_deref().unwrap_or("?")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
+}
+
+fn opt_ms(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".into(), |x| format!("{x:.2}"))
+}
+
+fn print_table(rows: &[[String; 4]]) {
+    let header = ["figure", "measured", "target", "status"];
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 4]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell}{}", " ".repeat(width - cell.chars().count())))
+            .collect();
+        println!("  {}", padded.join("  ").trim_end());
+    };
+    line(header);
+    line(widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str));
+    for row in rows {
+        line(row.each_ref().map(String::as_str));
+    }
+}
+
+fn loadavg() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// The sum of the gzip -9 sizes of what the iframe loads (each file is its own response).
+fn field_gz_bytes(settings: &Settings) -> Result<usize, String> {
+    let files = [
+        settings.field_dir.join("cardvault.js"),
+        settings.field_dir.join("cardvault_bg.wasm"),
+        settings.www.join("field").join("field.html"),
+        settings.www.join("field").join("field.css"),
+        settings.www.join("field").join("field.js"),
+    ];
+    let mut total = 0;
+    for file in &files {
+        let size = gzip9(file)?;
+        println!("    {}: {size} bytes gzip -9", file.display());
+        total += size;
+    }
+    Ok(total)
+}
+
+/// The size of `gzip -9` of the file (gzip itself, so the figure is what the issue names).
+fn gzip9(file: &Path) -> Result<usize, String> {
+    let input = fs::File::open(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    let output = Command::new("gzip")
+        .args(["-9", "-n", "-c"])
+        .stdin(input)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("running gzip: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("gzip -9 {} failed", file.display()));
+    }
+    Ok(output.stdout.len())
+}
+
+fn self_exe() -> Result<PathBuf, String> {
+    std::env::current_exe().map_err(|e| format!("finding this program: {e}"))
+}
+
+/// This program under `taskset -c core`.
+fn pinned(core: u32) -> Result<Command, String> {
+    let mut command = Command::new("taskset");
+    command.args(["-c", &core.to_string()]).arg(self_exe()?);
+    Ok(command)
+}
+
+fn stdout_of(command: &mut Command, what: &str) -> Result<String, String> {
+    let output = command
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("running {what}: {e} (is taskset installed?)"))?;
+    if !output.status.success() {
+        return Err(format!("{what} failed ({})", output.status));
+    }
+    String::from_utf8(output.stdout).map_err(|e| format!("{what}: {e}"))
+}
+
+fn rsa_pinned(seconds: f64) -> Result<f64, String> {
+    let out = stdout_of(
+        pinned(0)?.args(["rsa", "--seconds", &seconds.to_string()]),
+        "the RSA measurement",
+    )?;
+    out.trim()
+        .parse()
+        .map_err(|e| format!("the RSA measurement printed {out:?}: {e}"))
+}
+
+fn tokenize(
+    settings: &Settings,
+    server: &Path,
+    one_core: bool,
+    rsa_rps: f64,
+) -> Result<LoadFigures, String> {
+    let name = if one_core { "1core" } else { "2core" };
+    let data_dir = settings.out_dir.join(format!("vault-{name}"));
+    let vault = vault::start(server, &data_dir, one_core.then_some(0))?;
+    let key = vault.sealing_key()?;
+
+    // Enough for the warm-up and the window at 1.5× the RSA bound of the cores the vault has.
+    let cores = if one_core { 1.0 } else { 2.0 };
+    let count =
+        (rsa_rps * cores * (settings.warmup + settings.window) * 1.5).ceil() as usize + 1000;
+    let started = std::time::Instant::now();
+    let envelopes = vault::seal_many(&key, &vault.publishable_key, count)?;
+    println!(
+        "    sealed {count} unique envelopes in {:.1} s (before timing)",
+        started.elapsed().as_secs_f64()
+    );
+    let file = settings.out_dir.join(format!("envelopes-{name}.txt"));
+    let mut out =
+        fs::File::create(&file).map_err(|e| format!("creating {}: {e}", file.display()))?;
+    for envelope in &envelopes {
+        writeln!(out, "{envelope}").map_err(|e| format!("writing {}: {e}", file.display()))?;
+    }
+    drop(out);
+    drop(envelopes);
+
+    let mut command = if one_core {
+        pinned(1)?
+    } else {
+        Command::new(self_exe()?)
+    };
+    command
+        .arg("load")
+        .args(["--addr", &vault.addr.to_string()])
+        .args(["--key", &vault.publishable_key])
+        .arg("--envelopes")
+        .arg(&file)
+        .args(["--concurrency", &settings.concurrency.to_string()])
+        .args(["--warmup", &settings.warmup.to_string()])
+        .args(["--window", &settings.window.to_string()]);
+    let out = stdout_of(&mut command, "the load client")?;
+    drop(vault);
+    let _ = fs::remove_file(&file);
+    let value: Value = serde_json::from_str(out.trim())
+        .map_err(|e| format!("the load client printed {out:?}: {e}"))?;
+    let figures = LoadFigures {
+        rps: value["rps"].as_f64().unwrap_or(0.0),
+        errors: value["errors"].as_u64().unwrap_or(u64::MAX),
+        first_error: value["first_error"].as_str().map(str::to_owned),
+        p50_ms: value["p50_ms"].as_f64(),
+        p99_ms: value["p99_ms"].as_f64(),
+        requests: value["requests"].as_u64().unwrap_or(0),
+        samples: value["samples"].as_u64().unwrap_or(0),
+    };
+    println!(
+        "    {:.1} tokens/s over {} s, p50 {} ms, p99 {} ms, {} errors{}",
+        figures.rps,
+        settings.window,
+        opt_ms(figures.p50_ms),
+        opt_ms(figures.p99_ms),
+        figures.errors,
+        figures
+            .first_error
+            .as_deref()
+            .map(|e| format!(" (first: {e})"))
+            .unwrap_or_default()
+    );
+    Ok(figures)
+}

@@ -1,0 +1,195 @@
+//! The vault under load: a fresh data dir, a master key in the environment, a merchant made by
+//! the CLI, `cardvault serve` with the rate limits off (optionally under `taskset`), and the
+//! envelopes sealed to its JWKS before any timing.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64ct::{Base64, Encoding};
+use cardvault::card::{Card, YearMonth};
+use cardvault::envelope::SealingKey;
+use serde_json::Value;
+
+/// Luhn-valid test numbers, cycled through (each envelope is unique by its `jti` anyway).
+const PANS: [&str; 4] = [
+    "4242424242424242",
+    "5555555555554444",
+    "4000056655665556",
+    "5200828282828210",
+];
+
+/// A running `cardvault serve`; killed on drop.
+pub struct Vault {
+    child: Child,
+    pub addr: SocketAddr,
+    pub publishable_key: String,
+}
+
+impl Drop for Vault {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a vault on a fresh data dir `dir` (emptied first), logging to `dir.log`. With
+/// `core`, the server runs under `taskset -c core`.
+pub fn start(binary: &Path, dir: &Path, core: Option<u32>) -> Result<Vault, String> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(|e| format!("emptying {}: {e}", dir.display()))?;
+    }
+    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let master_bytes = cardvault_server::keys::random_bytes::<32>()
+        .map_err(|e| format!("no randomness for a master key: {e}"))?;
+    let master = Base64::encode_string(&master_bytes);
+
+    let created = Command::new(binary)
+        .args([
+            "merchant",
+            "create",
+            "--name",
+            "Bench",
+            "--origin",
+            "https://shop.example",
+            "--json",
+            "--data-dir",
+        ])
+        .arg(dir)
+        .env("CARDVAULT_MASTER_KEY", &master)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("running {} merchant create: {e}", binary.display()))?;
+    if !created.status.success() {
+        return Err(format!(
+            "merchant create failed: {}",
+            String::from_utf8_lossy(&created.stderr)
+        ));
+    }
+    let merchant: Value = serde_json::from_slice(&created.stdout)
+        .map_err(|e| format!("merchant create --json: {e}"))?;
+    let publishable_key = merchant["publishable_key"]
+        .as_str()
+        .ok_or("merchant create --json gave no publishable_key")?
+        .to_owned();
+
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("finding a free port: {e}"))?;
+    let log_path = PathBuf::from(format!("{}.log", dir.display()));
+    let log =
+        fs::File::create(&log_path).map_err(|e| format!("creating {}: {e}", log_path.display()))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let mut command = match core {
+        Some(core) => {
+            let mut command = Command::new("taskset");
+            command.args(["-c", &core.to_string()]).arg(binary);
+            command
+        }
+        None => Command::new(binary),
+    };
+    command
+        .args([
+            "serve",
+            "--listen",
+            &addr.to_string(),
+            "--rate-limit-key",
+            "0",
+            "--rate-limit-client",
+            "0",
+            "--data-dir",
+        ])
+        .arg(dir)
+        .env("CARDVAULT_MASTER_KEY", &master)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err);
+    let child = command
+        .spawn()
+        .map_err(|e| format!("starting {}: {e}", binary.display()))?;
+    let vault = Vault {
+        child,
+        addr,
+        publishable_key,
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get(addr, "/healthz").map(|(status, _)| status) != Some(200) {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the vault did not answer /healthz within 30 s (log: {})",
+                log_path.display()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(vault)
+}
+
+impl Vault {
+    /// The active transport key, from the JWKS (active key first).
+    pub fn sealing_key(&self) -> Result<SealingKey, String> {
+        let (status, body) =
+            get(self.addr, "/.well-known/jwks.json").ok_or("no answer from the JWKS")?;
+        if status != 200 {
+            return Err(format!("the JWKS answered {status}"));
+        }
+        let jwks: Value = serde_json::from_str(&body).map_err(|e| format!("the JWKS: {e}"))?;
+        let key = &jwks["keys"][0];
+        let (Some(n), Some(e)) = (key["n"].as_str(), key["e"].as_str()) else {
+            return Err("the JWKS has no RSA key".to_owned());
+        };
+        SealingKey::from_jwk(n, e).map_err(|e| format!("the JWKS key: {e}"))
+    }
+}
+
+/// `count` unique envelopes for `aud`, sealed on two threads; each one a line of the result.
+pub fn seal_many(key: &SealingKey, aud: &str, count: usize) -> Result<Vec<String>, String> {
+    let today = YearMonth::now();
+    let iat = crate::unix_now();
+    let half = count.div_ceil(2);
+    let seal_range = |range: std::ops::Range<usize>| -> Result<Vec<String>, String> {
+        range
+            .map(|i| {
+                let pan = PANS[i % PANS.len()];
+                let card = Card::new(pan, 12, 2030, Some("123"), Some("Ada Lovelace"), today)
+                    .map_err(|e| format!("a test card: {e}"))?;
+                key.seal(&card, aud, iat)
+                    .map_err(|e| format!("sealing: {e}"))
+            })
+            .collect()
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| seal_range(half..count));
+        let first = seal_range(0..half);
+        let second = other
+            .join()
+            .unwrap_or_else(|_| Err("a sealing thread failed".to_owned()));
+        (first, second)
+    });
+    let mut all = first?;
+    all.extend(second?);
+    Ok(all)
+}
+
+/// A GET with `Connection: close`: the status and the body (answers with `Content-Length`).
+fn get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
+    let (_, body) = response.split_once("\r\n\r\n")?;
+    Some((status, body.to_owned()))
+}
