@@ -54,6 +54,18 @@ pub enum CardError {
 }
 
 impl CardError {
+    /// Every card error, for tables that must cover them all (messages, translations).
+    pub const ALL: [CardError; 8] = [
+        CardError::InvalidNumber,
+        CardError::IncompleteNumber,
+        CardError::InvalidExp,
+        CardError::IncompleteExp,
+        CardError::Expired,
+        CardError::InvalidCvc,
+        CardError::IncompleteCvc,
+        CardError::InvalidName,
+    ];
+
     /// The stable code: `invalid_number`, `incomplete_number`, `invalid_exp`, `incomplete_exp`,
     /// `expired`, `invalid_cvc`, `incomplete_cvc` or `invalid_name`.
     pub fn code(self) -> &'static str {
