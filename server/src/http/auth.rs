@@ -2,11 +2,11 @@
 //! backend). The key itself is never logged.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use subtle::ConstantTimeEq;
 use tower_http::request_id::RequestId;
 
 use super::{ApiError, AppState};
@@ -74,7 +74,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestInfo {
 #[derive(Clone, Debug)]
 pub struct Caller {
     /// The merchant.
-    pub merchant: MerchantRecord,
+    pub merchant: Arc<MerchantRecord>,
     /// Which key it used.
     pub kind: KeyKind,
 }
@@ -107,13 +107,13 @@ pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Caller, ApiError>
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or(ApiError::Unauthorized)?;
-    let store = state.vault.store();
+    let vault = &state.vault;
     let lookup_failed = |e| {
         tracing::error!(error = %e, "looking up a merchant failed");
         ApiError::Internal
     };
     if key.starts_with("pk_") {
-        let merchant = store
+        let merchant = vault
             .merchant_by_publishable_key(key)
             .map_err(lookup_failed)?
             .ok_or(ApiError::Unauthorized)?;
@@ -123,11 +123,9 @@ pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Caller, ApiError>
         });
     }
     if key.starts_with("sk_") {
-        let hash = hash_secret_key(key);
-        let merchant = store
-            .merchant_by_secret_hash(&hash)
+        let merchant = vault
+            .merchant_by_secret_hash(&hash_secret_key(key))
             .map_err(lookup_failed)?
-            .filter(|m| bool::from(m.secret_key_hash.ct_eq(&hash)))
             .ok_or(ApiError::Unauthorized)?;
         return Ok(Caller {
             merchant,

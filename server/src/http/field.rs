@@ -80,7 +80,7 @@ async fn field_page(
     let Ok(Query(query)) = query else {
         return ApiError::InvalidRequest.into_response();
     };
-    let merchant = match state.vault.store().merchant_by_publishable_key(&query.key) {
+    let merchant = match state.vault.merchant_by_publishable_key(&query.key) {
         Ok(Some(merchant)) => merchant,
         Ok(None) => return ApiError::Unauthorized.into_response(),
         Err(e) => {

@@ -1,6 +1,7 @@
 //! The vault itself, apart from HTTP: its keys in memory, and what it does with a card
 //! (tokenize, describe, delete). The HTTP layer and the command line both call into here.
 
+mod directory;
 mod keyring;
 mod merchants;
 mod tokens;
@@ -8,6 +9,8 @@ mod tokens;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
+
+use directory::Directory;
 
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
 pub use merchants::{NewMerchant, create_merchant, hash_secret_key};
@@ -94,6 +97,7 @@ pub struct Vault {
     pub(crate) keyring: Keyring,
     data_key: Arc<DataKey>,
     fingerprint_keys: Mutex<HashMap<String, Arc<FingerprintKey>>>,
+    directory: Directory,
     pub(crate) config: Config,
 }
 
@@ -143,6 +147,7 @@ impl Vault {
             keyring,
             data_key,
             fingerprint_keys: Mutex::new(HashMap::new()),
+            directory: Directory::default(),
             config,
         })
     }
@@ -150,6 +155,24 @@ impl Vault {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The merchant whose publishable key is `pk`, if any (read at most every
+    /// [`directory::TTL`] per key).
+    pub fn merchant_by_publishable_key(
+        &self,
+        pk: &str,
+    ) -> Result<Option<Arc<MerchantRecord>>, StoreError> {
+        self.directory.by_publishable_key(&self.store, pk)
+    }
+
+    /// The merchant whose secret key hashes to `hash`, if any (compared in constant time; read
+    /// at most every [`directory::TTL`] per key).
+    pub fn merchant_by_secret_hash(
+        &self,
+        hash: &[u8; 32],
+    ) -> Result<Option<Arc<MerchantRecord>>, StoreError> {
+        self.directory.by_secret_hash(&self.store, hash)
     }
 
     /// The transport keys.
