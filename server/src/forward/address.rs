@@ -70,8 +70,8 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
     if s[0] & 0xe000 != 0x2000 {
         return AddressClass::Refused;
     }
-    let refused = (s[0] == 0x2001 && s[1] < 0x0200) // IETF protocol assignments, Teredo
-        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+    // 2001::/23: IETF protocol assignments (Teredo among them); 2001:db8::/32: documentation.
+    let refused = (s[0] == 0x2001 && (s[1] < 0x0200 || s[1] == 0x0db8))
         || s[0] == 0x2002 // 6to4 (embeds an IPv4 address)
         || (s[0] == 0x3fff && s[1] < 0x1000); // documentation (RFC 9637)
     if refused {

@@ -1,18 +1,23 @@
 //! The vault itself, apart from HTTP: its keys in memory, and what it does with a card
 //! (tokenize, describe, delete). The HTTP layer and the command line both call into here.
 
+mod forward;
 mod keyring;
 mod merchants;
+mod receivers;
 mod tokens;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+pub use forward::{ForwardReply, ForwardRequest, Forwarded};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
 pub use merchants::{NewMerchant, create_merchant, hash_secret_key};
+pub use receivers::{add_receiver, remove_receiver};
 pub use tokens::{AuditContext, CardMeta, TokenMeta};
 
+use crate::forward::client::{self, Client};
 use crate::keys::{DataKey, FingerprintKey, KeyError, MasterKey};
 use crate::store::{AuditEvent, DataKeyRecord, MerchantRecord, Store, StoreError};
 
@@ -32,6 +37,10 @@ pub struct Config {
     pub skew_secs: i64,
     /// How long a CVC is kept for its one forward, in seconds.
     pub cvc_ttl_secs: i64,
+    /// `--dev`: loopback receivers may be used.
+    pub dev: bool,
+    /// Timeouts and the answer's size cap for forwards.
+    pub forward_limits: client::Limits,
 }
 
 impl Default for Config {
@@ -40,6 +49,8 @@ impl Default for Config {
             freshness_secs: 300,
             skew_secs: 60,
             cvc_ttl_secs: 600,
+            dev: false,
+            forward_limits: client::Limits::default(),
         }
     }
 }
@@ -93,8 +104,11 @@ pub struct Vault {
     pub(crate) master: MasterKey,
     pub(crate) keyring: Keyring,
     data_key: Arc<DataKey>,
+    /// Every data key by version, to open cards sealed under older ones.
+    data_keys: HashMap<u32, Arc<DataKey>>,
     fingerprint_keys: Mutex<HashMap<String, Arc<FingerprintKey>>>,
     pub(crate) config: Config,
+    forwarder: Client,
 }
 
 impl fmt::Debug for Vault {
@@ -137,14 +151,23 @@ impl Vault {
             .map(|(_, key)| Arc::clone(key))
             .ok_or(BootError::Corrupt("no data key"))?;
         let keyring = Keyring::load(&store, &master)?;
+        let forwarder = Client::new(client::default_roots(), config.dev, config.forward_limits)
+            .map_err(|e| BootError::Invalid(format!("the forwarding TLS client: {e}")))?;
         Ok(Vault {
             store,
             master,
             keyring,
             data_key,
+            data_keys,
             fingerprint_keys: Mutex::new(HashMap::new()),
             config,
+            forwarder,
         })
+    }
+
+    /// Replaces the forwarding client (tests: other trust roots or limits).
+    pub fn set_forwarder(&mut self, forwarder: Client) {
+        self.forwarder = forwarder;
     }
 
     /// The store.
@@ -160,6 +183,11 @@ impl Vault {
     /// The data key new cards are encrypted with.
     pub(crate) fn current_data_key(&self) -> &DataKey {
         &self.data_key
+    }
+
+    /// The data key of `version`.
+    pub(crate) fn data_key(&self, version: u32) -> Option<&DataKey> {
+        self.data_keys.get(&version).map(|k| &**k)
     }
 
     /// The merchant's fingerprint key, unwrapped once and cached.
