@@ -147,6 +147,9 @@ fn check(request: &ForwardRequest) -> Result<Checked<'_>, ApiError> {
             json = essence.eq_ignore_ascii_case("application/json")
                 || essence.to_ascii_lowercase().ends_with("+json");
         }
+        // Checked as it is, before the CVC is taken: the values filled in (digits, a brand id,
+        // a name without control characters) cannot make a valid header value invalid.
+        HeaderValue::from_str(value).map_err(|_| ApiError::InvalidRequest)?;
         let template = Template::parse(value).map_err(|_| ApiError::InvalidRequest)?;
         headers.push((name, template));
     }
@@ -407,6 +410,8 @@ mod tests {
             request("/v1/{{card.number}}", &[], ""),
             request("//evil.example", &[], ""),
             request("/", &[("bad name", "x")], ""),
+            request("/", &[("x-split", "a\r\nHost: evil.example")], ""),
+            request("/", &[("x-nul", "{{card.last4}}\u{0}")], ""),
             request("/", &[("x", "{{card.pan}}")], ""),
             request("/", &[], "{{card.cvv}}"),
             ForwardRequest {
