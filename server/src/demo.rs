@@ -236,3 +236,51 @@ async fn processor_charge(headers: HeaderMap, body: axum::body::Bytes) -> Respon
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn charge(key: Option<&str>, number: &str, cvc: &str) -> (StatusCode, Value) {
+        let body = json!({
+            "amount": 4850, "currency": "eur",
+            "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": cvc}
+        });
+        let mut req = Request::post("/v1/charges");
+        if let Some(key) = key {
+            req = req.header(header::AUTHORIZATION, key);
+        }
+        let response = processor_router()
+            .oneshot(req.body(Body::from(body.to_string())).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_demo_processor() {
+        let (status, json) = charge(Some(PROCESSOR_KEY), "4242424242424242", "123").await;
+        assert_eq!(
+            (status, json["status"].as_str()),
+            (StatusCode::CREATED, Some("approved"))
+        );
+        assert_eq!(json["card"]["brand"], "visa");
+        let (status, json) = charge(Some(PROCESSOR_KEY), "4000000000000002", "123").await;
+        assert_eq!(
+            (status, json["reason"].as_str()),
+            (StatusCode::PAYMENT_REQUIRED, Some("card_declined"))
+        );
+        let (_, json) = charge(Some(PROCESSOR_KEY), "4242424242424242", "").await;
+        assert_eq!(json["reason"], "cvc_required");
+        let (status, _) = charge(None, "4242424242424242", "123").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // The shop's page asks for the same path the forward request names.
+        assert_eq!(forward_request("tok_x")["path"], "/v1/charges");
+        assert_eq!(forward_request("tok_x")["receiver"], PROCESSOR);
+    }
+}

@@ -9,6 +9,10 @@
   var result = document.getElementById('result');
   var chargeOut = document.getElementById('charge');
   var charging = mountPoint.dataset.charge === 'on';
+  if (!charging) {
+    document.querySelector('.charge-title').hidden = true;
+    chargeOut.hidden = true;
+  }
 
   function charge(r) {
     if (!charging) { return Promise.resolve(); }
