@@ -1,4 +1,4 @@
-//! The `cardvault` command line: `serve`, `merchant`, `keys`, `audit` (CONTRACT.md §3).
+//! The `cardvault` command line: `serve`, `merchant`, `keys`, `receiver`, `audit` (CONTRACT.md §3).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,10 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use zeroize::Zeroizing;
 
+use crate::forward::address::ReceiverUrl;
 use crate::http::{self, AppState, Limits};
 use crate::keys::{MasterKey, TransportKey};
-use crate::store::{self, Store};
+use crate::store::{self, MerchantRecord, Store};
 use crate::vault::{self, BootError, Config, NewMerchant, Vault, now_unix};
 
 #[derive(Parser, Debug)]
@@ -34,6 +36,9 @@ enum Command {
     /// Manage the transport keys envelopes are sealed to.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage where merchants' forwards may go.
+    #[command(subcommand)]
+    Receiver(ReceiverCommand),
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -64,7 +69,7 @@ struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Local trial: create a master key in the data dir if none is given, a demo merchant, and
-    /// allow plain HTTP on any address.
+    /// allow plain HTTP on any address and forwards to loopback receivers.
     #[arg(long)]
     dev: bool,
     /// With --dev: also serve the demo shop on this address (a second origin).
@@ -150,6 +155,44 @@ enum KeysCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum ReceiverCommand {
+    /// Register a receiver for a merchant: https:// only, or http:// on loopback (used only
+    /// while the vault runs with --dev).
+    Add {
+        #[command(flatten)]
+        storage: Storage,
+        /// The merchant (mer_…).
+        #[arg(long)]
+        merchant: String,
+        /// The name forwards use (1-64 of A-Z a-z 0-9 _ - .).
+        #[arg(long)]
+        name: String,
+        /// The base URL; a forward's path is appended to its path.
+        #[arg(long)]
+        url: String,
+    },
+    /// List receivers (of one merchant, or of all).
+    List {
+        #[command(flatten)]
+        storage: Storage,
+        /// Only this merchant's.
+        #[arg(long)]
+        merchant: Option<String>,
+    },
+    /// Remove a merchant's receiver.
+    Remove {
+        #[command(flatten)]
+        storage: Storage,
+        /// The merchant (mer_…).
+        #[arg(long)]
+        merchant: String,
+        /// The receiver's name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum AuditCommand {
     /// Check the audit log's hash chain; exit 0 when intact, else name the first broken entry.
     Verify {
@@ -166,6 +209,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Merchant(cmd) => merchant(cmd),
         Command::Keys(cmd) => keys(cmd),
+        Command::Receiver(cmd) => receiver(cmd),
         Command::Audit(AuditCommand::Verify { storage }) => audit_verify(&storage),
     };
     match result {
@@ -259,18 +303,36 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
     }
     let config = Config {
         freshness_secs: args.freshness,
+        dev: args.dev,
         ..Config::default()
     };
     let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
     let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
     let demo_origin = args.demo.map(|addr| format!("http://{addr}"));
-    let demo_key = if args.dev {
+    let dev = if args.dev {
         Some(dev_merchant(
             &vault,
+            &args.storage.data_dir,
             demo_origin.as_deref().unwrap_or(&vault_origin),
         )?)
     } else {
         None
+    };
+    // The demo's processor: a loopback port of its own, the dev merchant's receiver.
+    let processor = match (&args.demo, &dev) {
+        (Some(_), Some((merchant, _))) => {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.set_nonblocking(true).map(|()| l))
+                .map_err(|e| {
+                    BootError::Invalid(format!("listening for the demo processor: {e}"))
+                })?;
+            let addr = listener
+                .local_addr()
+                .map_err(|e| BootError::Invalid(format!("the demo processor's address: {e}")))?;
+            dev_processor_receiver(&vault, &merchant.id, &format!("http://{addr}/"))?;
+            Some((listener, addr))
+        }
+        _ => None,
     };
     let limits = Limits {
         per_key_per_minute: args.rate_limit_key,
@@ -288,8 +350,37 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
             state,
             Duration::from_secs(args.sweep_every.max(1)),
         ));
-        if let (Some(addr), Some(key)) = (args.demo, &demo_key) {
-            let shop = crate::demo::router(&vault_origin, key);
+        if let (Some(addr), Some((merchant, secret_key))) = (args.demo, &dev) {
+            if let Some((listener, processor_addr)) = processor {
+                let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| {
+                    BootError::Invalid(format!("listening for the demo processor: {e}"))
+                })?;
+                println!(
+                    "demo processor on http://{processor_addr}/ (receiver \"{}\" of {})",
+                    crate::demo::PROCESSOR,
+                    merchant.id
+                );
+                tokio::spawn(async move {
+                    let processor = crate::demo::processor_router();
+                    if let Err(e) = axum::serve(listener, processor)
+                        .with_graceful_shutdown(signal())
+                        .await
+                    {
+                        tracing::error!(error = %e, "the demo processor stopped");
+                    }
+                });
+            }
+            let backend = secret_key.as_ref().map(|sk| crate::demo::Backend {
+                vault: app.clone(),
+                secret_key: sk.clone(),
+            });
+            if backend.is_none() {
+                println!(
+                    "demo shop: no secret key for {} in the data dir: paying tokenizes but does not charge",
+                    merchant.id
+                );
+            }
+            let shop = crate::demo::router(&vault_origin, &merchant.publishable_key, backend);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .map_err(|e| BootError::Invalid(format!("listening on {addr}: {e}")))?;
@@ -336,9 +427,17 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The dev merchant's secret key, kept in the data dir (in clear, like the dev master key) so
+/// that the demo shop's backend can charge through the vault across restarts.
+const DEV_SECRET_KEY_FILE: &str = "dev-merchant.key";
+
 /// The dev merchant whose origins include `origin`, created (and its keys printed) if there
-/// is none yet; returns its publishable key.
-fn dev_merchant(vault: &Vault, origin: &str) -> Result<String, BootError> {
+/// is none yet; returns it and, when known, its secret key.
+fn dev_merchant(
+    vault: &Vault,
+    data_dir: &Path,
+    origin: &str,
+) -> Result<(MerchantRecord, Option<Zeroizing<String>>), BootError> {
     const NAME: &str = "Demo shop";
     let existing = vault
         .store()
@@ -350,7 +449,11 @@ fn dev_merchant(vault: &Vault, origin: &str) -> Result<String, BootError> {
             "dev merchant {}: publishable key {}",
             merchant.id, merchant.publishable_key
         );
-        return Ok(merchant.publishable_key);
+        let saved = std::fs::read_to_string(data_dir.join(DEV_SECRET_KEY_FILE))
+            .ok()
+            .map(|s| Zeroizing::new(s.trim().to_owned()))
+            .filter(|sk| vault::hash_secret_key(sk) == merchant.secret_key_hash);
+        return Ok((merchant, saved));
     }
     let (merchant, secret) = vault::create_merchant(
         vault.store(),
@@ -368,7 +471,26 @@ fn dev_merchant(vault: &Vault, origin: &str) -> Result<String, BootError> {
         merchant.publishable_key,
         secret.as_str()
     );
-    Ok(merchant.publishable_key)
+    let file = data_dir.join(DEV_SECRET_KEY_FILE);
+    let _ = std::fs::remove_file(&file);
+    write_private_file(data_dir, &file, secret.as_bytes())?;
+    Ok((merchant, Some(secret)))
+}
+
+/// Makes the dev merchant's receiver `processor` point at `url` (the demo processor's port
+/// changes at each start).
+fn dev_processor_receiver(vault: &Vault, merchant: &str, url: &str) -> Result<(), BootError> {
+    let store = vault.store();
+    let current = store.receiver(merchant, crate::demo::PROCESSOR)?;
+    let wanted = ReceiverUrl::parse(url).map_err(|e| BootError::Invalid(e.to_string()))?;
+    if current.as_ref().is_some_and(|r| r.url == wanted.as_str()) {
+        return Ok(());
+    }
+    if current.is_some() {
+        vault::remove_receiver(store, merchant, crate::demo::PROCESSOR)?;
+    }
+    vault::add_receiver(store, merchant, crate::demo::PROCESSOR, url)?;
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM.
@@ -527,6 +649,60 @@ fn keys(cmd: KeysCommand) -> Result<ExitCode, BootError> {
                 key.bits()
             );
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn receiver(cmd: ReceiverCommand) -> Result<ExitCode, BootError> {
+    match cmd {
+        ReceiverCommand::Add {
+            storage,
+            merchant,
+            name,
+            url,
+        } => {
+            let store = Store::open(&storage.data_dir)?;
+            let record = vault::add_receiver(&store, &merchant, &name, &url)?;
+            println!(
+                "receiver {} of {}: {}",
+                record.name, record.merchant_id, record.url
+            );
+            if ReceiverUrl::parse(&record.url).is_ok_and(|u| u.is_loopback()) {
+                println!("  (a loopback receiver: used only while the vault runs with --dev)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReceiverCommand::List { storage, merchant } => {
+            let store = Store::open(&storage.data_dir)?;
+            let merchants = match merchant {
+                Some(id) => vec![id],
+                None => store.merchants()?.into_iter().map(|m| m.id).collect(),
+            };
+            for id in merchants {
+                for r in store.receivers(&id)? {
+                    let note = if ReceiverUrl::parse(&r.url).is_ok_and(|u| u.is_loopback()) {
+                        "  (loopback: --dev only)"
+                    } else {
+                        ""
+                    };
+                    println!("{}  {}  {}{note}", r.merchant_id, r.name, r.url);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReceiverCommand::Remove {
+            storage,
+            merchant,
+            name,
+        } => {
+            let store = Store::open(&storage.data_dir)?;
+            if vault::remove_receiver(&store, &merchant, &name)? {
+                println!("removed receiver {name} of {merchant}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("cardvault: merchant {merchant} has no receiver named {name}");
+                Ok(ExitCode::FAILURE)
+            }
         }
     }
 }

@@ -8,11 +8,14 @@
 //! - [`store`]: SQLite in the data dir behind a narrow interface, with group commit; the audit
 //!   log's hash chain.
 //! - [`http`]: the axum API of the contract.
+//! - [`forward`]: sending a card onward to a merchant's receiver (SSRF checks, placeholders,
+//!   masking, the outbound client).
 //! - [`cli`]: the `cardvault` command line.
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod demo;
+pub mod forward;
 pub mod http;
 pub mod keys;
 pub mod store;

@@ -50,6 +50,10 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &Path, log: &Path) -> Server {
+        Server::start_with(data_dir, log, &[])
+    }
+
+    fn start_with(data_dir: &Path, log: &Path, extra: &[&str]) -> Server {
         let addr = free_port();
         let out = std::fs::OpenOptions::new()
             .create(true)
@@ -64,6 +68,7 @@ impl Server {
                 "--rate-limit-client",
                 "0",
             ])
+            .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
             .env("CARDVAULT_MASTER_KEY", MASTER)
@@ -103,12 +108,23 @@ impl Drop for Server {
     }
 }
 
-/// A minimal HTTP/1.1 client (one request per connection).
+/// A minimal HTTP/1.1 client (one request per connection), sending an envelope.
 fn request(
     addr: SocketAddr,
     method: &str,
     path: &str,
     key: Option<&str>,
+    body: Option<&str>,
+) -> Option<(u16, Value)> {
+    request_typed(addr, method, path, key, "application/jose", body)
+}
+
+fn request_typed(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    content_type: &str,
     body: Option<&str>,
 ) -> Option<(u16, Value)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
@@ -121,7 +137,7 @@ fn request(
     }
     let body = body.unwrap_or("");
     req.push_str(&format!(
-        "Content-Type: application/jose\r\nContent-Length: {}\r\n\r\n{body}",
+        "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     ));
     stream.write_all(req.as_bytes()).ok()?;
@@ -155,6 +171,14 @@ fn dechunk(mut body: &str) -> String {
 }
 
 fn create_merchant(data_dir: &Path) -> (String, String) {
+    let json = create_merchant_json(data_dir);
+    (
+        json["publishable_key"].as_str().unwrap().to_owned(),
+        json["secret_key"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn create_merchant_json(data_dir: &Path) -> Value {
     let out = cli(
         data_dir,
         &[
@@ -174,10 +198,7 @@ fn create_merchant(data_dir: &Path) -> (String, String) {
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["id"].as_str().unwrap().starts_with("mer_"));
-    (
-        json["publishable_key"].as_str().unwrap().to_owned(),
-        json["secret_key"].as_str().unwrap().to_owned(),
-    )
+    json
 }
 
 fn sealing_keys(addr: SocketAddr) -> Vec<SealingKey> {
@@ -501,4 +522,312 @@ fn serves_tls_with_hsts() {
         "{response}"
     );
     assert_ne!(plain, Some(200));
+}
+
+/// A fake processor on loopback: records each raw request, answers JSON echoing the card number
+/// it found (as some processors do) with a cookie.
+struct FakeProcessor {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeProcessor {
+    fn start() -> FakeProcessor {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut data = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Read the head, then Content-Length bytes of body.
+                let text = loop {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break String::from_utf8_lossy(&data).into_owned(),
+                        Ok(n) => data.extend_from_slice(&buf[..n]),
+                    }
+                    let text = String::from_utf8_lossy(&data).into_owned();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let len = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= len {
+                            break text;
+                        }
+                    }
+                };
+                if text.is_empty() {
+                    continue; // a connection that sent nothing (a refused CVC forward)
+                }
+                let number = text
+                    .split("\"number\":\"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap_or("")
+                    .to_owned();
+                recorded.lock().unwrap().push(text);
+                let body = format!(
+                    r#"{{"id":"ch_1","status":"approved","card":{{"number":"{number}"}}}}"#
+                );
+                let _ = stream.write_all(
+                    format!(
+                        "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nSet-Cookie: s=1\r\nX-Card: {number}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        FakeProcessor { addr, seen }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn forward_body(token: &str, receiver: &str, with_cvc: bool) -> String {
+    let cvc = if with_cvc {
+        r#","cvc":"{{card.cvc}}""#
+    } else {
+        ""
+    };
+    let body = format!(
+        r#"{{"amount":4850,"card":{{"number":"{{{{card.number}}}}","exp_month":{{{{card.exp_month}}}},"exp_year":{{{{card.exp_year}}}}{cvc}}}}}"#
+    );
+    serde_json::json!({
+        "token": token,
+        "receiver": receiver,
+        "method": "POST",
+        "path": "/v1/charges",
+        "headers": {"Content-Type": "application/json"},
+        "body": body,
+    })
+    .to_string()
+}
+
+#[test]
+fn forwarding_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let merchant = create_merchant_json(&data);
+    let id = merchant["id"].as_str().unwrap();
+    let pk = merchant["publishable_key"].as_str().unwrap();
+    let sk = merchant["secret_key"].as_str().unwrap();
+    let processor = FakeProcessor::start();
+
+    // Receivers on the command line: https, or http on loopback; never a private address.
+    for url in [
+        "http://10.0.0.1/",
+        "https://10.0.0.1/",
+        "https://192.168.1.10/",
+        "https://169.254.169.254/",
+        "http://processor.example/",
+        "ftp://processor.example/",
+    ] {
+        let out = cli(
+            &data,
+            &[
+                "receiver",
+                "add",
+                "--merchant",
+                id,
+                "--name",
+                "bad",
+                "--url",
+                url,
+            ],
+        );
+        assert!(!out.status.success(), "{url} was accepted");
+    }
+    let url = format!("http://{}/api", processor.addr);
+    let out = cli(
+        &data,
+        &[
+            "receiver",
+            "add",
+            "--merchant",
+            id,
+            "--name",
+            "processor",
+            "--url",
+            &url,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--dev"));
+    let out = cli(
+        &data,
+        &[
+            "receiver",
+            "add",
+            "--merchant",
+            id,
+            "--name",
+            "processor",
+            "--url",
+            &url,
+        ],
+    );
+    assert!(!out.status.success(), "a second receiver of the same name");
+    let listed =
+        String::from_utf8(cli(&data, &["receiver", "list", "--merchant", id]).stdout).unwrap();
+    assert!(
+        listed.contains("processor") && listed.contains(&processor.addr.to_string()),
+        "{listed}"
+    );
+
+    // Without --dev a loopback receiver is refused, before anything is sent.
+    let server = Server::start(&data, &log);
+    let key = sealing_keys(server.addr).remove(0);
+    let (status, json) = request(
+        server.addr,
+        "POST",
+        "/v1/tokens",
+        Some(pk),
+        Some(&seal(&key, PANS[0], pk)),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{json}");
+    let token = json["token"].as_str().unwrap().to_owned();
+    let forward = |addr, key: &str, body: &str| {
+        request_typed(
+            addr,
+            "POST",
+            "/v1/forward",
+            Some(key),
+            "application/json",
+            Some(body),
+        )
+        .unwrap()
+    };
+    let (status, json) = forward(server.addr, sk, &forward_body(&token, "processor", true));
+    assert_eq!(
+        (status, json["error"]["code"].as_str()),
+        (403, Some("receiver_not_allowed")),
+        "{json}"
+    );
+    assert!(processor.seen().is_empty());
+    drop(server);
+
+    // With --dev it goes through: number, expiry and CVC arrive; the answer is masked.
+    let server = Server::start_with(&data, &log, &["--dev"]);
+    let (status, json) = forward(server.addr, sk, &forward_body(&token, "processor", true));
+    assert_eq!(status, 200, "{json}");
+    let seen = processor.seen();
+    assert_eq!(seen.len(), 1);
+    let got = &seen[0];
+    assert!(
+        got.starts_with("POST /api/v1/charges HTTP/1.1\r\n"),
+        "{got}"
+    );
+    assert!(got.contains(&format!(r#""number":"{}""#, PANS[0])), "{got}");
+    assert!(
+        got.contains(r#""exp_month":12,"exp_year":2030,"cvc":"123""#),
+        "{got}"
+    );
+    assert_eq!(json["status"], 201);
+    assert_eq!(json["headers"]["x-card"], "************4242");
+    assert!(json["headers"].get("set-cookie").is_none());
+    assert!(
+        json["body"]
+            .as_str()
+            .unwrap()
+            .contains(r#""number":"************4242""#),
+        "{json}"
+    );
+    assert!(!json.to_string().contains(PANS[0]));
+
+    // The CVC served that forward; a second one asking for it gets 409, and without it goes.
+    let (status, json) = forward(server.addr, sk, &forward_body(&token, "processor", true));
+    assert_eq!(
+        (status, json["error"]["code"].as_str()),
+        (409, Some("cvc_unavailable")),
+        "{json}"
+    );
+    let (status, _) = forward(server.addr, sk, &forward_body(&token, "processor", false));
+    assert_eq!(status, 200);
+    assert_eq!(processor.seen().len(), 2);
+    assert!(!processor.seen()[1].contains("cvc"));
+
+    // The publishable key cannot forward; a placeholder in the path is refused.
+    let (status, _) = forward(server.addr, pk, &forward_body(&token, "processor", false));
+    assert_eq!(status, 401);
+    let in_path =
+        forward_body(&token, "processor", false).replace("/v1/charges", "/v1/{{card.number}}");
+    let (status, json) = forward(server.addr, sk, &in_path);
+    assert_eq!(
+        (status, json["error"]["code"].as_str()),
+        (400, Some("invalid_request"))
+    );
+
+    // Removed, the receiver is unknown.
+    let out = cli(
+        &data,
+        &[
+            "receiver",
+            "remove",
+            "--merchant",
+            id,
+            "--name",
+            "processor",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (status, _) = forward(server.addr, sk, &forward_body(&token, "processor", false));
+    assert_eq!(status, 404);
+    let out = cli(
+        &data,
+        &[
+            "receiver",
+            "remove",
+            "--merchant",
+            id,
+            "--name",
+            "processor",
+        ],
+    );
+    assert!(!out.status.success());
+    drop(server);
+
+    let out = cli(&data, &["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No number in the data dir or the debug log, and no filled request either.
+    assert_no_card_numbers(&data, &log);
+    let mut files = files_under(&data);
+    files.push((log.clone(), std::fs::read(&log).unwrap()));
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains(r#""cvc":"123""#),
+            "a filled CVC is in {}",
+            path.display()
+        );
+    }
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log_text.contains("/v1/forward"),
+        "the forwards were logged as requests"
+    );
 }

@@ -21,7 +21,10 @@ pub fn run(options: &build::Options) -> Result<(), String> {
         "  vault: http://{VAULT}/  (data in {})",
         relative(&data_dir).display()
     );
-    println!("  Ctrl-C stops both.");
+    println!(
+        "  Pay, and the shop's server charges the token through the vault to a demo processor."
+    );
+    println!("  Ctrl-C stops them all.");
     println!();
     process::run(
         command(&binary)

@@ -40,6 +40,17 @@ pub enum ApiError {
     },
     /// The request is not well-formed for the route.
     InvalidRequest,
+    /// A forward asked for `{{card.cvc}}`, and the token's CVC was used or has expired.
+    CvcUnavailable,
+    /// The receiver's address may not be used: not a public HTTPS host, or a loopback receiver
+    /// while the vault does not run with `--dev`.
+    ReceiverNotAllowed,
+    /// The receiver could not be reached, or answered with something unusable.
+    UpstreamError,
+    /// The receiver's answer is larger than the vault accepts.
+    UpstreamTooLarge,
+    /// The receiver did not answer in time.
+    UpstreamTimeout,
     /// Something failed inside the vault (logged there).
     Internal,
 }
@@ -60,6 +71,10 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::InvalidRequest => "invalid_request",
+            ApiError::CvcUnavailable => "cvc_unavailable",
+            ApiError::ReceiverNotAllowed => "receiver_not_allowed",
+            ApiError::UpstreamError | ApiError::UpstreamTooLarge => "upstream_error",
+            ApiError::UpstreamTimeout => "upstream_timeout",
             ApiError::Internal => "internal",
         }
     }
@@ -68,13 +83,15 @@ impl ApiError {
     pub fn status(self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::ForbiddenOrigin => StatusCode::FORBIDDEN,
+            ApiError::ForbiddenOrigin | ApiError::ReceiverNotAllowed => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::InvalidEnvelope
             | ApiError::UnknownKey
             | ApiError::StaleEnvelope
             | ApiError::InvalidRequest => StatusCode::BAD_REQUEST,
-            ApiError::ReplayedEnvelope => StatusCode::CONFLICT,
+            ApiError::ReplayedEnvelope | ApiError::CvcUnavailable => StatusCode::CONFLICT,
+            ApiError::UpstreamError | ApiError::UpstreamTooLarge => StatusCode::BAD_GATEWAY,
+            ApiError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             ApiError::InvalidCard(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -95,9 +112,22 @@ impl ApiError {
             ApiError::ReplayedEnvelope => "This envelope has already been used.",
             ApiError::InvalidCard(e) => e.message(),
             ApiError::PayloadTooLarge => "The request body is too large.",
-            ApiError::UnsupportedMediaType => "The request body must be application/jose.",
+            ApiError::UnsupportedMediaType => {
+                "The request body's content type is not this endpoint's (application/jose for tokens, application/json for forwards)."
+            }
             ApiError::RateLimited { .. } => "Too many requests; retry later.",
             ApiError::InvalidRequest => "The request is not valid for this endpoint.",
+            ApiError::CvcUnavailable => {
+                "The CVC of this token is no longer available: it is usable by one forward, for a limited time."
+            }
+            ApiError::ReceiverNotAllowed => {
+                "This receiver may not be used: forwards go only to public HTTPS hosts (a loopback receiver only while the vault runs with --dev)."
+            }
+            ApiError::UpstreamError => {
+                "The receiver could not be reached, or its answer could not be used."
+            }
+            ApiError::UpstreamTooLarge => "The receiver's answer is larger than 1 MiB.",
+            ApiError::UpstreamTimeout => "The receiver did not answer in time.",
             ApiError::Internal => "Something went wrong inside the vault.",
         }
     }

@@ -1,5 +1,5 @@
 //! Prometheus metrics at `GET /metrics`: requests and latencies by route and status, tokens
-//! created, envelopes refused by code.
+//! created, envelopes refused by code, forwards by receiver and outcome, receivers' latency.
 
 use std::time::Duration;
 
@@ -27,6 +27,19 @@ struct CodeLabels {
     code: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ForwardLabels {
+    receiver: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReceiverLabels {
+    receiver: String,
+}
+
+type UpstreamFamily = Family<ReceiverLabels, Histogram, fn() -> Histogram>;
+
 type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
@@ -41,6 +54,8 @@ pub struct Metrics {
     latency: LatencyFamily,
     tokens_created: Counter,
     refused: Family<CodeLabels, Counter>,
+    forwards: Family<ForwardLabels, Counter>,
+    upstream: UpstreamFamily,
 }
 
 impl Default for Metrics {
@@ -66,8 +81,22 @@ impl Default for Metrics {
             "Requests refused, by error code",
             refused.clone(),
         );
+        let forwards = Family::<ForwardLabels, Counter>::default();
+        let upstream = UpstreamFamily::new_with_constructor(latency_histogram);
+        registry.register(
+            "forwards",
+            "Forwards by receiver and outcome (ok or the error code)",
+            forwards.clone(),
+        );
+        registry.register(
+            "forward_upstream_duration_seconds",
+            "Time the receiver took, connection included, by receiver",
+            upstream.clone(),
+        );
         Metrics {
             registry,
+            forwards,
+            upstream,
             requests,
             latency,
             tokens_created,
@@ -105,6 +134,24 @@ impl Metrics {
                 code: code.to_owned(),
             })
             .inc();
+    }
+
+    /// Records a forward: its receiver (`-` when none was found), its outcome, and how long the
+    /// receiver took when it was contacted.
+    pub fn forwarded(&self, receiver: &str, outcome: &str, upstream: Option<Duration>) {
+        self.forwards
+            .get_or_create(&ForwardLabels {
+                receiver: receiver.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+        if let Some(elapsed) = upstream {
+            self.upstream
+                .get_or_create(&ReceiverLabels {
+                    receiver: receiver.to_owned(),
+                })
+                .observe(elapsed.as_secs_f64());
+        }
     }
 
     /// The text exposition format.

@@ -7,6 +7,7 @@
 mod auth;
 mod error;
 mod field;
+mod forward;
 mod metrics;
 mod ratelimit;
 mod tokens;
@@ -83,6 +84,7 @@ pub fn router(state: AppState, options: Options) -> Router {
     let api = Router::new()
         .merge(tokens::router())
         .merge(field::router())
+        .merge(forward::router())
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

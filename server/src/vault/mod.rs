@@ -2,22 +2,26 @@
 //! (tokenize, describe, delete). The HTTP layer and the command line both call into here.
 
 mod directory;
+mod forward;
 mod keyring;
 mod merchants;
+mod receivers;
 mod tokens;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use directory::Directory;
-
+pub use forward::{ForwardReply, ForwardRequest, Forwarded};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
 pub use merchants::{NewMerchant, create_merchant, hash_secret_key};
+pub use receivers::{add_receiver, remove_receiver};
 pub use tokens::{AuditContext, CardMeta, TokenMeta};
 
+use crate::forward::client::{self, Client};
 use crate::keys::{DataKey, FingerprintKey, KeyError, MasterKey};
 use crate::store::{AuditEvent, DataKeyRecord, MerchantRecord, Store, StoreError};
+use directory::Directory;
 
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> i64 {
@@ -35,6 +39,10 @@ pub struct Config {
     pub skew_secs: i64,
     /// How long a CVC is kept for its one forward, in seconds.
     pub cvc_ttl_secs: i64,
+    /// `--dev`: loopback receivers may be used.
+    pub dev: bool,
+    /// Timeouts and the answer's size cap for forwards.
+    pub forward_limits: client::Limits,
 }
 
 impl Default for Config {
@@ -43,6 +51,8 @@ impl Default for Config {
             freshness_secs: 300,
             skew_secs: 60,
             cvc_ttl_secs: 600,
+            dev: false,
+            forward_limits: client::Limits::default(),
         }
     }
 }
@@ -96,9 +106,12 @@ pub struct Vault {
     pub(crate) master: MasterKey,
     pub(crate) keyring: Keyring,
     data_key: Arc<DataKey>,
+    /// Every data key by version, to open cards sealed under older ones.
+    data_keys: HashMap<u32, Arc<DataKey>>,
     fingerprint_keys: Mutex<HashMap<String, Arc<FingerprintKey>>>,
     directory: Directory,
     pub(crate) config: Config,
+    forwarder: Client,
 }
 
 impl fmt::Debug for Vault {
@@ -141,15 +154,24 @@ impl Vault {
             .map(|(_, key)| Arc::clone(key))
             .ok_or(BootError::Corrupt("no data key"))?;
         let keyring = Keyring::load(&store, &master)?;
+        let forwarder = Client::new(client::default_roots(), config.dev, config.forward_limits)
+            .map_err(|e| BootError::Invalid(format!("the forwarding TLS client: {e}")))?;
         Ok(Vault {
             store,
             master,
             keyring,
             data_key,
+            data_keys,
             fingerprint_keys: Mutex::new(HashMap::new()),
             directory: Directory::default(),
             config,
+            forwarder,
         })
+    }
+
+    /// Replaces the forwarding client (tests: other trust roots or limits).
+    pub fn set_forwarder(&mut self, forwarder: Client) {
+        self.forwarder = forwarder;
     }
 
     /// The store.
@@ -183,6 +205,11 @@ impl Vault {
     /// The data key new cards are encrypted with.
     pub(crate) fn current_data_key(&self) -> &DataKey {
         &self.data_key
+    }
+
+    /// The data key of `version`.
+    pub(crate) fn data_key(&self, version: u32) -> Option<&DataKey> {
+        self.data_keys.get(&version).map(|k| &**k)
     }
 
     /// The merchant's fingerprint key, unwrapped once and cached.

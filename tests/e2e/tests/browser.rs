@@ -1,5 +1,6 @@
 //! End to end, in headless Chromium against the real `cardvault serve --dev --demo` binary:
-//! the vault, the demo shop and a foreign page on three loopback origins (issue 4, issue 5).
+//! the vault, the demo shop and a foreign page on three loopback origins (issue 4, issue 5),
+//! and the shop's charge through the vault to its processor (issue 7).
 //!
 //! Each test starts its own vault (fresh data dir) and browser, and ends, when it used a card,
 //! by stopping the vault and scanning its data dir and log for every card number it typed.
@@ -133,6 +134,57 @@ async fn a_shopper_pays_and_the_merchant_reads_the_token() {
         status.contains("4242") && status.contains(&token),
         "#status: {status}"
     );
+
+    // The shop's server charged the token: vault → forward → the demo processor, whose answer
+    // (it echoes the number) reaches the page masked.
+    let charge = browser
+        .wait_for_js(
+            TOKENIZE_TIMEOUT,
+            "the shop's #charge",
+            "document.getElementById('charge').textContent",
+        )
+        .await;
+    let charge = charge.as_str().unwrap_or_default();
+    let charge: Value = serde_json::from_str(charge)
+        .unwrap_or_else(|e| panic!("#charge is not JSON ({e}): {charge}"));
+    assert_eq!(charge["processor"]["status"], 201, "{charge}");
+    let answer = &charge["processor"]["body"];
+    assert_eq!(answer["status"], "approved", "{charge}");
+    assert_eq!(answer["card"]["number"], "************4242", "{charge}");
+    assert_eq!(answer["card"]["exp_year"], 2034, "{charge}");
+    assert_eq!(
+        find_card_number(charge.to_string().as_bytes(), &[VISA]),
+        None
+    );
+    let status = browser
+        .js(
+            "return document.getElementById('status').textContent;",
+            vec![],
+        )
+        .await;
+    assert!(
+        status
+            .as_str()
+            .unwrap_or_default()
+            .contains("processor: approved"),
+        "#status: {status}"
+    );
+    // The CVC served that charge: a second one asking for it is refused.
+    let again = vault.request(
+        "POST",
+        "/v1/forward",
+        &[
+            ("Authorization", &format!("Bearer {}", vault.secret_key)),
+            ("Content-Type", "application/json"),
+        ],
+        &json!({
+            "token": token, "receiver": "processor", "method": "POST", "path": "/v1/charges",
+            "headers": {"Authorization": "Bearer demo-processor-key"}, "body": "{{card.cvc}}"
+        })
+        .to_string(),
+    );
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert_eq!(again.json()["error"]["code"], "cvc_unavailable");
 
     // The merchant's backend reads the token's metadata with its secret key.
     let read = vault.token_metadata(&token, &vault.secret_key);

@@ -1,0 +1,89 @@
+//! `POST /v1/forward`: the merchant's backend (secret key) has the vault send a card to one of
+//! its receivers (see `vault/forward.rs`).
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+
+use super::{AlreadyAudited, ApiError, AppState, Caller, RequestInfo, refuse};
+use crate::vault::ForwardRequest;
+
+/// The largest forward request accepted.
+pub const MAX_BODY: usize = 64 * 1024;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/v1/forward", post(forward))
+}
+
+/// `application/json`, with or without parameters.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+async fn read_request(headers: &HeaderMap, body: Body) -> Result<ForwardRequest, ApiError> {
+    if !is_json(headers) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)?;
+    // serde's message may quote the input: it is dropped, not logged.
+    serde_json::from_slice(&bytes).map_err(|_| ApiError::InvalidRequest)
+}
+
+async fn forward(
+    State(state): State<AppState>,
+    info: RequestInfo,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let audit = caller.audit(&info);
+    if let Err(error) = caller.require_secret() {
+        return refuse(error, audit);
+    }
+    let request = match read_request(&headers, body).await {
+        Ok(request) => request,
+        Err(error) => return refuse(error, audit),
+    };
+    let forwarded = state
+        .vault
+        .forward(&caller.merchant, &request, &audit)
+        .await;
+    let outcome = match &forwarded.reply {
+        Ok(_) => "ok",
+        Err(e) => e.code(),
+    };
+    state.metrics.forwarded(
+        forwarded.receiver.as_deref().unwrap_or("-"),
+        outcome,
+        forwarded.upstream,
+    );
+    match forwarded.reply {
+        Ok(reply) => Json(reply).into_response(),
+        Err(error) => {
+            // The vault audited the forward with its outcome.
+            let mut response = refuse(error, audit);
+            response.extensions_mut().insert(AlreadyAudited);
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "forward_tests.rs"]
+mod tests;

@@ -1,0 +1,697 @@
+//! `POST /v1/forward` through `oneshot`, against a fake processor on loopback that records what
+//! it received.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request as AxumRequest;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cardvault::card::{Card, YearMonth};
+use cardvault::envelope::SealingKey;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use super::super::{AppState, Limits, Options, router};
+use crate::forward::client::{self, Client};
+use crate::keys::MasterKey;
+use crate::store::{ReceiverRecord, Store};
+use crate::vault::{Config, NewMerchant, Vault, add_receiver, create_merchant, now_unix};
+
+const PAN: &str = "4242424242424242";
+const CVC: &str = "737";
+
+/// What the fake processor received.
+#[derive(Clone, Debug)]
+struct Received {
+    method: String,
+    path: String,
+    headers: HeaderMap,
+    body: String,
+}
+
+#[derive(Clone, Default)]
+struct Processor {
+    seen: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Processor {
+    fn seen(&self) -> Vec<Received> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// Answers by path: `/echo…` echoes the body and the number it found, `/large` sends 2 MiB,
+/// `/slow` waits 3 s, `/gzip` claims a compressed body, `/redirect` points elsewhere.
+async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or("", |p| p.as_str())
+        .to_owned();
+    processor.seen.lock().unwrap().push(Received {
+        method: parts.method.to_string(),
+        path: path.clone(),
+        headers: parts.headers.clone(),
+        body: body.clone(),
+    });
+    if path.starts_with("/large") {
+        return "9".repeat(2 * 1024 * 1024).into_response();
+    }
+    if path.starts_with("/slow") {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        return "late".into_response();
+    }
+    if path.starts_with("/gzip") {
+        return ([(header::CONTENT_ENCODING, "gzip")], "not really gzip").into_response();
+    }
+    if path.starts_with("/redirect") {
+        return (
+            StatusCode::FOUND,
+            [(header::LOCATION, "http://127.0.0.1:9/elsewhere")],
+            "",
+        )
+            .into_response();
+    }
+    let number = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v["card"]["number"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    (
+        StatusCode::CREATED,
+        [
+            (header::SET_COOKIE, "session=abc".to_owned()),
+            (header::HeaderName::from_static("x-echo"), number.clone()),
+        ],
+        axum::Json(json!({"id": "ch_1", "status": "approved", "card": {"number": number}, "ref": "4242424242424241"})),
+    )
+        .into_response()
+}
+
+async fn start_processor() -> (SocketAddr, Processor) {
+    let processor = Processor::default();
+    let app = {
+        let processor = processor.clone();
+        Router::new().fallback(move |req: AxumRequest| processor_handler(processor.clone(), req))
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (addr, processor)
+}
+
+struct Merchant {
+    id: String,
+    pk: String,
+    sk: String,
+}
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    app: Router,
+    vault: Arc<Vault>,
+    sealing: SealingKey,
+    shop: Merchant,
+    other: Merchant,
+}
+
+fn merchant(vault: &Vault, name: &str) -> Merchant {
+    let (record, secret) = create_merchant(
+        vault.store(),
+        &vault.master,
+        NewMerchant {
+            name: name.into(),
+            origins: vec!["https://shop.example".into()],
+            token_ttl_secs: None,
+            require_cvc: false,
+        },
+    )
+    .unwrap();
+    Merchant {
+        id: record.id,
+        pk: record.publishable_key,
+        sk: secret.to_string(),
+    }
+}
+
+fn harness(dev: bool, limits: client::Limits) -> Harness {
+    harness_with(dev, limits, None)
+}
+
+fn harness_with(dev: bool, limits: client::Limits, forwarder: Option<Client>) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let config = Config {
+        dev,
+        forward_limits: limits,
+        ..Config::default()
+    };
+    let mut vault = Vault::open(store, MasterKey::generate().unwrap(), config).unwrap();
+    if let Some(forwarder) = forwarder {
+        vault.set_forwarder(forwarder);
+    }
+    let vault = Arc::new(vault);
+    let shop = merchant(&vault, "Shop");
+    let other = merchant(&vault, "Other");
+    let jwk = vault.keyring().jwks(now_unix()).remove(0);
+    let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
+    let limits = Limits {
+        per_key_per_minute: 0,
+        per_client_per_minute: 0,
+    };
+    let app = router(
+        AppState::new(Arc::clone(&vault), limits),
+        Options::default(),
+    );
+    Harness {
+        _dir: dir,
+        app,
+        vault,
+        sealing,
+        shop,
+        other,
+    }
+}
+
+fn dev_harness() -> Harness {
+    harness(true, client::Limits::default())
+}
+
+impl Harness {
+    async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let response = self.app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn tokenize(&self, cvc: Option<&str>) -> String {
+        let then = YearMonth {
+            year: 2020,
+            month: 1,
+        };
+        let card = Card::new(PAN, 3, 2030, cvc, Some("Ada \"Countess\" Lovelace"), then).unwrap();
+        let envelope = self
+            .sealing
+            .seal(&card, &self.shop.pk, now_unix() as u64)
+            .unwrap();
+        let req = Request::post("/v1/tokens")
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.shop.sk))
+            .header(header::CONTENT_TYPE, "application/jose")
+            .body(Body::from(envelope))
+            .unwrap();
+        let (status, json) = self.send(req).await;
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+        json["token"].as_str().unwrap().to_owned()
+    }
+
+    fn receiver(&self, merchant: &str, name: &str, url: &str) {
+        // Straight into the store: some of these URLs `receiver add` would refuse.
+        let record = ReceiverRecord {
+            merchant_id: merchant.to_owned(),
+            name: name.to_owned(),
+            url: url.to_owned(),
+            created_at: now_unix(),
+        };
+        let event = crate::vault::AuditContext::default().event("receiver_add", None, "ok");
+        self.vault.store().insert_receiver(record, event).unwrap();
+    }
+
+    async fn forward(&self, key: &str, body: Value) -> (StatusCode, Value) {
+        let req = Request::post("/v1/forward")
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    fn cvc_stored(&self, token: &str) -> bool {
+        self.vault
+            .store()
+            .token(&self.shop.id, token)
+            .unwrap()
+            .unwrap()
+            .cvc
+            .is_some()
+    }
+}
+
+fn charge(token: &str, receiver: &str, path: &str, with_cvc: bool) -> Value {
+    let cvc = if with_cvc {
+        r#","cvc":"{{card.cvc}}""#
+    } else {
+        ""
+    };
+    json!({
+        "token": token,
+        "receiver": receiver,
+        "method": "POST",
+        "path": path,
+        "headers": {
+            "Content-Type": "application/json",
+            "Authorization": "Bearer processor-key",
+            "X-Card-Last4": "{{card.last4}}",
+            "Cookie": "merchant=1",
+            "Connection": "upgrade",
+        },
+        "body": format!(
+            r#"{{"amount":4850,"card":{{"number":"{{{{card.number}}}}","exp_month":{{{{card.exp_month}}}},"exp_year":{{{{card.exp_year}}}},"name":"{{{{card.name}}}}","brand":"{{{{card.brand}}}}"{cvc}}}}}"#
+        ),
+    })
+}
+
+fn code(json: &Value) -> &str {
+    json["error"]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn the_card_reaches_the_processor_and_the_answer_is_masked() {
+    let h = dev_harness();
+    let (addr, processor) = start_processor().await;
+    add_receiver(
+        h.vault.store(),
+        &h.shop.id,
+        "processor",
+        &format!("http://{addr}/api/"),
+    )
+    .unwrap();
+    let token = h.tokenize(Some(CVC)).await;
+    assert!(h.cvc_stored(&token));
+
+    let (status, reply) = h
+        .forward(
+            &h.shop.sk,
+            charge(&token, "processor", "/echo/charges?x=1", true),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+
+    // What the processor got: the card, filled in, at the base path joined with the path.
+    let seen = processor.seen();
+    assert_eq!(seen.len(), 1);
+    let got = &seen[0];
+    assert_eq!(got.method, "POST");
+    assert_eq!(got.path, "/api/echo/charges?x=1");
+    let body: Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(body["card"]["number"], PAN, "{}", got.body);
+    assert_eq!(body["card"]["exp_month"], 3);
+    assert_eq!(body["card"]["exp_year"], 2030);
+    assert_eq!(body["card"]["cvc"], CVC);
+    assert_eq!(body["card"]["brand"], "visa");
+    // The name is JSON-escaped in a JSON body.
+    assert_eq!(body["card"]["name"], "Ada \"Countess\" Lovelace");
+    assert_eq!(got.headers["x-card-last4"], "4242");
+    assert_eq!(got.headers["authorization"], "Bearer processor-key");
+    assert_eq!(got.headers["host"], addr.to_string());
+    assert_eq!(got.headers["accept-encoding"], "identity");
+    assert!(got.headers.get("cookie").is_none());
+    assert!(
+        got.headers
+            .get("connection")
+            .is_none_or(|v| !v.to_str().unwrap().contains("upgrade"))
+    );
+
+    // What the merchant gets: the processor's answer, number masked, cookies dropped.
+    assert_eq!(reply["status"], 201);
+    let body = reply["body"].as_str().unwrap();
+    assert!(!body.contains(PAN), "{body}");
+    let answer: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(answer["card"]["number"], "************4242");
+    assert_eq!(
+        answer["ref"], "4242424242424241",
+        "a non-Luhn run is left alone"
+    );
+    assert_eq!(reply["headers"]["x-echo"], "************4242");
+    assert!(reply["headers"].get("set-cookie").is_none(), "{reply}");
+    assert!(!reply.to_string().contains(PAN));
+
+    // The CVC went with that forward.
+    assert!(!h.cvc_stored(&token));
+
+    // Audited without the card, the body or the headers.
+    let entries = h.vault.store().audit_entries().unwrap();
+    let forward = entries
+        .iter()
+        .rev()
+        .find(|e| e.event.action == "forward")
+        .unwrap();
+    assert_eq!(forward.event.outcome, "ok");
+    assert_eq!(forward.event.token.as_deref(), Some(token.as_str()));
+    assert_eq!(
+        forward.event.merchant_id.as_deref(),
+        Some(h.shop.id.as_str())
+    );
+    let detail = forward.event.detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with("receiver=processor status=201 duration_ms="),
+        "{detail}"
+    );
+    let all = format!("{entries:?}");
+    assert!(!all.contains(PAN) && !all.contains("processor-key") && !all.contains(CVC));
+
+    // Metrics.
+    let req = Request::get("/metrics").body(Body::empty()).unwrap();
+    let response = h.app.clone().oneshot(req).await.unwrap();
+    let text = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&text);
+    assert!(
+        text.contains(r#"cardvault_forwards_total{receiver="processor",outcome="ok"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "cardvault_forward_upstream_duration_seconds_count{receiver=\"processor\"} 1"
+        )
+    );
+}
+
+#[tokio::test]
+async fn the_cvc_serves_one_forward() {
+    let h = dev_harness();
+    let (addr, processor) = start_processor().await;
+    h.receiver(&h.shop.id, "processor", &format!("http://{addr}"));
+    // Nothing listens there: the forward fails before sending, and leaves the CVC.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_addr = dead.local_addr().unwrap();
+    drop(dead);
+    h.receiver(&h.shop.id, "down", &format!("http://{dead_addr}"));
+    let token = h.tokenize(Some(CVC)).await;
+
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&token, "down", "/echo", true))
+        .await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{json}");
+    assert_eq!(code(&json), "upstream_error");
+    assert!(
+        h.cvc_stored(&token),
+        "a forward that never connected keeps the CVC"
+    );
+
+    // A forward without {{card.cvc}} leaves it too.
+    let (status, _) = h
+        .forward(&h.shop.sk, charge(&token, "processor", "/echo", false))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(h.cvc_stored(&token));
+
+    let (status, _) = h
+        .forward(&h.shop.sk, charge(&token, "processor", "/echo", true))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!h.cvc_stored(&token));
+    assert_eq!(processor.seen().len(), 2);
+    assert!(processor.seen()[1].body.contains(CVC));
+
+    // The second forward asking for it: 409, and nothing is sent.
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&token, "processor", "/echo", true))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{json}");
+    assert_eq!(code(&json), "cvc_unavailable");
+    assert_eq!(processor.seen().len(), 2);
+    // Without it, the token still forwards.
+    let (status, _) = h
+        .forward(&h.shop.sk, charge(&token, "processor", "/echo", false))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!processor.seen()[2].body.contains("cvc"));
+
+    // A token tokenized without a CVC has none to give.
+    let no_cvc = h.tokenize(None).await;
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&no_cvc, "processor", "/echo", true))
+        .await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::CONFLICT, "cvc_unavailable")
+    );
+}
+
+#[tokio::test]
+async fn who_may_forward_and_what() {
+    let h = dev_harness();
+    let (addr, processor) = start_processor().await;
+    h.receiver(&h.shop.id, "processor", &format!("http://{addr}"));
+    h.receiver(&h.other.id, "processor", &format!("http://{addr}"));
+    let token = h.tokenize(Some(CVC)).await;
+    let ok = charge(&token, "processor", "/echo", true);
+
+    // The publishable key cannot forward.
+    let (status, json) = h.forward(&h.shop.pk, ok.clone()).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+    // Another merchant's secret key: its own receiver of that name, but not our token.
+    let (status, json) = h.forward(&h.other.sk, ok.clone()).await;
+    assert_eq!((status, code(&json)), (StatusCode::NOT_FOUND, "not_found"));
+    // No key.
+    let req = Request::post("/v1/forward")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(ok.to_string()))
+        .unwrap();
+    assert_eq!(h.send(req).await.0, StatusCode::UNAUTHORIZED);
+    // An unknown receiver, an unknown token.
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&token, "nope", "/echo", true))
+        .await;
+    assert_eq!((status, code(&json)), (StatusCode::NOT_FOUND, "not_found"));
+    let missing = format!("tok_{}", "0".repeat(32));
+    let (status, _) = h
+        .forward(&h.shop.sk, charge(&missing, "processor", "/echo", true))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A card number where the token goes is not found, and not written down.
+    let (status, _) = h
+        .forward(&h.shop.sk, charge(PAN, "processor", "/echo", true))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Placeholders in the path, unknown placeholders, paths that leave the receiver.
+    for path in [
+        "/charges/{{card.number}}",
+        "/charges?cvc={{card.cvc}}",
+        "//evil.example/x",
+        "https://evil.example/x",
+        "/../admin",
+        "/@evil.example",
+        "relative",
+    ] {
+        let (status, json) = h
+            .forward(&h.shop.sk, charge(&token, "processor", path, true))
+            .await;
+        assert_eq!(
+            (status, code(&json)),
+            (StatusCode::BAD_REQUEST, "invalid_request"),
+            "{path}"
+        );
+    }
+    let mut unknown = ok.clone();
+    unknown["body"] = json!("{{card.pan}}");
+    let (status, _) = h.forward(&h.shop.sk, unknown).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let mut extra = ok.clone();
+    extra["url"] = json!("https://evil.example");
+    let (status, _) = h.forward(&h.shop.sk, extra).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let req = Request::post("/v1/forward")
+        .header(header::AUTHORIZATION, format!("Bearer {}", h.shop.sk))
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(ok.to_string()))
+        .unwrap();
+    assert_eq!(h.send(req).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // None of it reached the processor, and the CVC is still there.
+    assert!(processor.seen().is_empty());
+    assert!(h.cvc_stored(&token));
+    let entries = format!("{:?}", h.vault.store().audit_entries().unwrap());
+    assert!(!entries.contains(PAN));
+}
+
+/// Names other than `localhost` that resolve only to loopback here (`/etc/hosts`), if any.
+fn loopback_alias() -> Option<String> {
+    use std::net::ToSocketAddrs;
+    let hostname = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    [hostname.trim(), "vm", "runsc", "localhost.localdomain"]
+        .into_iter()
+        .filter(|n| !n.is_empty() && *n != "localhost")
+        .find(|n| {
+            (*n, 443u16).to_socket_addrs().is_ok_and(|addrs| {
+                let addrs: Vec<_> = addrs.collect();
+                !addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback())
+            })
+        })
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn private_and_loopback_receivers_are_refused() {
+    for dev in [false, true] {
+        let h = harness(dev, client::Limits::default());
+        let (addr, processor) = start_processor().await;
+        let port = addr.port();
+        let mut refused = vec![
+            // IP literals are checked before any connection is tried.
+            "http://10.0.0.1/".to_owned(),
+            "https://10.0.0.1/".to_owned(),
+            "https://169.254.169.254/".to_owned(),
+            "https://[fd00::1]/".to_owned(),
+            "https://[::ffff:127.0.0.1]:1/".to_owned(),
+            "http://processor.example/".to_owned(),
+        ];
+        if !dev {
+            // A loopback receiver outside --dev.
+            refused.push(format!("http://{addr}/"));
+            refused.push(format!("http://localhost:{port}/"));
+            refused.push(format!("https://localhost:{port}/"));
+        }
+        if let Some(alias) = loopback_alias() {
+            // Not a loopback receiver by its URL, but its name resolves to loopback.
+            refused.push(format!("https://{alias}:{port}/"));
+        } else {
+            eprintln!("no loopback alias in /etc/hosts: the resolution check is not exercised");
+        }
+        for (i, url) in refused.iter().enumerate() {
+            let name = format!("r{i}");
+            h.receiver(&h.shop.id, &name, url);
+            let token = h.tokenize(Some(CVC)).await;
+            let (status, json) = h
+                .forward(&h.shop.sk, charge(&token, &name, "/echo", true))
+                .await;
+            assert_eq!(
+                (status, code(&json)),
+                (StatusCode::FORBIDDEN, "receiver_not_allowed"),
+                "{url} (dev: {dev})"
+            );
+            assert!(h.cvc_stored(&token), "{url}");
+        }
+        assert!(processor.seen().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn unusable_answers() {
+    let limits = client::Limits {
+        total_timeout: Duration::from_millis(1500),
+        ..client::Limits::default()
+    };
+    let h = harness(true, limits);
+    let (addr, processor) = start_processor().await;
+    h.receiver(&h.shop.id, "processor", &format!("http://{addr}"));
+    let token = h.tokenize(None).await;
+
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&token, "processor", "/large", false))
+        .await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::BAD_GATEWAY, "upstream_error")
+    );
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&token, "processor", "/gzip", false))
+        .await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::BAD_GATEWAY, "upstream_error")
+    );
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&token, "processor", "/slow", false))
+        .await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout")
+    );
+    // A redirect is answered, not followed.
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&token, "processor", "/redirect", false))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["status"], 302);
+    assert_eq!(json["headers"]["location"], "http://127.0.0.1:9/elsewhere");
+    assert_eq!(processor.seen().len(), 4);
+
+    let entries = h.vault.store().audit_entries().unwrap();
+    let outcomes: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.event.action == "forward")
+        .map(|e| e.event.outcome.as_str())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["upstream_error", "upstream_error", "upstream_timeout", "ok"]
+    );
+}
+
+#[tokio::test]
+async fn https_receivers_are_verified() {
+    use rcgen::{CertificateParams, Issuer, KeyPair};
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    // A CA and a certificate for localhost, served on loopback.
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &Issuer::from_params(&ca_params, &ca_key))
+        .unwrap();
+    let processor = Processor::default();
+    let app = {
+        let processor = processor.clone();
+        Router::new().fallback(move |req: AxumRequest| processor_handler(processor.clone(), req))
+    };
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem(
+        leaf.pem().into_bytes(),
+        leaf_key.serialize_pem().into_bytes(),
+    )
+    .await
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = axum_server::from_tcp_rustls(listener, config).unwrap();
+    tokio::spawn(async move { server.serve(app.into_make_service()).await });
+
+    let h = dev_harness();
+    h.receiver(&h.shop.id, "tls", &format!("https://localhost:{port}/"));
+    let token = h.tokenize(Some(CVC)).await;
+    // The built-in roots do not know this CA: refused, and the CVC stays.
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&token, "tls", "/echo", true))
+        .await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::BAD_GATEWAY, "upstream_error")
+    );
+    assert!(h.cvc_stored(&token));
+    assert!(processor.seen().is_empty());
+
+    // Trusting it, the forward goes through over TLS.
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.der().clone()).unwrap();
+    let forwarder = Client::new(roots, true, client::Limits::default()).unwrap();
+    let h = harness_with(true, client::Limits::default(), Some(forwarder));
+    h.receiver(&h.shop.id, "tls", &format!("https://localhost:{port}/"));
+    let token = h.tokenize(Some(CVC)).await;
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&token, "tls", "/echo", true))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["status"], 201);
+    let seen = processor.seen();
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0].body.contains(PAN) && seen[0].body.contains(CVC));
+}

@@ -1,0 +1,465 @@
+//! Forwarding (CONTRACT.md §2, `POST /v1/forward`): the vault fills the merchant's request with
+//! the card and sends it to one of the merchant's receivers; the merchant gets the receiver's
+//! answer with card numbers masked, and never the card.
+//!
+//! The order of the steps is deliberate. Everything that can be checked without the card is
+//! checked first (method, path, placeholders, token, receiver, its URL), then the vault connects
+//! to the receiver (resolving and checking every address, see [`crate::forward::address`]), and
+//! only once a connection is open does it take the CVC (if the template asks for it) and open
+//! the card. So a forward refused or unable to connect leaves the CVC in place, and a forward
+//! that got as far as sending has used it, whatever the receiver answered (or failed to): a
+//! request that may have reached the processor cannot be safely repeated with the same CVC.
+//!
+//! The filled body and header values live in zeroizing buffers on the vault's side (hyper and
+//! the `HeaderValue`s keep their own copies until sent); nothing of the request or the answer is
+//! logged or traced, and the audit entry names the merchant, the token, the receiver, the
+//! receiver's status and the duration, never a header or a body.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use cardvault::card::{CardNumber, Name};
+use hyper::Method;
+use hyper::header::{HeaderName, HeaderValue};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::forward::address::ReceiverUrl;
+use crate::forward::client::{Outbound, OutboundError};
+use crate::forward::mask::mask;
+use crate::forward::template::{Placeholder, Template, check_path};
+use crate::http::ApiError;
+use crate::keys::record_aad;
+use crate::store::MerchantRecord;
+
+use super::receivers::valid_name;
+use super::{AuditContext, Vault, now_unix};
+
+/// The most headers a forward may carry.
+pub const MAX_HEADERS: usize = 64;
+
+/// What the merchant asks for. `Debug` shows the token, receiver and method only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardRequest {
+    /// `tok_…`, owned by the merchant.
+    pub token: String,
+    /// One of the merchant's receivers, by name.
+    pub receiver: String,
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    pub method: String,
+    /// Relative to the receiver's base URL; no placeholder.
+    pub path: String,
+    /// Header values may hold placeholders.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// May hold placeholders.
+    #[serde(default)]
+    pub body: String,
+}
+
+impl fmt::Debug for ForwardRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ForwardRequest")
+            .field("receiver", &self.receiver)
+            .field("method", &self.method)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The receiver's answer, masked.
+#[derive(Debug, Serialize)]
+pub struct ForwardReply {
+    /// The receiver's status code.
+    pub status: u16,
+    /// Its headers (hop-by-hop and cookies dropped; repeated ones joined with `, `), masked.
+    pub headers: BTreeMap<String, String>,
+    /// Its body as text (invalid UTF-8 replaced), masked.
+    pub body: String,
+}
+
+/// What a forward did, for the HTTP layer's answer and metrics.
+#[derive(Debug)]
+pub struct Forwarded {
+    /// The answer, or why there is none.
+    pub reply: Result<ForwardReply, ApiError>,
+    /// The receiver's name, once it was found (a metrics label).
+    pub receiver: Option<String>,
+    /// How long the receiver took (connection included), when it was contacted.
+    pub upstream: Option<Duration>,
+}
+
+/// Whether `token` looks like one of ours (only then is it written to the audit log: a
+/// merchant's mistake must not put anything else there).
+fn token_shaped(token: &str) -> bool {
+    token.len() == 36
+        && token.starts_with("tok_")
+        && token
+            .bytes()
+            .skip(4)
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The card as stored: number and name (see `tokens.rs`).
+#[derive(Deserialize)]
+struct StoredCard<'a> {
+    #[serde(borrow)]
+    number: Cow<'a, str>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+}
+
+/// The merchant's request, checked, before the card.
+struct Checked<'a> {
+    method: Method,
+    headers: Vec<(HeaderName, Template<'a>)>,
+    body: Template<'a>,
+    json: bool,
+}
+
+impl Checked<'_> {
+    fn uses(&self, placeholder: Placeholder) -> bool {
+        self.body.uses(placeholder) || self.headers.iter().any(|(_, t)| t.uses(placeholder))
+    }
+}
+
+fn check(request: &ForwardRequest) -> Result<Checked<'_>, ApiError> {
+    let method = match request.method.as_str() {
+        "GET" => Method::GET,
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "PATCH" => Method::PATCH,
+        "DELETE" => Method::DELETE,
+        _ => return Err(ApiError::InvalidRequest),
+    };
+    check_path(&request.path).map_err(|_| ApiError::InvalidRequest)?;
+    if request.headers.len() > MAX_HEADERS {
+        return Err(ApiError::InvalidRequest);
+    }
+    let mut headers = Vec::with_capacity(request.headers.len());
+    let mut json = false;
+    for (name, value) in &request.headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| ApiError::InvalidRequest)?;
+        if name == hyper::header::CONTENT_TYPE {
+            let essence = value.split(';').next().unwrap_or_default().trim();
+            json = essence.eq_ignore_ascii_case("application/json")
+                || essence.to_ascii_lowercase().ends_with("+json");
+        }
+        // Checked as it is, before the CVC is taken: the values filled in (digits, a brand id,
+        // a name without control characters) cannot make a valid header value invalid.
+        HeaderValue::from_str(value).map_err(|_| ApiError::InvalidRequest)?;
+        let template = Template::parse(value).map_err(|_| ApiError::InvalidRequest)?;
+        headers.push((name, template));
+    }
+    let body = Template::parse(&request.body).map_err(|_| ApiError::InvalidRequest)?;
+    Ok(Checked {
+        method,
+        headers,
+        body,
+        json,
+    })
+}
+
+fn internal<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> ApiError {
+    move |e| {
+        tracing::error!(error = %e, "{what}");
+        ApiError::Internal
+    }
+}
+
+fn outbound_error(e: OutboundError) -> ApiError {
+    match e {
+        OutboundError::NotAllowed => ApiError::ReceiverNotAllowed,
+        OutboundError::Failed => ApiError::UpstreamError,
+        OutboundError::TooLarge => ApiError::UpstreamTooLarge,
+        OutboundError::Timeout => ApiError::UpstreamTimeout,
+    }
+}
+
+impl Vault {
+    /// Forwards `request` for `merchant` (authenticated with its secret key), audited
+    /// (`forward`) whatever the outcome.
+    pub async fn forward(
+        &self,
+        merchant: &MerchantRecord,
+        request: &ForwardRequest,
+        audit: &AuditContext,
+    ) -> Forwarded {
+        let started = Instant::now();
+        let mut forwarded = Forwarded {
+            reply: Err(ApiError::Internal),
+            receiver: None,
+            upstream: None,
+        };
+        forwarded.reply = self.forward_inner(merchant, request, &mut forwarded).await;
+        let outcome = match &forwarded.reply {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        let token = token_shaped(&request.token).then_some(request.token.as_str());
+        let mut event = audit.event("forward", token, outcome);
+        let receiver = if valid_name(&request.receiver) {
+            request.receiver.as_str()
+        } else {
+            "(invalid name)"
+        };
+        let mut detail = format!("receiver={receiver}");
+        if let Ok(reply) = &forwarded.reply {
+            detail.push_str(&format!(" status={}", reply.status));
+        }
+        detail.push_str(&format!(" duration_ms={}", started.elapsed().as_millis()));
+        event.detail = Some(detail);
+        self.audit(event).await;
+        forwarded
+    }
+
+    async fn forward_inner(
+        &self,
+        merchant: &MerchantRecord,
+        request: &ForwardRequest,
+        forwarded: &mut Forwarded,
+    ) -> Result<ForwardReply, ApiError> {
+        let checked = check(request)?;
+        if !token_shaped(&request.token) || !valid_name(&request.receiver) {
+            return Err(ApiError::NotFound);
+        }
+        let record = self
+            .store
+            .token(&merchant.id, &request.token)
+            .map_err(internal("reading a token failed"))?
+            .filter(|record| !record.is_expired(now_unix()))
+            .ok_or(ApiError::NotFound)?;
+        let receiver = self
+            .store
+            .receiver(&merchant.id, &request.receiver)
+            .map_err(internal("reading a receiver failed"))?
+            .ok_or(ApiError::NotFound)?;
+        forwarded.receiver = Some(receiver.name.clone());
+        let url = ReceiverUrl::parse(&receiver.url).map_err(|_| ApiError::ReceiverNotAllowed)?;
+
+        let contacted = Instant::now();
+        let result = async {
+            let connection = self.forwarder.connect(&url).await.map_err(outbound_error)?;
+
+            // Connected: now, and only now, the CVC (used by this forward, whatever follows).
+            let key = self.data_key(record.data_key_version).ok_or_else(|| {
+                tracing::error!(
+                    version = record.data_key_version,
+                    "no data key for a stored card"
+                );
+                ApiError::Internal
+            })?;
+            let cvc = if checked.uses(Placeholder::Cvc) {
+                let sealed = self
+                    .store
+                    .take_cvc(&merchant.id, &record.token, now_unix())
+                    .await
+                    .map_err(internal("taking a CVC failed"))?
+                    .ok_or(ApiError::CvcUnavailable)?;
+                let aad = record_aad("cvc", &merchant.id, &record.token, record.data_key_version);
+                Some(
+                    key.open(&aad, &sealed)
+                        .map_err(internal("opening a CVC failed"))?,
+                )
+            } else {
+                None
+            };
+            let cvc = match &cvc {
+                Some(bytes) => {
+                    Some(std::str::from_utf8(bytes).map_err(internal("a stored CVC is not text"))?)
+                }
+                None => None,
+            };
+            let plain = if checked.uses(Placeholder::Number) || checked.uses(Placeholder::Name) {
+                let aad = record_aad("card", &merchant.id, &record.token, record.data_key_version);
+                Some(
+                    key.open(&aad, &record.card)
+                        .map_err(internal("opening a card failed"))?,
+                )
+            } else {
+                None
+            };
+            let (number, name) = match &plain {
+                Some(plain) => {
+                    let stored: StoredCard<'_> = serde_json::from_slice(plain)
+                        .map_err(|_| internal("a stored card does not parse")("json"))?;
+                    let number = CardNumber::parse(&stored.number)
+                        .map_err(|_| internal("a stored card number is invalid")("number"))?;
+                    let name = match stored.name.as_deref() {
+                        Some(n) => Name::parse(n)
+                            .map_err(|_| internal("a stored name is invalid")("name"))?,
+                        None => None,
+                    };
+                    // `Cow::Owned` copies (escaped JSON) are not zeroized: names only, rarely.
+                    (Some(number), name)
+                }
+                None => (None, None),
+            };
+            let exp_month = record.exp_month.to_string();
+            let exp_year = record.exp_year.to_string();
+            let value = |p: Placeholder| -> Option<&str> {
+                match p {
+                    Placeholder::Number => number.as_ref().map(CardNumber::expose),
+                    Placeholder::Cvc => cvc,
+                    Placeholder::ExpMonth => Some(&exp_month),
+                    Placeholder::ExpYear => Some(&exp_year),
+                    Placeholder::Name => Some(name.as_ref().map_or("", Name::expose)),
+                    Placeholder::Last4 => Some(&record.last4),
+                    Placeholder::Brand => Some(&record.brand),
+                }
+            };
+            let fill_error = |p: Placeholder| match p {
+                Placeholder::Cvc => ApiError::CvcUnavailable,
+                _ => ApiError::Internal,
+            };
+            let mut headers = Vec::with_capacity(checked.headers.len());
+            for (name, template) in &checked.headers {
+                let filled = template.fill(value, false).map_err(fill_error)?;
+                let mut value =
+                    HeaderValue::from_bytes(&filled).map_err(|_| ApiError::InvalidRequest)?;
+                value.set_sensitive(true);
+                headers.push((name.clone(), value));
+            }
+            let body = checked.body.fill(value, checked.json).map_err(fill_error)?;
+            drop(plain);
+            let outbound = Outbound {
+                method: checked.method.clone(),
+                path: request.path.clone(),
+                headers,
+                body,
+            };
+            connection.send(outbound).await.map_err(outbound_error)
+        }
+        .await;
+        forwarded.upstream = Some(contacted.elapsed());
+        let inbound = result?;
+
+        let mut headers: BTreeMap<String, String> = BTreeMap::new();
+        for (name, value) in &inbound.headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            let value = mask(&value);
+            headers
+                .entry(name.as_str().to_owned())
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&value);
+                })
+                .or_insert_with(|| value.into_owned());
+        }
+        let body = Zeroizing::new(String::from_utf8_lossy(&inbound.body).into_owned());
+        let body = mask(&body).into_owned();
+        Ok(ForwardReply {
+            status: inbound.status,
+            headers,
+            body,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(path: &str, headers: &[(&str, &str)], body: &str) -> ForwardRequest {
+        ForwardRequest {
+            token: format!("tok_{}", "a".repeat(32)),
+            receiver: "processor".into(),
+            method: "POST".into(),
+            path: path.into(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn requests_are_checked_before_the_card() {
+        let ok = request(
+            "/v1/charges",
+            &[
+                ("Content-Type", "application/json"),
+                ("X-Pan", "{{card.number}}"),
+            ],
+            r#"{"cvc":"{{card.cvc}}"}"#,
+        );
+        let checked = check(&ok).unwrap();
+        assert!(checked.json);
+        assert!(checked.uses(Placeholder::Cvc) && checked.uses(Placeholder::Number));
+        assert!(!checked.uses(Placeholder::Name));
+        let form = request(
+            "/",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            "",
+        );
+        assert!(!check(&form).unwrap().json);
+        assert!(
+            check(&request(
+                "/",
+                &[("content-type", "application/vnd.api+json")],
+                ""
+            ))
+            .unwrap()
+            .json
+        );
+
+        for bad in [
+            request("/v1/{{card.number}}", &[], ""),
+            request("//evil.example", &[], ""),
+            request("/", &[("bad name", "x")], ""),
+            request("/", &[("x-split", "a\r\nHost: evil.example")], ""),
+            request("/", &[("x-nul", "{{card.last4}}\u{0}")], ""),
+            request("/", &[("x", "{{card.pan}}")], ""),
+            request("/", &[], "{{card.cvv}}"),
+            ForwardRequest {
+                method: "CONNECT".into(),
+                ..request("/", &[], "")
+            },
+            ForwardRequest {
+                method: "post".into(),
+                ..request("/", &[], "")
+            },
+        ] {
+            assert_eq!(check(&bad).err(), Some(ApiError::InvalidRequest));
+        }
+        let many: Vec<(String, String)> = (0..=MAX_HEADERS)
+            .map(|i| (format!("x-{i}"), "v".into()))
+            .collect();
+        let many_ref: Vec<(&str, &str)> =
+            many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(
+            check(&request("/", &many_ref, "")).err(),
+            Some(ApiError::InvalidRequest)
+        );
+    }
+
+    #[test]
+    fn only_token_shaped_tokens_are_audited() {
+        assert!(token_shaped(&format!(
+            "tok_{}",
+            "0123456789abcdef".repeat(2)
+        )));
+        for bad in [
+            "4242424242424242",
+            "tok_",
+            "tok_ABCDEF0123456789abcdef0123456789",
+            "",
+        ] {
+            assert!(!token_shaped(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn debug_shows_no_headers_or_body() {
+        let r = request(
+            "/secret-path",
+            &[("authorization", "Bearer sk_processor")],
+            "secret body",
+        );
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("sk_processor") && !shown.contains("secret body"));
+    }
+}
