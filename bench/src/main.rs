@@ -3,15 +3,20 @@
 //!
 //! ```text
 //! cardvault-bench --server target/release/cardvault [--out-dir target/bench]
-//!                 [--field-dir target/field] [--www www]
+//!                 [--field-dir target/field] [--www www] [--wasm-dir target/bench/wasm]
+//!                 [--browser-bench target/release/cardvault-bench-browser]
 //!                 [--warmup 3] [--window 10] [--concurrency 32] [--rsa-seconds 3]
+//!                 [--only browser]
 //! ```
 //!
 //! The server runs pinned to core 0 (`taskset -c 0`) and the load client (this binary re-run as
 //! `cardvault-bench load …`) pinned to core 1; the RSA figure is taken pinned to core 0 too (as
-//! `cardvault-bench rsa …`). `tokenize_rps_2core` runs both unpinned. Timings are benchmarks,
-//! never tests: nothing here runs under `cargo test`.
+//! `cardvault-bench rsa …`). `tokenize_rps_2core` runs both unpinned. The browser figures come
+//! last, from `cardvault-bench-browser` in headless Chromium (see `browser`); `--only browser`
+//! measures just those (and the report then holds just those). Timings are benchmarks, never
+//! tests: nothing here runs under `cargo test`.
 
+mod browser;
 mod load;
 mod rsa;
 mod vault;
@@ -139,10 +144,14 @@ struct Settings {
     out_dir: PathBuf,
     field_dir: PathBuf,
     www: PathBuf,
+    wasm_dir: PathBuf,
+    browser_bench: PathBuf,
     warmup: f64,
     window: f64,
     concurrency: usize,
     rsa_seconds: f64,
+    /// Only the browser figures (`--only browser`).
+    browser_only: bool,
 }
 
 /// One load run's figures.
@@ -156,27 +165,42 @@ struct LoadFigures {
     samples: u64,
 }
 
+/// The figures measured without a browser.
+struct ServerFigures {
+    rsa_rps: f64,
+    one: LoadFigures,
+    two: LoadFigures,
+    field_gz: usize,
+    loader_gz: usize,
+}
+
+/// The table's rows: figure, measured, target, status.
+type Rows = Vec<[String; 4]>;
+
 fn bench(args: &[String]) -> Result<(), String> {
     let options = options(args)?;
+    let path = |name: &str, default: &str| {
+        PathBuf::from(options.get(name).map_or(default, String::as_str))
+    };
+    let browser_only = match options.get("only").map(String::as_str) {
+        None => false,
+        Some("browser") => true,
+        Some(other) => return Err(format!("--only {other}: only `browser` is known")),
+    };
     let settings = Settings {
         server: PathBuf::from(required(&options, "server")?),
-        out_dir: PathBuf::from(
-            options
-                .get("out-dir")
-                .map_or("target/bench", String::as_str),
-        ),
-        field_dir: PathBuf::from(
-            options
-                .get("field-dir")
-                .map_or("target/field", String::as_str),
-        ),
-        www: PathBuf::from(options.get("www").map_or("www", String::as_str)),
+        out_dir: path("out-dir", "target/bench"),
+        field_dir: path("field-dir", "target/field"),
+        www: path("www", "www"),
+        wasm_dir: path("wasm-dir", "target/bench/wasm"),
+        browser_bench: path("browser-bench", "target/release/cardvault-bench-browser"),
         warmup: number(&options, "warmup", 3.0)?,
         window: number(&options, "window", 10.0)?,
         concurrency: number(&options, "concurrency", 32)?,
         rsa_seconds: number(&options, "rsa-seconds", 3.0)?,
+        browser_only,
     };
-    if settings.window < 10.0 {
+    if settings.window < 10.0 && !settings.browser_only {
         eprintln!(
             "cardvault-bench: warning: a window of {} s is shorter than the issue's 10 s",
             settings.window
@@ -186,16 +210,98 @@ fn bench(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("--server {}: {e}", settings.server.display()))?;
     fs::create_dir_all(&settings.out_dir)
         .map_err(|e| format!("creating {}: {e}", settings.out_dir.display()))?;
+    let load_before = loadavg();
+    println!("cardvault-bench: load average before: {load_before}");
+
+    let measured = if settings.browser_only {
+        None
+    } else {
+        Some(server_figures(&settings, &server)?)
+    };
+    let browser = browser::measure(&settings.browser_bench, &server, &settings.wasm_dir);
+    let load_after = loadavg();
+
+    let mut report = serde_json::Map::new();
+    let mut rows = Rows::new();
+    if let Some(figures) = &measured {
+        server_report(figures, &mut report, &mut rows);
+    }
+    browser_report(&browser, &mut report, &mut rows);
+    if let Some(figures) = &measured {
+        row(
+            &mut rows,
+            "tokenize_rps_2core",
+            format!("{:.1}", figures.two.rps),
+            "—",
+            &format!("{} errors", figures.two.errors),
+        );
+        report.insert(
+            "tokenize_rps_2core".into(),
+            json!(round(figures.two.rps, 1)),
+        );
+    }
+    let report = Value::Object(report);
+    let path = settings.out_dir.join("report.json");
+    let text = serde_json::to_string_pretty(&report).map_err(|e| format!("the report: {e}"))?;
+    fs::write(&path, format!("{text}\n"))
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+
+    println!();
+    print_table(&rows);
+    println!();
+    if let Some(figures) = &measured {
+        println!(
+            "1 core: {} requests, {} latency samples in the {} s window; 2 cores: {} requests",
+            figures.one.requests, figures.one.samples, settings.window, figures.two.requests
+        );
+    }
+    if let Ok(figures) = &browser {
+        println!(
+            "browser: the sealing page cross-origin isolated (5 µs timer): {}; {} bytes of card \
+             JSON; medians of batches of seals",
+            figures.cross_origin_isolated, figures.plaintext_bytes
+        );
+        for (name, ready) in [
+            (
+                "ready_ms (cache disabled: every mount fetches and compiles the field)",
+                &figures.ready,
+            ),
+            ("ready_ms_cached (cache on)", &figures.ready_cached),
+        ] {
+            println!(
+                "{name}: {} mounts, {:.1} to {:.1} ms; the field's wasm fetched from the network {} times",
+                ready.mounts, ready.min_ms, ready.max_ms, ready.wasm_from_network
+            );
+        }
+    }
+    println!(
+        "load average before: {load_before}; after: {load_after} (2 cores; other work on the machine skews absolute figures, less so the ratios)"
+    );
+    println!("wrote {}", path.display());
+
+    if let Some(figures) = &measured {
+        for (name, load) in [("1 core", &figures.one), ("2 cores", &figures.two)] {
+            if load.errors > 0 {
+                return Err(format!(
+                    "{name}: {} errors during the load (first: {}); the throughput is not valid",
+                    load.errors,
+                    load.first_error.as_deref().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    browser.map(|_| ())
+}
+
+/// RSA, tokenize throughput and latency, and the sizes.
+fn server_figures(settings: &Settings, server: &Path) -> Result<ServerFigures, String> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     if cores < 2 {
         return Err(format!(
             "needs 2 cores (server on one, client on the other); this machine offers {cores}"
         ));
     }
-    let load_before = loadavg();
-    println!("cardvault-bench: load average before: {load_before}");
-
-    let field_gz = field_gz_bytes(&settings)?;
+    let field_gz = field_gz_bytes(settings)?;
     let loader_gz = gzip9(&settings.www.join("cardvault.js"))?;
 
     println!(
@@ -206,14 +312,41 @@ fn bench(args: &[String]) -> Result<(), String> {
     println!("    {rsa_rps:.1} unwraps/s");
 
     println!("==> tokenize: vault on core 0, client on core 1");
-    let one = tokenize(&settings, &server, true, rsa_rps)?;
+    let one = tokenize(settings, server, true, rsa_rps)?;
     println!("==> tokenize: vault on both cores, client interleaved");
-    let two = tokenize(&settings, &server, false, rsa_rps)?;
-    let load_after = loadavg();
+    let two = tokenize(settings, server, false, rsa_rps)?;
+    Ok(ServerFigures {
+        rsa_rps,
+        one,
+        two,
+        field_gz,
+        loader_gz,
+    })
+}
 
+fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+fn row(rows: &mut Rows, key: &str, value: String, target: &str, status: &str) {
+    rows.push([key.into(), value, target.into(), status.into()]);
+}
+
+/// The figures but `tokenize_rps_2core`, which comes last.
+fn server_report(
+    figures: &ServerFigures,
+    report: &mut serde_json::Map<String, Value>,
+    rows: &mut Rows,
+) {
+    let ServerFigures {
+        rsa_rps,
+        one,
+        field_gz,
+        loader_gz,
+        ..
+    } = figures;
     let ratio = one.rps / rsa_rps;
-    let mut report = serde_json::Map::new();
-    report.insert("rsa_decrypt_rps".into(), json!(round(rsa_rps, 1)));
+    report.insert("rsa_decrypt_rps".into(), json!(round(*rsa_rps, 1)));
     report.insert("tokenize_rps".into(), json!(round(one.rps, 1)));
     report.insert("tokenize_vs_rsa".into(), json!(round(ratio, 3)));
     if let (Some(p50), Some(p99)) = (one.p50_ms, one.p99_ms) {
@@ -222,86 +355,112 @@ fn bench(args: &[String]) -> Result<(), String> {
     }
     report.insert("field_gz_bytes".into(), json!(field_gz));
     report.insert("loader_gz_bytes".into(), json!(loader_gz));
-    report.insert("tokenize_rps_2core".into(), json!(round(two.rps, 1)));
-    let report = Value::Object(report);
-    let path = settings.out_dir.join("report.json");
-    let text = serde_json::to_string_pretty(&report).map_err(|e| format!("the report: {e}"))?;
-    fs::write(&path, format!("{text}\n"))
-        .map_err(|e| format!("writing {}: {e}", path.display()))?;
 
-    let mut rows: Vec<[String; 4]> = Vec::new();
-    let mut row = |key: &str, value: String, target: &str, status: &str| {
-        rows.push([key.into(), value, target.into(), status.into()]);
-    };
-    let met = |ok: bool| if ok { "met" } else { "MISSED" };
     row(
+        rows,
         "rsa_decrypt_rps",
         format!("{rsa_rps:.1}"),
         "— (the limit)",
         "—",
     );
     row(
+        rows,
         "tokenize_rps",
         format!("{:.1}", one.rps),
         "—",
         &format!("{} errors", one.errors),
     );
     row(
+        rows,
         "tokenize_vs_rsa",
         format!("{ratio:.3}"),
         "≥ 0.8",
         met(ratio >= 0.8),
     );
-    row("p50_ms", opt_ms(one.p50_ms), "—", "—");
+    row(rows, "p50_ms", opt_ms(one.p50_ms), "—", "—");
     row(
+        rows,
         "p99_ms",
         opt_ms(one.p99_ms),
         "≤ 50",
         met(one.p99_ms.is_some_and(|p| p <= 50.0)),
     );
     row(
+        rows,
         "field_gz_bytes",
         field_gz.to_string(),
         "≤ 60000",
-        met(field_gz <= 60_000),
+        met(*field_gz <= 60_000),
     );
     row(
+        rows,
         "loader_gz_bytes",
         loader_gz.to_string(),
         "≤ 2000",
-        met(loader_gz <= 2_000),
+        met(*loader_gz <= 2_000),
     );
-    for key in ["encrypt_ms_wasm", "encrypt_ms_webcrypto", "ready_ms"] {
-        row(key, "—".into(), "", "not measured yet");
-    }
-    row(
-        "tokenize_rps_2core",
-        format!("{:.1}", two.rps),
-        "—",
-        &format!("{} errors", two.errors),
-    );
-    println!();
-    print_table(&rows);
-    println!();
-    println!(
-        "1 core: {} requests, {} latency samples in the {} s window; 2 cores: {} requests",
-        one.requests, one.samples, settings.window, two.requests
-    );
-    println!(
-        "load average before: {load_before}; after: {load_after} (2 cores; other work on the machine skews absolute figures, less so the ratios)"
-    );
-    println!("wrote {}", path.display());
+}
 
-    for (name, figures) in [("1 core", &one), ("2 cores", &two)] {
-        if figures.errors > 0 {
-            return Err(format!(
-                "{name}: {} errors during the load (first: {}); the throughput is not valid",
-                figures.errors,
-                figures.first_error.as_deref().unwrap_or("?")
-            ));
+/// `encrypt_ms_wasm`, `encrypt_ms_webcrypto`, `ready_ms`, and `ready_ms_cached` for information.
+fn browser_report(
+    browser: &Result<browser::Figures, String>,
+    report: &mut serde_json::Map<String, Value>,
+    rows: &mut Rows,
+) {
+    let figures = match browser {
+        Ok(figures) => figures,
+        Err(err) => {
+            for key in ["encrypt_ms_wasm", "encrypt_ms_webcrypto", "ready_ms"] {
+                row(
+                    rows,
+                    key,
+                    "—".into(),
+                    "",
+                    "not measured: the browser failed",
+                );
+            }
+            eprintln!("cardvault-bench: the browser figures: {err}");
+            return;
         }
-    }
-    Ok(())
+    };
+    let wasm = figures.encrypt_ms_wasm;
+    let webcrypto = figures.encrypt_ms_webcrypto;
+    let times = wasm / webcrypto;
+    report.insert("encrypt_ms_wasm".into(), json!(round(wasm, 4)));
+    report.insert("encrypt_ms_webcrypto".into(), json!(round(webcrypto, 4)));
+    report.insert("ready_ms".into(), json!(round(figures.ready.median_ms, 1)));
+    report.insert(
+        "ready_ms_cached".into(),
+        json!(round(figures.ready_cached.median_ms, 1)),
+    );
+    row(
+        rows,
+        "encrypt_ms_wasm",
+        format!("{wasm:.3}"),
+        "≤ 15 × encrypt_ms_webcrypto",
+        &format!("{} ({times:.1}×)", met(times <= 15.0)),
+    );
+    row(
+        rows,
+        "encrypt_ms_webcrypto",
+        format!("{webcrypto:.3}"),
+        "— (the browser's native limit)",
+        "—",
+    );
+    row(
+        rows,
+        "ready_ms",
+        format!("{:.1}", figures.ready.median_ms),
+        "≤ 150",
+        met(figures.ready.median_ms <= 150.0),
+    );
+    row(
+        rows,
+        "ready_ms_cached",
+        format!("{:.1}", figures.ready_cached.median_ms),
+        "—",
+        "—",
+    );
 }
 
 fn round(x: f64, digits: i32) -> f64 {

@@ -1,26 +1,57 @@
 //! `cargo xtask bench`: builds what gets deployed (the field and `target/release/cardvault`),
-//! then runs the `cardvault-bench` binary against it, which prints the table of issue 6 and
-//! writes `target/bench/report.json`. Benchmarks only: `cargo xtask test` never runs them.
+//! the field's sealing code alone for the browser (`cardvault-bench-wasm`, built like the
+//! field) and the browser driver (`cardvault-bench-browser`), then runs the `cardvault-bench`
+//! binary against them, which prints the table of issue 6 and writes
+//! `target/bench/report.json`. Benchmarks only: `cargo xtask test` never runs them.
 
 use crate::build;
+use crate::install::{self, CHROMEDRIVER, CHROMIUM, Needs};
 use crate::process::{self, cargo, relative, target_dir, workspace_root};
 
 /// The bench crate's package (in `bench`).
 pub const PACKAGE: &str = "cardvault-bench";
+/// The browser driver's package and binary (in `bench/browser`).
+const BROWSER_PACKAGE: &str = "cardvault-bench-browser";
+/// The sealing module's package (in `bench/wasm`) and its library's file stem.
+const WASM_PACKAGE: &str = "cardvault-bench-wasm";
+const WASM_NAME: &str = "cardvault_bench_wasm";
 
-pub fn run(options: &build::Options) -> Result<(), String> {
-    build::run(options)?;
+pub struct Options {
+    pub install: bool,
+    /// Only the browser figures (`--browser-only`).
+    pub browser_only: bool,
+}
+
+pub fn run(options: &Options) -> Result<(), String> {
+    if options.install {
+        install::ensure(&Needs { browser: true })?;
+    }
+    build::run(&build::Options { install: false })?;
     let target = target_dir();
-    let server = target.join("release").join("cardvault");
-    process::run(
-        cargo()
-            .args(["run", "--release", "-p", PACKAGE, "--", "--server"])
-            .arg(relative(&server))
-            .arg("--field-dir")
-            .arg(relative(&target.join("field")))
-            .arg("--www")
-            .arg(relative(&workspace_root().join("www")))
-            .arg("--out-dir")
-            .arg(relative(&target.join("bench"))),
-    )
+    let out_dir = target.join("bench");
+    let wasm_dir = out_dir.join("wasm");
+    build::wasm_module(&["-p", WASM_PACKAGE], WASM_NAME, &wasm_dir)?;
+    process::run(cargo().args(["build", "--release", "-p", BROWSER_PACKAGE]))?;
+    let release = target.join("release");
+    let server = release.join("cardvault");
+    let mut command = cargo();
+    command
+        .args(["run", "--release", "-p", PACKAGE, "--", "--server"])
+        .arg(relative(&server))
+        .arg("--field-dir")
+        .arg(relative(&target.join("field")))
+        .arg("--www")
+        .arg(relative(&workspace_root().join("www")))
+        .arg("--wasm-dir")
+        .arg(relative(&wasm_dir))
+        .arg("--browser-bench")
+        .arg(relative(&release.join(BROWSER_PACKAGE)))
+        .arg("--out-dir")
+        .arg(relative(&out_dir))
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("CHROMIUM", CHROMIUM);
+    if options.browser_only {
+        command.args(["--only", "browser"]);
+    }
+    process::run(&mut command)
 }

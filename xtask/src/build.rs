@@ -40,31 +40,36 @@ pub fn run(options: &Options) -> Result<(), String> {
 
 /// Builds the field into `target/field` and returns the files to serve.
 pub fn field() -> Result<Vec<PathBuf>, String> {
-    process::run(cargo().args([
-        "build",
-        "-p",
+    wasm_module(
+        &["-p", "cardvault", "--lib", "--no-default-features"],
         "cardvault",
-        "--lib",
+        &target_dir().join("field"),
+    )
+}
+
+/// Builds a wasm32 library the way the field is built: the `wasm` profile, wasm-bindgen for
+/// `--target web` into `out_dir`, then wasm-opt. `select` picks the crate (cargo arguments); `name`
+/// is its library's file stem. Returns the JavaScript glue and the module.
+pub fn wasm_module(select: &[&str], name: &str, out_dir: &Path) -> Result<Vec<PathBuf>, String> {
+    process::run(cargo().arg("build").args(select).args([
         "--target",
         WASM_TARGET,
         "--profile",
         "wasm",
-        "--no-default-features",
     ]))?;
     let wasm = target_dir()
         .join(WASM_TARGET)
         .join("wasm")
-        .join("cardvault.wasm");
-    let out_dir = target_dir().join("field");
+        .join(format!("{name}.wasm"));
     process::run(
         command("wasm-bindgen")
             .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(relative(&out_dir))
+            .arg(relative(out_dir))
             .arg(relative(&wasm)),
     )?;
-    let module = out_dir.join("cardvault_bg.wasm");
+    let module = out_dir.join(format!("{name}_bg.wasm"));
     optimize(&module)?;
-    Ok(vec![out_dir.join("cardvault.js"), module])
+    Ok(vec![out_dir.join(format!("{name}.js")), module])
 }
 
 /// Shrinks the module in place with wasm-opt, when a good one is installed.

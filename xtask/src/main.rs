@@ -26,11 +26,13 @@ Tasks:
   demo [--no-install]
       Build, then run the vault on http://127.0.0.1:8080 with the demo shop on
       http://127.0.0.1:8081 (data in target/demo). Ctrl-C stops it.
-  bench [--no-install]
+  bench [--no-install] [--browser-only]
       Build, then measure the figures of issue 6 (RSA unwraps, tokenize
       throughput and latency with the vault pinned to one core, field and loader
-      sizes): prints a table against the targets and writes
-      target/bench/report.json. Needs 2 cores and taskset. Not part of `test`.
+      sizes; in headless Chromium, sealing in wasm against WebCrypto and mount
+      to ready): prints a table against the targets and writes
+      target/bench/report.json. Needs 2 cores, taskset and Chromium. Not part
+      of `test`. --browser-only measures (and reports) just the browser figures.
   help
       Print this message.
 
@@ -43,7 +45,7 @@ enum Task {
     Test(test::Options),
     Build(build::Options),
     Demo(build::Options),
-    Bench(build::Options),
+    Bench(bench::Options),
     Help,
 }
 
@@ -96,9 +98,10 @@ fn parse(args: &[String]) -> Result<Task, String> {
             }))
         }
         "bench" => {
-            let [no_install] = flags(options, ["--no-install"])?;
-            Ok(Task::Bench(build::Options {
+            let [no_install, browser_only] = flags(options, ["--no-install", "--browser-only"])?;
+            Ok(Task::Bench(bench::Options {
                 install: !no_install,
+                browser_only,
             }))
         }
         "help" | "--help" | "-h" => Ok(Task::Help),
@@ -142,6 +145,12 @@ mod tests {
             panic!("not a bench task");
         };
         assert!(!options.install);
+        assert!(!options.browser_only);
+        let Ok(Task::Bench(options)) = parse(&args(&["bench", "--browser-only"])) else {
+            panic!("not a bench task");
+        };
+        assert!(options.install);
+        assert!(options.browser_only);
         assert!(parse(&args(&["bench", "--no-browser"])).is_err());
     }
 

@@ -287,12 +287,17 @@ pub struct Vault {
 impl Vault {
     /// Starts the vault and its demo shop on two fresh loopback ports, with a fresh data dir,
     /// and waits until both answer.
+    /// The server logs at `debug`: the most it logs is what the tests scan for card numbers.
     pub fn start() -> Vault {
-        let bin = server_binary();
+        Vault::start_with(&server_binary(), "debug")
+    }
+
+    /// [`Vault::start`] with the server binary `bin`, logging at `log` (`CARDVAULT_LOG`).
+    pub fn start_with(bin: &Path, log: &str) -> Vault {
         let mut last_log = String::new();
         // A port found free may be taken before the server binds it: try again with others.
         for _ in 0..3 {
-            match Vault::try_start(&bin) {
+            match Vault::try_start(bin, log) {
                 Ok(vault) => return vault,
                 Err(log) => last_log = log,
             }
@@ -300,7 +305,7 @@ impl Vault {
         panic!("the vault did not start; its last log:\n{last_log}");
     }
 
-    fn try_start(bin: &Path) -> Result<Vault, String> {
+    fn try_start(bin: &Path, log_level: &str) -> Result<Vault, String> {
         let dir = tempfile::Builder::new()
             .prefix("cardvault-e2e-")
             .tempdir()
@@ -323,8 +328,7 @@ impl Vault {
             .env_remove("CARDVAULT_MASTER_KEY")
             .env_remove("CARDVAULT_MASTER_KEY_FILE")
             .env_remove("CARDVAULT_DATA_DIR")
-            // Debug: the most the server logs is what gets scanned for card numbers.
-            .env("CARDVAULT_LOG", "debug")
+            .env("CARDVAULT_LOG", log_level)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("server log"))
@@ -504,7 +508,30 @@ pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 // ---------------------------------------------------------------------------------------------
 // A page on a third origin.
 
-/// Serves one HTML page, at every path, on `http://127.0.0.1:P3`, from a thread of its own.
+/// What a [`PageServer`] serves: files by path, each response with `headers` added.
+pub struct Site {
+    /// `(path, content type, body)`; any other path is a 404.
+    pub files: Vec<(String, &'static str, Vec<u8>)>,
+    /// Added to every response, e.g. `Cross-Origin-Opener-Policy`.
+    pub headers: Vec<(&'static str, &'static str)>,
+}
+
+impl Site {
+    /// One HTML page at `/`.
+    pub fn page(html: String) -> Site {
+        Site {
+            files: vec![(
+                "/".to_owned(),
+                "text/html; charset=utf-8",
+                html.into_bytes(),
+            )],
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// Serves one HTML page at `/`, or a small [`Site`], on `http://127.0.0.1:P3`, from a thread
+/// of its own.
 pub struct PageServer {
     pub origin: String,
     addr: SocketAddr,
@@ -515,9 +542,14 @@ pub struct PageServer {
 impl PageServer {
     /// Serves the page that `page` makes, given the server's own origin.
     pub fn start(page: impl FnOnce(&str) -> String) -> PageServer {
+        PageServer::serve(|origin| Site::page(page(origin)))
+    }
+
+    /// Serves the site that `site` makes, given the server's own origin.
+    pub fn serve(site: impl FnOnce(&str) -> Site) -> PageServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the foreign page");
         let addr = listener.local_addr().expect("foreign page address");
-        let html = page(&format!("http://{addr}"));
+        let site = site(&format!("http://{addr}"));
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
@@ -526,7 +558,7 @@ impl PageServer {
                     break;
                 }
                 if let Ok(stream) = stream {
-                    serve_page(stream, &html);
+                    serve_file(stream, &site);
                 }
             }
         });
@@ -539,7 +571,7 @@ impl PageServer {
     }
 }
 
-fn serve_page(mut stream: TcpStream, html: &str) {
+fn serve_file(mut stream: TcpStream, site: &Site) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
@@ -554,17 +586,26 @@ fn serve_page(mut stream: TcpStream, html: &str) {
     while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
         line.clear();
     }
-    let (status, body) = if request_line.starts_with("GET / ") {
-        ("200 OK", html)
-    } else {
-        ("404 Not Found", "")
+    let path = request_line
+        .strip_prefix("GET ")
+        .and_then(|rest| rest.split(' ').next())
+        .map(|target| target.split(['?', '#']).next().unwrap_or(target));
+    let file = path.and_then(|path| site.files.iter().find(|(p, _, _)| p == path));
+    let (status, content_type, body) = match file {
+        Some((_, content_type, body)) => ("200 OK", *content_type, body.as_slice()),
+        None => ("404 Not Found", "text/plain", &[][..]),
     };
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nCache-Control: no-store\r\n\
+         Content-Length: {}\r\nConnection: close\r\n",
         body.len()
     );
-    let _ = stream.write_all(response.as_bytes());
+    for (name, value) in &site.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
 }
 
 impl Drop for PageServer {
