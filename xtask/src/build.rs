@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use crate::imports;
 use crate::install::{self, Needs, WASM_TARGET, find_wasm_opt};
 use crate::process::{self, cargo, command, relative, target_dir};
 
@@ -24,6 +25,8 @@ const WASM_OPT_FLAGS: [&str; 8] = [
 
 pub struct Options {
     pub install: bool,
+    /// Only the field: not the server.
+    pub field_only: bool,
 }
 
 pub fn run(options: &Options) -> Result<(), String> {
@@ -32,6 +35,9 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     let field = field()?;
     print_sizes(&field)?;
+    if options.field_only {
+        return Ok(());
+    }
     process::run(cargo().args(["build", "--release", "-p", "cardvault-server"]))?;
     let binary = target_dir().join("release").join("cardvault");
     println!("xtask: built {}", relative(&binary).display());
@@ -63,8 +69,22 @@ pub fn field() -> Result<Vec<PathBuf>, String> {
             .arg(relative(&wasm)),
     )?;
     let module = out_dir.join("cardvault_bg.wasm");
+    let glue = out_dir.join("cardvault.js");
+    shorten_imports(&module, &glue)?;
     optimize(&module)?;
-    Ok(vec![out_dir.join("cardvault.js"), module])
+    Ok(vec![glue, module])
+}
+
+/// Renames the module's imports from its glue to short names, in both files (see `imports`).
+fn shorten_imports(module: &Path, glue: &Path) -> Result<(), String> {
+    let read_error = |path: &Path, err| format!("cannot read {}: {err}", path.display());
+    let wasm = fs::read(module).map_err(|err| read_error(module, err))?;
+    let js = fs::read_to_string(glue).map_err(|err| read_error(glue, err))?;
+    let (wasm, js) = imports::shorten(&wasm, &js, "./cardvault_bg.js")
+        .map_err(|err| format!("cannot shorten the imports of {}: {err}", module.display()))?;
+    let write_error = |path: &Path, err| format!("cannot write {}: {err}", path.display());
+    fs::write(module, wasm).map_err(|err| write_error(module, err))?;
+    fs::write(glue, js).map_err(|err| write_error(glue, err))
 }
 
 /// Shrinks the module in place with wasm-opt, when a good one is installed.
