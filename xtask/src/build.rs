@@ -10,9 +10,13 @@ use crate::imports;
 use crate::install::{self, Needs, WASM_TARGET, find_wasm_opt};
 use crate::process::{self, cargo, command, relative, target_dir};
 
-/// wasm-opt's flags: the features the field may use (what every browser we support
-/// has), and dropping the sections a browser does not need.
-const WASM_OPT_FLAGS: [&str; 8] = [
+/// wasm-opt's flags: flattening and re-running the relooper before optimizing for size twice
+/// (0.3 KB smaller after gzip than one `-Oz`), the features the field may use (what every
+/// browser we support has), and dropping the sections a browser does not need.
+const WASM_OPT_FLAGS: [&str; 11] = [
+    "--flatten",
+    "--rereloop",
+    "-Oz",
     "-Oz",
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
