@@ -1,5 +1,7 @@
 //! The expiry date: a month and a year; a card is valid through the last day of its month.
 
+use alloc::string::String;
+
 use super::CardError;
 
 /// How many years ahead an expiry may lie before it is refused as implausible.

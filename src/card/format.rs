@@ -4,6 +4,8 @@
 //! reformats, so it needs to know where the caret goes: [`caret_to_formatted`] maps a position
 //! in the raw digits to the formatted string, and [`caret_to_raw`] maps back.
 
+use alloc::string::String;
+
 use super::Brand;
 
 /// Formats raw digits for display with the gaps of their brand, e.g. `4242 4242 4242 4242`,

@@ -2,6 +2,8 @@
 //!
 //! [RFC 7516 §7.1]: https://www.rfc-editor.org/rfc/rfc7516#section-7.1
 
+use alloc::string::String;
+
 /// The five encoded segments of a compact JWE, in order.
 pub(crate) struct Segments<'a> {
     pub header: &'a str,

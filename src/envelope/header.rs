@@ -8,6 +8,8 @@
 //!
 //! [RFC 7516 §4]: https://www.rfc-editor.org/rfc/rfc7516#section-4
 
+use alloc::{borrow::ToOwned, string::String};
+
 #[cfg(feature = "open")]
 use super::b64;
 use super::{EnvelopeError, payload};

@@ -2,6 +2,8 @@
 //! `{"number":"4242424242424242","exp_month":12,"exp_year":2030,"cvc":"123","name":"Ada"}`
 //! (`cvc` and `name` optional).
 
+use alloc::string::String;
+
 use zeroize::Zeroizing;
 
 use crate::card::Card;
@@ -65,7 +67,7 @@ fn push_json_escaped(out: &mut String, text: &str) {
 /// secret types. The number must be digits only.
 #[cfg(feature = "open")]
 pub(crate) fn read(json: &[u8], today: YearMonth) -> Result<Card, super::EnvelopeError> {
-    use std::borrow::Cow;
+    use alloc::borrow::Cow;
 
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]

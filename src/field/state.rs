@@ -5,6 +5,8 @@
 //! Every rule comes from [`crate::card`]; this module only decides what to show when.
 //! Carets are positions in UTF-16 units, as the DOM counts them.
 
+use alloc::string::String;
+
 use zeroize::Zeroizing;
 
 use crate::card::{self, Brand, Card, CardError, Cvc, Expiry, Field, Name, NumberState, YearMonth};

@@ -48,7 +48,8 @@ pub fn run(options: &Options) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds the field into `target/field` and returns the files to serve.
+/// Builds the field into `target/field` and returns the files to serve. Feature `page`: on
+/// wasm32 the crate is `no_std`, and the module brings its own panic handler and allocator.
 pub fn field() -> Result<Vec<PathBuf>, String> {
     process::run(cargo().args([
         "build",
@@ -60,6 +61,8 @@ pub fn field() -> Result<Vec<PathBuf>, String> {
         "--profile",
         "wasm",
         "--no-default-features",
+        "--features",
+        "page",
     ]))?;
     let wasm = target_dir()
         .join(WASM_TARGET)
