@@ -89,6 +89,12 @@ fn after_digit(value: &str, n: usize) -> usize {
         .map_or(value.len(), |(i, _)| i + 1)
 }
 
+/// Removes the digit at byte `at` of `digits` (ASCII digits only). `replace_range` rather than
+/// `String::remove`, whose error path would bring `core::fmt`'s char formatting into the field.
+fn remove_digit(digits: &mut String, at: usize) {
+    digits.replace_range(at..=at, "");
+}
+
 /// The number input after the browser applied an edit: `value` and `caret` as the browser left
 /// them, `previous_len` the count of digits before the edit.
 ///
@@ -105,10 +111,10 @@ pub fn edit_number(value: &str, caret: usize, kind: EditKind, previous_len: usiz
         match kind {
             EditKind::DeleteBackward if raw > 0 => {
                 raw -= 1;
-                digits.remove(raw);
+                remove_digit(&mut digits, raw);
             }
             EditKind::DeleteForward if raw < digits.len() => {
-                digits.remove(raw);
+                remove_digit(&mut digits, raw);
             }
             _ => {}
         }
@@ -120,7 +126,7 @@ pub fn edit_number(value: &str, caret: usize, kind: EditKind, previous_len: usiz
         if excess <= inserted && excess <= raw {
             for _ in 0..excess {
                 raw -= 1;
-                digits.remove(raw);
+                remove_digit(&mut digits, raw);
             }
         }
         // The brand (so the cap) may differ once digits are gone.
