@@ -89,10 +89,14 @@ fn after_digit(value: &str, n: usize) -> usize {
         .map_or(value.len(), |(i, _)| i + 1)
 }
 
-/// Removes the digit at byte `at` of `digits` (ASCII digits only). `replace_range` rather than
-/// `String::remove`, whose error path would bring `core::fmt`'s char formatting into the field.
+/// Removes the digit at `at` of `digits`. By `retain` rather than `String::remove`, whose error
+/// path would bring `core::fmt`'s char escaping and Unicode tables into the field.
 fn remove_digit(digits: &mut String, at: usize) {
-    digits.replace_range(at..=at, "");
+    let mut index = 0;
+    digits.retain(|_| {
+        index += 1;
+        index != at + 1
+    });
 }
 
 /// The number input after the browser applied an edit: `value` and `caret` as the browser left
