@@ -15,7 +15,15 @@ pub(crate) struct Segments<'a> {
 
 /// Writes the compact form.
 pub(crate) fn write(s: &Segments<'_>) -> String {
-    [s.header, s.encrypted_key, s.iv, s.ciphertext, s.tag].join(".")
+    let segments = [s.header, s.encrypted_key, s.iv, s.ciphertext, s.tag];
+    let mut out = String::with_capacity(segments.iter().map(|segment| segment.len() + 1).sum());
+    for (i, segment) in segments.into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(segment);
+    }
+    out
 }
 
 /// Splits a compact JWE into its five segments: exactly four dots, nothing before or after,

@@ -77,7 +77,8 @@ impl Header {
     pub(crate) fn to_json(&self) -> String {
         let mut iat = String::with_capacity(20);
         payload::push_number(&mut iat, self.iat);
-        [
+        let mut json = String::with_capacity(256);
+        for part in [
             r#"{"alg":""#,
             ALG,
             r#"","enc":""#,
@@ -91,8 +92,10 @@ impl Header {
             r#"","aud":""#,
             &self.aud,
             r#""}"#,
-        ]
-        .concat()
+        ] {
+            json.push_str(part);
+        }
+        json
     }
 
     /// Reads and checks a decoded protected header: a JSON object with exactly the contract's
