@@ -11,10 +11,28 @@
 //!   parts (edits, statuses, style allow-list, messages) also build natively for their tests.
 //!
 //! The same code compiles natively (for the vault) and for `wasm32-unknown-unknown` (for the field).
+//! On wasm32 the crate is `no_std` (`alloc` only): the field page's module brings its own panic
+//! handler, which aborts without formatting anything, and allocator (feature `page`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
+
+extern crate alloc;
 
 pub mod card;
 pub mod envelope;
 #[cfg(any(target_arch = "wasm32", test))]
 pub mod field;
+
+/// A panic in the field page aborts: the module traps, and the page reports that the field
+/// stopped. No message is formatted (which would bring in all of `core::fmt`).
+#[cfg(all(target_arch = "wasm32", feature = "page", not(test)))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// The field page's allocator: dlmalloc, the one std uses on wasm32.
+#[cfg(all(target_arch = "wasm32", feature = "page", not(test)))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;

@@ -112,4 +112,4 @@ impl fmt::Display for CardError {
     }
 }
 
-impl std::error::Error for CardError {}
+impl core::error::Error for CardError {}

@@ -1,5 +1,7 @@
 //! The expiry date: a month and a year; a card is valid through the last day of its month.
 
+use alloc::string::String;
+
 use super::CardError;
 
 /// How many years ahead an expiry may lie before it is refused as implausible.
@@ -69,7 +71,8 @@ impl Expiry {
         let (month, year) = match compact.split_once('/') {
             Some((m, y)) => (m, y),
             None if compact.len() <= 2 => (compact.as_str(), ""),
-            None => compact.split_at(2),
+            // A character that straddles byte 2 is not a digit: refused below either way.
+            None => compact.split_at_checked(2).ok_or(CardError::InvalidExp)?,
         };
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if !all_digits(month) || !all_digits(year) {
@@ -143,6 +146,8 @@ mod tests {
         assert_eq!(Expiry::parse("00/30"), Err(CardError::InvalidExp));
         assert_eq!(Expiry::parse("12/203"), Err(CardError::InvalidExp));
         assert_eq!(Expiry::parse("12-30"), Err(CardError::InvalidExp));
+        // Not a digit, and byte 2 inside it: refused, not a panic.
+        assert_eq!(Expiry::parse("€1230"), Err(CardError::InvalidExp));
         assert_eq!(Expiry::parse("12/30/1"), Err(CardError::InvalidExp));
         assert_eq!(Expiry::parse("ab/cd"), Err(CardError::InvalidExp));
         assert_eq!(Expiry::new(12, 1999), Err(CardError::InvalidExp));

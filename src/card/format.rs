@@ -4,6 +4,8 @@
 //! reformats, so it needs to know where the caret goes: [`caret_to_formatted`] maps a position
 //! in the raw digits to the formatted string, and [`caret_to_raw`] maps back.
 
+use alloc::string::String;
+
 use super::Brand;
 
 /// Formats raw digits for display with the gaps of their brand, e.g. `4242 4242 4242 4242`,
@@ -62,12 +64,11 @@ pub fn format_expiry(input: &str, deleting: bool) -> String {
         digits.insert(0, '0');
         digits.truncate(6);
     }
-    match digits.len() {
-        0 | 1 => digits,
-        2 if deleting => digits,
-        2 => format!("{digits} / "),
-        _ => format!("{} / {}", &digits[..2], &digits[2..]),
+    // The digits are ASCII: inserting at 2 is on a char boundary.
+    if digits.len() > 2 || (digits.len() == 2 && !deleting) {
+        digits.insert_str(2, " / ");
     }
+    digits
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The card number: a secret type that can only be obtained by parsing.
 
+use alloc::string::String;
 use core::fmt;
 
 use zeroize::Zeroizing;

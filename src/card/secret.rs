@@ -1,5 +1,6 @@
 //! The CVC and the cardholder's name: secret types like the number.
 
+use alloc::{borrow::ToOwned, string::String};
 use core::fmt;
 
 use zeroize::Zeroizing;

@@ -3,6 +3,8 @@
 //!
 //! [RFC 7515 §2]: https://www.rfc-editor.org/rfc/rfc7515#section-2
 
+use alloc::{string::String, vec::Vec};
+
 use base64ct::{Base64UrlUnpadded, Encoding};
 
 pub(crate) fn encode(bytes: &[u8]) -> String {

@@ -2,6 +2,8 @@
 //!
 //! [RFC 7516 §7.1]: https://www.rfc-editor.org/rfc/rfc7516#section-7.1
 
+use alloc::string::String;
+
 /// The five encoded segments of a compact JWE, in order.
 pub(crate) struct Segments<'a> {
     pub header: &'a str,
@@ -13,7 +15,15 @@ pub(crate) struct Segments<'a> {
 
 /// Writes the compact form.
 pub(crate) fn write(s: &Segments<'_>) -> String {
-    [s.header, s.encrypted_key, s.iv, s.ciphertext, s.tag].join(".")
+    let segments = [s.header, s.encrypted_key, s.iv, s.ciphertext, s.tag];
+    let mut out = String::with_capacity(segments.iter().map(|segment| segment.len() + 1).sum());
+    for (i, segment) in segments.into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(segment);
+    }
+    out
 }
 
 /// Splits a compact JWE into its five segments: exactly four dots, nothing before or after,

@@ -50,7 +50,7 @@ impl fmt::Display for EnvelopeError {
     }
 }
 
-impl std::error::Error for EnvelopeError {}
+impl core::error::Error for EnvelopeError {}
 
 impl From<CardError> for EnvelopeError {
     fn from(e: CardError) -> Self {

@@ -8,9 +8,11 @@
 //!
 //! [RFC 7516 §4]: https://www.rfc-editor.org/rfc/rfc7516#section-4
 
-use super::EnvelopeError;
+use alloc::{borrow::ToOwned, string::String};
+
 #[cfg(feature = "open")]
 use super::b64;
+use super::{EnvelopeError, payload};
 
 /// The one key-management algorithm: RSAES-OAEP with SHA-256 and MGF1 with SHA-256.
 pub const ALG: &str = "RSA-OAEP-256";
@@ -73,10 +75,27 @@ impl Header {
     /// The header's JSON, members in the contract's order. Every value is either a number or
     /// a string that needs no escaping (base64url or a checked publishable key).
     pub(crate) fn to_json(&self) -> String {
-        format!(
-            r#"{{"alg":"{ALG}","enc":"{ENC}","kid":"{}","iat":{},"jti":"{}","aud":"{}"}}"#,
-            self.kid, self.iat, self.jti, self.aud
-        )
+        let mut iat = String::with_capacity(20);
+        payload::push_number(&mut iat, self.iat);
+        let mut json = String::with_capacity(256);
+        for part in [
+            r#"{"alg":""#,
+            ALG,
+            r#"","enc":""#,
+            ENC,
+            r#"","kid":""#,
+            &self.kid,
+            r#"","iat":"#,
+            &iat,
+            r#","jti":""#,
+            &self.jti,
+            r#"","aud":""#,
+            &self.aud,
+            r#""}"#,
+        ] {
+            json.push_str(part);
+        }
+        json
     }
 
     /// Reads and checks a decoded protected header: a JSON object with exactly the contract's

@@ -3,6 +3,8 @@
 //! [RFC 7517]: https://www.rfc-editor.org/rfc/rfc7517
 //! [RFC 7638]: https://www.rfc-editor.org/rfc/rfc7638
 
+use alloc::string::String;
+
 use rsa::BoxedUint;
 use sha2::{Digest, Sha256};
 

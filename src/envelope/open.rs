@@ -1,6 +1,7 @@
 //! Opening (the vault): parse and check without a key, then decrypt with the content key that
 //! the vault unwrapped with its private key. Parsing never panics, whatever the input.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 
 use zeroize::Zeroizing;

@@ -2,6 +2,8 @@
 //! `{"number":"4242424242424242","exp_month":12,"exp_year":2030,"cvc":"123","name":"Ada"}`
 //! (`cvc` and `name` optional).
 
+use alloc::string::String;
+
 use zeroize::Zeroizing;
 
 use crate::card::Card;
@@ -14,9 +16,9 @@ pub(crate) fn write(card: &Card) -> Zeroizing<String> {
     json.push_str(r#"{"number":""#);
     json.push_str(card.number.expose());
     json.push_str(r#"","exp_month":"#);
-    json.push_str(&card.expiry.month().to_string());
+    push_number(&mut json, card.expiry.month().into());
     json.push_str(r#","exp_year":"#);
-    json.push_str(&card.expiry.year().to_string());
+    push_number(&mut json, card.expiry.year().into());
     if let Some(cvc) = &card.cvc {
         json.push_str(r#","cvc":""#);
         json.push_str(cvc.expose());
@@ -29,6 +31,23 @@ pub(crate) fn write(card: &Card) -> Zeroizing<String> {
     }
     json.push('}');
     json
+}
+
+/// Appends `n` as a JSON number. By hand rather than with `to_string`: the browser field
+/// needs nothing else from `core::fmt`, which would weigh more than all of this module.
+pub(crate) fn push_number(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = n;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
 }
 
 /// Appends `text` as the inside of a JSON string. Names carry no control characters (a card
@@ -48,7 +67,7 @@ fn push_json_escaped(out: &mut String, text: &str) {
 /// secret types. The number must be digits only.
 #[cfg(feature = "open")]
 pub(crate) fn read(json: &[u8], today: YearMonth) -> Result<Card, super::EnvelopeError> {
-    use std::borrow::Cow;
+    use alloc::borrow::Cow;
 
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -147,5 +166,19 @@ mod tests {
             read(r#"{"number":"4242424242424242","exp_month":12,"exp_year":2030,"cvc":"12"}"#),
             EnvelopeError::Card(CardError::IncompleteCvc)
         );
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::push_number;
+
+    #[test]
+    fn numbers_in_decimal() {
+        for n in [0, 7, 10, 12, 2030, 1_795_798_800, u64::MAX] {
+            let mut out = String::from("x");
+            push_number(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Sealing (the browser field): a card becomes an envelope only the vault can open.
 
+use alloc::string::String;
 use core::fmt;
 
 use rsa::sha2::Sha256;

@@ -1,9 +1,9 @@
 //! The field at work: mounting, the listeners, the page's messages, tokenize and encrypt.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
+use core::cell::{Cell, RefCell};
 
-use gloo_events::{EventListener, EventListenerOptions};
 use js_sys::{Array, Date, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -67,7 +67,7 @@ fn checked_origin(origin: &str) -> Result<String, JsValue> {
 /// A mounted field. Dropping it removes its form and stylesheet and every listener.
 pub struct Field {
     inner: Rc<Inner>,
-    listeners: Vec<EventListener>,
+    listeners: Vec<Listener>,
     observer: ResizeObserver,
     _on_resize: Closure<dyn FnMut()>,
     sheet: Option<(Document, CssStyleSheet)>,
@@ -142,10 +142,7 @@ pub fn mount(
         .zip(kinds)
         .map(|(target, kind)| {
             let inner = Rc::clone(&inner);
-            let options = EventListenerOptions::enable_prevent_default();
-            EventListener::new_with_options(target, kind, options, move |event| {
-                inner.on_event(event);
-            })
+            Listener::new(target, kind, move |event| inner.on_event(&event))
         })
         .collect();
     let on_resize = {
@@ -165,6 +162,40 @@ pub fn mount(
         _on_resize: on_resize,
         sheet,
     })
+}
+
+/// An event listener, removed when dropped (what `gloo-events` does, which needs std).
+struct Listener {
+    target: EventTarget,
+    kind: &'static str,
+    callback: Closure<dyn FnMut(Event)>,
+}
+
+impl Listener {
+    /// Listens to `kind` events at `target`. Not passive: the callback may prevent the default.
+    fn new(
+        target: &EventTarget,
+        kind: &'static str,
+        callback: impl FnMut(Event) + 'static,
+    ) -> Self {
+        let callback = Closure::<dyn FnMut(Event)>::new(callback);
+        // Adding a listener that is a function cannot fail.
+        let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
+        Listener {
+            target: target.clone(),
+            kind,
+            callback,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let callback = self.callback.as_ref().unchecked_ref();
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.kind, callback);
+    }
 }
 
 /// Seconds since the epoch, by the browser's clock.

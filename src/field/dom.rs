@@ -18,6 +18,8 @@
 //! One form so that autofill fills every input; real labels; `aria-invalid` and
 //! `aria-describedby` pointing at each input's error text; one live region holding the errors.
 
+use alloc::{string::String, vec::Vec};
+
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
 use zeroize::Zeroizing;

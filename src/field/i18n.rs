@@ -7,6 +7,8 @@
 //! `invalid_cvc`, `incomplete_cvc`, `invalid_name`), and the codes of failures after
 //! validation (`network_error`, `rate_limited`, `internal`, or any other code the vault sends).
 
+use alloc::{string::String, vec::Vec};
+
 use crate::card::CardError;
 
 /// A language the field speaks.

@@ -35,6 +35,8 @@ pub use page::{CONTAINER_ID, start};
 /// The field page (`field.html`) and its entry point.
 #[cfg(target_arch = "wasm32")]
 mod page {
+    use alloc::string::String;
+
     use wasm_bindgen::JsValue;
     use wasm_bindgen::prelude::wasm_bindgen;
     use web_sys::UrlSearchParams;
@@ -65,7 +67,7 @@ mod page {
         let field = mount(&document, &container, config)?;
         field.prefetch_key();
         // The page's field lives as long as the page: its listeners are never removed.
-        std::mem::forget(field);
+        core::mem::forget(field);
         Ok(())
     }
 

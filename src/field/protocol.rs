@@ -16,6 +16,8 @@
 //! Page → field: `{v:1, type:"tokenize" | "encrypt" | "focus" | "clear", id}` (`focus` and
 //! `clear` get no reply).
 
+use alloc::string::String;
+
 /// What the page asks of the field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Request {

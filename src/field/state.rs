@@ -5,6 +5,8 @@
 //! Every rule comes from [`crate::card`]; this module only decides what to show when.
 //! Carets are positions in UTF-16 units, as the DOM counts them.
 
+use alloc::string::String;
+
 use zeroize::Zeroizing;
 
 use crate::card::{self, Brand, Card, CardError, Cvc, Expiry, Field, Name, NumberState, YearMonth};
@@ -87,6 +89,16 @@ fn after_digit(value: &str, n: usize) -> usize {
         .map_or(value.len(), |(i, _)| i + 1)
 }
 
+/// Removes the digit at `at` of `digits`. By `retain` rather than `String::remove`, whose error
+/// path would bring `core::fmt`'s char escaping and Unicode tables into the field.
+fn remove_digit(digits: &mut String, at: usize) {
+    let mut index = 0;
+    digits.retain(|_| {
+        index += 1;
+        index != at + 1
+    });
+}
+
 /// The number input after the browser applied an edit: `value` and `caret` as the browser left
 /// them, `previous_len` the count of digits before the edit.
 ///
@@ -103,10 +115,10 @@ pub fn edit_number(value: &str, caret: usize, kind: EditKind, previous_len: usiz
         match kind {
             EditKind::DeleteBackward if raw > 0 => {
                 raw -= 1;
-                digits.remove(raw);
+                remove_digit(&mut digits, raw);
             }
             EditKind::DeleteForward if raw < digits.len() => {
-                digits.remove(raw);
+                remove_digit(&mut digits, raw);
             }
             _ => {}
         }
@@ -118,7 +130,7 @@ pub fn edit_number(value: &str, caret: usize, kind: EditKind, previous_len: usiz
         if excess <= inserted && excess <= raw {
             for _ in 0..excess {
                 raw -= 1;
-                digits.remove(raw);
+                remove_digit(&mut digits, raw);
             }
         }
         // The brand (so the cap) may differ once digits are gone.

@@ -11,6 +11,8 @@
 //! else, and any value that could reach outside its declaration or load something, is left out
 //! with a warning.
 
+use alloc::{string::String, vec::Vec};
+
 /// A JSON-like value of the style object.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {

@@ -1,8 +1,9 @@
 //! The vault, seen from the field: its public key (`GET /.well-known/jwks.json`) and its token
 //! endpoint (`POST /v1/tokens`), both on the field's own origin.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{borrow::ToOwned, string::String};
+use core::cell::RefCell;
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};

@@ -26,7 +26,10 @@ pub fn run(options: &Options) -> Result<(), String> {
     if options.install {
         install::ensure(&Needs { browser: true })?;
     }
-    build::run(&build::Options { install: false })?;
+    build::run(&build::Options {
+        install: false,
+        field_only: false,
+    })?;
     let target = target_dir();
     let out_dir = target.join("bench");
     let wasm_dir = out_dir.join("wasm");

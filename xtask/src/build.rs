@@ -6,12 +6,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use crate::imports;
 use crate::install::{self, Needs, WASM_TARGET, find_wasm_opt};
 use crate::process::{self, cargo, command, relative, target_dir};
 
-/// wasm-opt's flags: the features the field may use (what every browser we support
-/// has), and dropping the sections a browser does not need.
-const WASM_OPT_FLAGS: [&str; 8] = [
+/// wasm-opt's flags: flattening and re-running the relooper before optimizing for size twice
+/// (0.3 KB smaller after gzip than one `-Oz`), the features the field may use (what every
+/// browser we support has), and dropping the sections a browser does not need.
+const WASM_OPT_FLAGS: [&str; 11] = [
+    "--flatten",
+    "--rereloop",
+    "-Oz",
     "-Oz",
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
@@ -24,6 +29,8 @@ const WASM_OPT_FLAGS: [&str; 8] = [
 
 pub struct Options {
     pub install: bool,
+    /// Only the field: not the server.
+    pub field_only: bool,
 }
 
 pub fn run(options: &Options) -> Result<(), String> {
@@ -32,16 +39,27 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     let field = field()?;
     print_sizes(&field)?;
+    if options.field_only {
+        return Ok(());
+    }
     process::run(cargo().args(["build", "--release", "-p", "cardvault-server"]))?;
     let binary = target_dir().join("release").join("cardvault");
     println!("xtask: built {}", relative(&binary).display());
     Ok(())
 }
 
-/// Builds the field into `target/field` and returns the files to serve.
+/// Builds the field into `target/field` and returns the files to serve. Feature `page`: on
+/// wasm32 the crate is `no_std`, and the module brings its own panic handler and allocator.
 pub fn field() -> Result<Vec<PathBuf>, String> {
     wasm_module(
-        &["-p", "cardvault", "--lib", "--no-default-features"],
+        &[
+            "-p",
+            "cardvault",
+            "--lib",
+            "--no-default-features",
+            "--features",
+            "page",
+        ],
         "cardvault",
         &target_dir().join("field"),
     )
@@ -68,8 +86,23 @@ pub fn wasm_module(select: &[&str], name: &str, out_dir: &Path) -> Result<Vec<Pa
             .arg(relative(&wasm)),
     )?;
     let module = out_dir.join(format!("{name}_bg.wasm"));
+    let glue = out_dir.join(format!("{name}.js"));
+    shorten_imports(&module, &glue, &format!("./{name}_bg.js"))?;
     optimize(&module)?;
-    Ok(vec![out_dir.join(format!("{name}.js")), module])
+    Ok(vec![glue, module])
+}
+
+/// Renames the module's imports from its glue (`glue_module`) to short names, in both files
+/// (see `imports`).
+fn shorten_imports(module: &Path, glue: &Path, glue_module: &str) -> Result<(), String> {
+    let read_error = |path: &Path, err| format!("cannot read {}: {err}", path.display());
+    let wasm = fs::read(module).map_err(|err| read_error(module, err))?;
+    let js = fs::read_to_string(glue).map_err(|err| read_error(glue, err))?;
+    let (wasm, js) = imports::shorten(&wasm, &js, glue_module)
+        .map_err(|err| format!("cannot shorten the imports of {}: {err}", module.display()))?;
+    let write_error = |path: &Path, err| format!("cannot write {}: {err}", path.display());
+    fs::write(module, wasm).map_err(|err| write_error(module, err))?;
+    fs::write(glue, js).map_err(|err| write_error(glue, err))
 }
 
 /// Shrinks the module in place with wasm-opt, when a good one is installed.

@@ -5,6 +5,7 @@ mod bench;
 mod build;
 mod demo;
 mod e2e;
+mod imports;
 mod install;
 mod process;
 mod test;
@@ -19,10 +20,10 @@ Tasks:
       Install missing tools, then run in order, stopping at the first failure:
       cargo fmt --check, clippy, the native tests, the wasm tests in headless
       Chromium, and the end-to-end suite.
-  build [--no-install]
+  build [--no-install] [--field-only]
       Build the browser field into target/field (wasm-bindgen, then wasm-opt),
       print its sizes, and build target/release/cardvault with every asset
-      embedded.
+      embedded (not with --field-only).
   demo [--no-install]
       Build, then run the vault on http://127.0.0.1:8080 with the demo shop on
       http://127.0.0.1:8081 (data in target/demo). Ctrl-C stops it.
@@ -86,15 +87,17 @@ fn parse(args: &[String]) -> Result<Task, String> {
             }))
         }
         "build" => {
-            let [no_install] = flags(options, ["--no-install"])?;
+            let [no_install, field_only] = flags(options, ["--no-install", "--field-only"])?;
             Ok(Task::Build(build::Options {
                 install: !no_install,
+                field_only,
             }))
         }
         "demo" => {
             let [no_install] = flags(options, ["--no-install"])?;
             Ok(Task::Demo(build::Options {
                 install: !no_install,
+                field_only: false,
             }))
         }
         "bench" => {

@@ -85,7 +85,8 @@ fn field_build() -> Result<(), String> {
     crate::build::field().map(|_| ())
 }
 
-/// The field as shipped: wasm32, without the vault-side features.
+/// The field as shipped: wasm32, without the vault-side features, `no_std` with its own panic
+/// handler and allocator (feature `page`).
 fn clippy_field() -> Result<(), String> {
     process::run(cargo().args([
         "clippy",
@@ -95,6 +96,8 @@ fn clippy_field() -> Result<(), String> {
         "--target",
         WASM_TARGET,
         "--no-default-features",
+        "--features",
+        "page",
         "--",
         "-D",
         "warnings",
