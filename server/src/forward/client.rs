@@ -320,10 +320,24 @@ impl Connection {
                 OutboundError::Failed
             })?;
             let (parts, mut body) = response.into_parts();
+            // Every `Content-Encoding` line, and any transfer coding but `chunked` (which hyper
+            // removes): a compressed body could not be masked.
+            let compressed = |v: &header::HeaderValue, plain: &[u8]| {
+                v.as_bytes()
+                    .split(|&b| b == b',')
+                    .map(<[u8]>::trim_ascii)
+                    .any(|coding| !coding.eq_ignore_ascii_case(plain))
+            };
             let encoded = parts
                 .headers
-                .get(header::CONTENT_ENCODING)
-                .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+                .get_all(header::CONTENT_ENCODING)
+                .iter()
+                .any(|v| compressed(v, b"identity"))
+                || parts
+                    .headers
+                    .get_all(header::TRANSFER_ENCODING)
+                    .iter()
+                    .any(|v| compressed(v, b"chunked"));
             if encoded {
                 tracing::info!("forward: the receiver answered with a compressed body");
                 return Err(OutboundError::Failed);

@@ -2,20 +2,25 @@
 //!
 //! Every run of 13 to 19 ASCII digits that passes Luhn becomes `*`s but for its last four
 //! digits (`4242424242424242` → `************4242`): the merchant already knows the last four,
-//! and keeping them lets it match an echoed number to its token. A run longer than 19 digits
-//! (a number padded with zeros, or glued to other digits) is masked the same way, whole, if any
-//! stretch of 13 to 19 digits inside it passes Luhn; that errs on the side of masking (most long
-//! digit runs contain such a stretch), which is the side to err on. Runs that fail Luhn, and
-//! runs shorter than 13 digits, are left as they are. Digits separated by spaces or dashes are
-//! separate runs: a processor that formats a full number that way is not covered.
+//! and keeping them lets it match an echoed number to its token. A run of 14 to 19 digits that
+//! fails Luhn but starts with a valid card number (brand, length and Luhn: a number glued to an
+//! expiry or a digit) is masked whole too. A run longer than 19 digits (a number padded with
+//! zeros, or glued to other digits) is masked whole if any stretch of 13 to 19 digits inside it
+//! passes Luhn; that errs on the side of masking (most long digit runs contain such a stretch),
+//! which is the side to err on, and a run of more than 1,024 digits is masked without looking.
+//! Other runs, and runs shorter than 13 digits, are left as they are (a 16-digit transaction id
+//! that fails Luhn stays readable). Digits separated by spaces or dashes are separate runs: a
+//! processor that formats a full number that way is not covered.
 
 use std::borrow::Cow;
 
-use cardvault::card::luhn_valid;
+use cardvault::card::{Brand, CardNumber, luhn_valid};
 
 /// The shortest and longest card numbers.
 const MIN: usize = 13;
 const MAX: usize = 19;
+/// Longer digit runs are masked without searching them (the search is quadratic).
+const LONGEST_SEARCHED: usize = 1024;
 /// Digits left in clear at the end of a masked run.
 const KEEP: usize = 4;
 
@@ -26,7 +31,15 @@ fn is_card_like(run: &str) -> bool {
         return false;
     }
     if len <= MAX {
-        return luhn_valid(run);
+        return luhn_valid(run)
+            || (MIN..len).any(|width| {
+                run.get(..width).is_some_and(|prefix| {
+                    CardNumber::parse(prefix).is_ok_and(|n| n.brand() != Brand::Unknown)
+                })
+            });
+    }
+    if len > LONGEST_SEARCHED {
+        return true;
     }
     (MIN..=MAX).any(|width| {
         (0..=len - width).any(|start| run.get(start..start + width).is_some_and(luhn_valid))
@@ -118,5 +131,21 @@ mod tests {
             mask("a 4242424242424242 b 4242424242424241 c 5555555555554444"),
             "a ************4242 b 4242424242424241 c ************4444"
         );
+    }
+
+    #[test]
+    fn a_number_glued_to_a_few_digits_is_masked() {
+        // 16 + 2 (a month), 16 + 1, Amex 15 + 2: the whole run fails Luhn.
+        for (text, masked) in [
+            ("424242424242424212", "**************4212"),
+            ("42424242424242421", "*************2421"),
+            ("37828224631000501", "*************0501"),
+        ] {
+            assert!(!luhn_valid(text), "{text}");
+            assert_eq!(mask(text), masked);
+        }
+        // Far too long to search: masked whole.
+        let long = "7".repeat(2000);
+        assert_eq!(mask(&long).matches('*').count(), 1996);
     }
 }

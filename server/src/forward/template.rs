@@ -106,13 +106,13 @@ impl<'a> Template<'a> {
     }
 
     /// Fills the template. `value` gives each placeholder's value (`None`: not available,
-    /// which fails the fill with that placeholder). With `json_escape`, values are escaped as
-    /// the inside of a JSON string (only a name can need it). The result is allocated once, at
-    /// its final size, in a buffer that is zeroized when dropped.
+    /// which fails the fill with that placeholder); values are escaped for where they land (only
+    /// a name can need it). The result is allocated once, at its final size, in a buffer that is
+    /// zeroized when dropped.
     pub fn fill<'v>(
         &self,
         value: impl Fn(Placeholder) -> Option<&'v str>,
-        json_escape: bool,
+        escape: Escape,
     ) -> Result<Zeroizing<Vec<u8>>, Placeholder> {
         let mut len = 0usize;
         for piece in &self.pieces {
@@ -120,10 +120,10 @@ impl<'a> Template<'a> {
                 Piece::Text(t) => t.len(),
                 Piece::Card(p) => {
                     let v = value(*p).ok_or(*p)?;
-                    if json_escape {
-                        v.chars().map(json_escaped_len).sum()
-                    } else {
-                        v.len()
+                    match escape {
+                        Escape::None => v.len(),
+                        Escape::Json => v.chars().map(json_escaped_len).sum(),
+                        Escape::Form => v.bytes().map(form_escaped_len).sum(),
                     }
                 }
             });
@@ -134,17 +134,44 @@ impl<'a> Template<'a> {
                 Piece::Text(t) => out.extend_from_slice(t.as_bytes()),
                 Piece::Card(p) => {
                     let v = value(*p).ok_or(*p)?;
-                    if json_escape {
-                        for c in v.chars() {
-                            push_json_escaped(&mut out, c);
-                        }
-                    } else {
-                        out.extend_from_slice(v.as_bytes());
+                    match escape {
+                        Escape::None => out.extend_from_slice(v.as_bytes()),
+                        Escape::Json => v.chars().for_each(|c| push_json_escaped(&mut out, c)),
+                        Escape::Form => v.bytes().for_each(|b| push_form_escaped(&mut out, b)),
                     }
                 }
             }
         }
         Ok(out)
+    }
+}
+
+/// How values are written into the text around them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escape {
+    /// As they are (header values; bodies of other types, which may not hold a name).
+    None,
+    /// As the inside of a JSON string.
+    Json,
+    /// Percent-encoded, as in `application/x-www-form-urlencoded`.
+    Form,
+}
+
+/// Bytes left as they are in a form value (the rest becomes `%XX`).
+fn form_plain(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'*')
+}
+
+fn form_escaped_len(b: u8) -> usize {
+    if form_plain(b) { 1 } else { 3 }
+}
+
+fn push_form_escaped(out: &mut Vec<u8>, b: u8) {
+    if form_plain(b) {
+        out.push(b);
+    } else {
+        let hex = b"0123456789ABCDEF";
+        out.extend_from_slice(&[b'%', hex[usize::from(b >> 4)], hex[usize::from(b & 0xf)]]);
     }
 }
 
@@ -218,17 +245,34 @@ pub fn check_path(path: &str) -> Result<(), PathError> {
             if !hex(i + 1) || !hex(i + 2) {
                 return Err(PathError::Invalid);
             }
-            // A percent-encoded dot could be decoded into `..` behind the receiver.
-            if bytes.get(i + 1) == Some(&b'2') && matches!(bytes.get(i + 2), Some(b'e' | b'E')) {
+            // A percent-encoded dot, slash, backslash or percent could be decoded into `..` or
+            // a new segment behind the receiver (`%2e%2e`, `..%2f`, `%252e`).
+            let escaped = [bytes.get(i + 1), bytes.get(i + 2)];
+            let decoded = match escaped {
+                [Some(h), Some(l)] => (hex_value(*h) << 4) | hex_value(*l),
+                _ => 0,
+            };
+            if matches!(decoded, b'.' | b'/' | b'\\' | b'%') {
                 return Err(PathError::Invalid);
             }
         }
     }
     let path_only = path.split('?').next().unwrap_or_default();
-    if path_only.split('/').any(|s| s == "." || s == "..") {
+    // `..;x` is `..` to some servers (path parameters).
+    let dots = |s: &str| matches!(s.split(';').next(), Some("." | ".."));
+    if path_only.split('/').any(dots) {
         return Err(PathError::Invalid);
     }
     Ok(())
+}
+
+fn hex_value(h: u8) -> u8 {
+    match h {
+        b'0'..=b'9' => h - b'0',
+        b'a'..=b'f' => h - b'a' + 10,
+        b'A'..=b'F' => h - b'A' + 10,
+        _ => 0,
+    }
 }
 
 #[cfg(test)]
@@ -248,7 +292,8 @@ mod tests {
     }
 
     fn fill(text: &str, json: bool) -> Result<String, Placeholder> {
-        let filled = Template::parse(text).unwrap().fill(values, json)?;
+        let escape = if json { Escape::Json } else { Escape::None };
+        let filled = Template::parse(text).unwrap().fill(values, escape)?;
         Ok(String::from_utf8(filled.to_vec()).unwrap())
     }
 
@@ -287,7 +332,7 @@ mod tests {
             r#"Ada "The Countess" Lovelace"#
         );
         let t = Template::parse("{{card.name}}").unwrap();
-        let filled = t.fill(|_| Some("a\u{1}\n\\é"), true).unwrap();
+        let filled = t.fill(|_| Some("a\u{1}\n\\é"), Escape::Json).unwrap();
         assert_eq!(
             &filled[..],
             br#"a\u0001\n\\"#.iter().chain("é".as_bytes()).copied().collect::<Vec<_>>().as_slice()
@@ -374,5 +419,32 @@ mod tests {
             check_path(&format!("/{}", "a".repeat(MAX_PATH))),
             Err(PathError::Invalid)
         );
+    }
+
+    #[test]
+    fn form_bodies_get_percent_encoded_values() {
+        let filled = Template::parse("name={{card.name}}&amount=1")
+            .unwrap()
+            .fill(|_| Some("A&amount=9 é"), Escape::Form)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(filled.to_vec()).unwrap(),
+            "name=A%26amount%3D9%20%C3%A9&amount=1"
+        );
+    }
+
+    #[test]
+    fn encoded_separators_and_dot_parameters_are_refused() {
+        for path in [
+            "/a/..%2fadmin",
+            "/a/%2E%2E/b",
+            "/a/%252e%252e/b",
+            "/a/..%5cb",
+            "/a/..;/b",
+            "/a/.;x/b",
+        ] {
+            assert_eq!(check_path(path), Err(PathError::Invalid), "{path}");
+        }
+        assert_eq!(check_path("/a/%20b/..x;y"), Ok(()));
     }
 }

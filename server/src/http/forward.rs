@@ -1,6 +1,8 @@
 //! `POST /v1/forward`: the merchant's backend (secret key) has the vault send a card to one of
 //! its receivers (see `vault/forward.rs`).
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -60,19 +62,31 @@ async fn forward(
         Ok(request) => request,
         Err(error) => return refuse(error, audit),
     };
-    let forwarded = state
-        .vault
-        .forward(&caller.merchant, &request, &audit)
-        .await;
-    let outcome = match &forwarded.reply {
-        Ok(_) => "ok",
-        Err(e) => e.code(),
+    // Its own task: once the card may have gone out, the forward, its audit entry and its
+    // metrics complete even if the merchant hangs up or the request times out (either drops
+    // this handler's future).
+    let task_audit = audit.clone();
+    let merchant = Arc::clone(&caller.merchant);
+    let task = tokio::spawn(async move {
+        let forwarded = state.vault.forward(&merchant, &request, &task_audit).await;
+        let outcome = match &forwarded.reply {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        state.metrics.forwarded(
+            forwarded.receiver.as_deref().unwrap_or("-"),
+            outcome,
+            forwarded.upstream,
+        );
+        forwarded
+    });
+    let forwarded = match task.await {
+        Ok(forwarded) => forwarded,
+        Err(e) => {
+            tracing::error!(error = %e, "the forward task failed");
+            return refuse(ApiError::Internal, audit);
+        }
     };
-    state.metrics.forwarded(
-        forwarded.receiver.as_deref().unwrap_or("-"),
-        outcome,
-        forwarded.upstream,
-    );
     match forwarded.reply {
         Ok(reply) => Json(reply).into_response(),
         Err(error) => {

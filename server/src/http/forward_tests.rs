@@ -362,9 +362,9 @@ async fn the_card_reaches_the_processor_and_the_answer_is_masked() {
     let all = format!("{entries:?}");
     assert!(!all.contains(PAN) && !all.contains("processor-key"));
     // A three-digit CVC can turn up by chance in the random request ids, tokens, hashes and
-    // times, so it is looked for where text could carry it: each entry's action, outcome and
-    // detail (the forward's duration aside).
-    for entry in &entries {
+    // times, so it is looked for where text could carry it: each forward entry's action,
+    // outcome and detail (the duration aside).
+    for entry in entries.iter().filter(|e| e.event.action == "forward") {
         let event = &entry.event;
         let detail = event.detail.as_deref().unwrap_or_default();
         let detail = detail.split(" duration_ms=").next().unwrap_or_default();
@@ -411,20 +411,14 @@ async fn the_cvc_serves_one_forward() {
         "a forward that never connected keeps the CVC"
     );
 
-    // A forward without {{card.cvc}} leaves it too.
-    let (status, _) = h
-        .forward(&h.shop.sk, charge(&token, "processor", "/echo", false))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(h.cvc_stored(&token));
-
+    // The first forward that reaches the receiver uses the CVC up (CONTRACT.md §2).
     let (status, _) = h
         .forward(&h.shop.sk, charge(&token, "processor", "/echo", true))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(!h.cvc_stored(&token));
-    assert_eq!(processor.seen().len(), 2);
-    assert!(processor.seen()[1].body.contains(CVC));
+    assert_eq!(processor.seen().len(), 1);
+    assert!(processor.seen()[0].body.contains(CVC));
 
     // The second forward asking for it: 409, and nothing is sent.
     let (status, json) = h
@@ -432,13 +426,28 @@ async fn the_cvc_serves_one_forward() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{json}");
     assert_eq!(code(&json), "cvc_unavailable");
-    assert_eq!(processor.seen().len(), 2);
+    assert_eq!(processor.seen().len(), 1);
     // Without it, the token still forwards.
     let (status, _) = h
         .forward(&h.shop.sk, charge(&token, "processor", "/echo", false))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!processor.seen()[2].body.contains("cvc"));
+    assert!(!processor.seen()[1].body.contains("cvc"));
+
+    // A first forward without {{card.cvc}} uses it up too: it never outlives the first use.
+    let other = h.tokenize(Some(CVC)).await;
+    let (status, _) = h
+        .forward(&h.shop.sk, charge(&other, "processor", "/echo", false))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!h.cvc_stored(&other));
+    let (status, json) = h
+        .forward(&h.shop.sk, charge(&other, "processor", "/echo", true))
+        .await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::CONFLICT, "cvc_unavailable")
+    );
 
     // A token tokenized without a CVC has none to give.
     let no_cvc = h.tokenize(None).await;

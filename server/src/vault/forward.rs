@@ -29,7 +29,7 @@ use zeroize::Zeroizing;
 use crate::forward::address::ReceiverUrl;
 use crate::forward::client::{Outbound, OutboundError};
 use crate::forward::mask::mask;
-use crate::forward::template::{Placeholder, Template, check_path};
+use crate::forward::template::{Escape, Placeholder, Template, check_path};
 use crate::http::ApiError;
 use crate::keys::record_aad;
 use crate::store::MerchantRecord;
@@ -116,7 +116,7 @@ struct Checked<'a> {
     method: Method,
     headers: Vec<(HeaderName, Template<'a>)>,
     body: Template<'a>,
-    json: bool,
+    escape: Escape,
 }
 
 impl Checked<'_> {
@@ -138,14 +138,26 @@ fn check(request: &ForwardRequest) -> Result<Checked<'_>, ApiError> {
     if request.headers.len() > MAX_HEADERS {
         return Err(ApiError::InvalidRequest);
     }
-    let mut headers = Vec::with_capacity(request.headers.len());
-    let mut json = false;
+    let mut headers: Vec<(HeaderName, Template<'_>)> = Vec::with_capacity(request.headers.len());
+    let mut escape = Escape::None;
     for (name, value) in &request.headers {
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| ApiError::InvalidRequest)?;
+        // `Content-Type` and `content-type` are one header: which would the receiver read?
+        if headers.iter().any(|(seen, _)| *seen == name) {
+            return Err(ApiError::InvalidRequest);
+        }
         if name == hyper::header::CONTENT_TYPE {
-            let essence = value.split(';').next().unwrap_or_default().trim();
-            json = essence.eq_ignore_ascii_case("application/json")
-                || essence.to_ascii_lowercase().ends_with("+json");
+            let essence = value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            if essence == "application/json" || essence.ends_with("+json") {
+                escape = Escape::Json;
+            } else if essence == "application/x-www-form-urlencoded" {
+                escape = Escape::Form;
+            }
         }
         // Checked as it is, before the CVC is taken: the values filled in (digits, a brand id,
         // a name without control characters) cannot make a valid header value invalid.
@@ -154,11 +166,16 @@ fn check(request: &ForwardRequest) -> Result<Checked<'_>, ApiError> {
         headers.push((name, template));
     }
     let body = Template::parse(&request.body).map_err(|_| ApiError::InvalidRequest)?;
+    // A name is free text (`&`, `=`, `"`…): in a body the vault cannot escape for its format, it
+    // could add fields to the processor's request. Numbers, dates and brand ids are safe anywhere.
+    if escape == Escape::None && body.uses(Placeholder::Name) {
+        return Err(ApiError::InvalidRequest);
+    }
     Ok(Checked {
         method,
         headers,
         body,
-        json,
+        escape,
     })
 }
 
@@ -200,11 +217,9 @@ impl Vault {
         };
         let token = token_shaped(&request.token).then_some(request.token.as_str());
         let mut event = audit.event("forward", token, outcome);
-        let receiver = if valid_name(&request.receiver) {
-            request.receiver.as_str()
-        } else {
-            "(invalid name)"
-        };
+        // The name the merchant sent is written only once it named one of its receivers: an
+        // unknown "name" could be anything, a card number pasted by mistake included.
+        let receiver = forwarded.receiver.as_deref().unwrap_or("(unknown)");
         let mut detail = format!("receiver={receiver}");
         if let Ok(reply) = &forwarded.reply {
             detail.push_str(&format!(" status={}", reply.status));
@@ -251,13 +266,15 @@ impl Vault {
                 );
                 ApiError::Internal
             })?;
+            // The CVC is used up by the first forward (CONTRACT.md §2), whether or not this
+            // one sends it: it never outlives the first use of the card.
+            let taken = self
+                .store
+                .take_cvc(&merchant.id, &record.token, now_unix())
+                .await
+                .map_err(internal("taking a CVC failed"))?;
             let cvc = if checked.uses(Placeholder::Cvc) {
-                let sealed = self
-                    .store
-                    .take_cvc(&merchant.id, &record.token, now_unix())
-                    .await
-                    .map_err(internal("taking a CVC failed"))?
-                    .ok_or(ApiError::CvcUnavailable)?;
+                let sealed = taken.ok_or(ApiError::CvcUnavailable)?;
                 let aad = record_aad("cvc", &merchant.id, &record.token, record.data_key_version);
                 Some(
                     key.open(&aad, &sealed)
@@ -316,13 +333,16 @@ impl Vault {
             };
             let mut headers = Vec::with_capacity(checked.headers.len());
             for (name, template) in &checked.headers {
-                let filled = template.fill(value, false).map_err(fill_error)?;
+                let filled = template.fill(value, Escape::None).map_err(fill_error)?;
                 let mut value =
                     HeaderValue::from_bytes(&filled).map_err(|_| ApiError::InvalidRequest)?;
                 value.set_sensitive(true);
                 headers.push((name.clone(), value));
             }
-            let body = checked.body.fill(value, checked.json).map_err(fill_error)?;
+            let body = checked
+                .body
+                .fill(value, checked.escape)
+                .map_err(fill_error)?;
             drop(plain);
             let outbound = Outbound {
                 method: checked.method.clone(),
@@ -387,7 +407,7 @@ mod tests {
             r#"{"cvc":"{{card.cvc}}"}"#,
         );
         let checked = check(&ok).unwrap();
-        assert!(checked.json);
+        assert_eq!(checked.escape, Escape::Json);
         assert!(checked.uses(Placeholder::Cvc) && checked.uses(Placeholder::Number));
         assert!(!checked.uses(Placeholder::Name));
         let form = request(
@@ -395,15 +415,16 @@ mod tests {
             &[("content-type", "application/x-www-form-urlencoded")],
             "",
         );
-        assert!(!check(&form).unwrap().json);
-        assert!(
+        assert_eq!(check(&form).unwrap().escape, Escape::Form);
+        assert_eq!(
             check(&request(
                 "/",
                 &[("content-type", "application/vnd.api+json")],
                 ""
             ))
             .unwrap()
-            .json
+            .escape,
+            Escape::Json
         );
 
         for bad in [
@@ -411,6 +432,10 @@ mod tests {
             request("//evil.example", &[], ""),
             request("/", &[("bad name", "x")], ""),
             request("/", &[("x-split", "a\r\nHost: evil.example")], ""),
+            // The name in a body of no known type, or twice the same header.
+            request("/", &[], "name={{card.name}}"),
+            request("/", &[("content-type", "text/plain")], "{{card.name}}"),
+            request("/", &[("Content-Type", "a/b"), ("content-type", "c/d")], ""),
             request("/", &[("x-nul", "{{card.last4}}\u{0}")], ""),
             request("/", &[("x", "{{card.pan}}")], ""),
             request("/", &[], "{{card.cvv}}"),

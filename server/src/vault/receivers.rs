@@ -8,10 +8,12 @@ use super::{BootError, now_unix};
 /// The longest receiver name.
 pub const MAX_NAME: usize = 64;
 
-/// A receiver name: 1 to 64 of `A-Z a-z 0-9 _ - .`.
+/// A receiver name: 1 to 64 of `A-Z a-z 0-9 _ - .`, with at least one letter (so that a card
+/// number given as a name by mistake is refused before it could reach the audit log).
 pub fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= MAX_NAME
+        && name.bytes().any(|b| b.is_ascii_alphabetic())
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
@@ -96,6 +98,8 @@ mod tests {
             "a/b",
             "é",
             "4242424242424242x!",
+            "4242424242424242",
+            "1234",
             &"a".repeat(MAX_NAME + 1),
         ] {
             assert!(!valid_name(bad), "{bad}");
