@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 
-use super::{AlreadyAudited, ApiError, AppState, Caller, RequestInfo, refuse};
+use super::{
+    AlreadyAudited, ApiError, AppState, Caller, RequestInfo, content_type_is, read_body, refuse,
+};
 use crate::vault::ForwardRequest;
 
 /// The largest forward request accepted.
@@ -20,29 +22,11 @@ pub(super) fn router() -> Router<AppState> {
     Router::new().route("/v1/forward", post(forward))
 }
 
-/// `application/json`, with or without parameters.
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
-}
-
 async fn read_request(headers: &HeaderMap, body: Body) -> Result<ForwardRequest, ApiError> {
-    if !is_json(headers) {
+    if !content_type_is(headers, "application/json") {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(ApiError::PayloadTooLarge);
-    }
-    let bytes = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge)?;
+    let bytes = read_body(headers, body, MAX_BODY).await?;
     // serde's message may quote the input: it is dropped, not logged.
     serde_json::from_slice(&bytes).map_err(|_| ApiError::InvalidRequest)
 }

@@ -184,6 +184,33 @@ async fn observe(
 #[derive(Clone, Copy)]
 pub(crate) struct AlreadyAudited;
 
+/// Whether the request's `Content-Type` is `essence` (parameters aside, case-insensitive).
+pub(crate) fn content_type_is(headers: &axum::http::HeaderMap, essence: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(essence))
+}
+
+/// The request body, `413 payload_too_large` past `max` bytes (declared or read).
+pub(crate) async fn read_body(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    max: usize,
+) -> Result<axum::body::Bytes, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)
+}
+
 /// A refusal that names the authenticated caller in the audit log.
 pub(crate) fn refuse(error: ApiError, audit: AuditContext) -> Response {
     let mut response = error.into_response();

@@ -7,7 +7,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::{AlreadyAudited, ApiError, AppState, Caller, KeyKind, RequestInfo, refuse};
+use super::{
+    AlreadyAudited, ApiError, AppState, Caller, KeyKind, RequestInfo, content_type_is, read_body,
+    refuse,
+};
 
 /// The largest envelope body accepted.
 pub const MAX_BODY: usize = 16 * 1024;
@@ -16,15 +19,6 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/tokens", post(create))
         .route("/v1/tokens/{token}", get(read).delete(delete))
-}
-
-/// `application/jose`, with or without parameters.
-fn is_jose(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/jose"))
 }
 
 /// A browser's request (it sends `Origin`) must come from the vault's own origin (the field)
@@ -48,19 +42,6 @@ fn origin_allowed(headers: &HeaderMap, caller: &Caller) -> bool {
         .any(|o| o.eq_ignore_ascii_case(origin))
 }
 
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(ApiError::PayloadTooLarge);
-    }
-    axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge)
-}
-
 async fn create(
     State(state): State<AppState>,
     info: RequestInfo,
@@ -79,10 +60,10 @@ async fn create(
         state
             .limits
             .check(client, &caller.merchant.publishable_key)?;
-        if !is_jose(&headers) {
+        if !content_type_is(&headers, "application/jose") {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let body = read_body(&headers, body).await?;
+        let body = read_body(&headers, body, MAX_BODY).await?;
         state.vault.tokenize(&caller.merchant, &body, &audit).await
     }
     .await;
