@@ -119,6 +119,13 @@ impl Harness {
         self.container.query_selector(selector).unwrap().unwrap()
     }
 
+    /// The error shown for `field` (`number`, `exp`, `cvc`, `name`).
+    fn error(&self, field: &str) -> String {
+        self.one(&format!("#test-field-{field}-error"))
+            .text_content()
+            .unwrap()
+    }
+
     /// Every posted message of `kind`.
     fn posted(&self, kind: &str) -> Vec<JsValue> {
         self.posted
@@ -175,6 +182,17 @@ impl Harness {
 
 /// Sets a value and caret as the browser would after an edit, then dispatches the `input`
 /// event the browser would.
+/// The text of `input`'s (first) label.
+fn label(input: &HtmlInputElement) -> String {
+    input
+        .labels()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .text_content()
+        .unwrap()
+}
+
 fn edit(input: &HtmlInputElement, value: &str, caret: u32, input_type: &str) {
     input.focus().unwrap();
     input.set_value(value);
@@ -260,7 +278,7 @@ fn renders_one_accessible_form() {
     ];
     let inputs = h.container.query_selector_all("input").unwrap();
     assert_eq!(inputs.length(), 4, "no other inputs, no hidden decoys");
-    for (i, (autocomplete, label, numeric)) in expected.into_iter().enumerate() {
+    for (i, (autocomplete, text, numeric)) in expected.into_iter().enumerate() {
         let input: HtmlInputElement = inputs.get(i as u32).unwrap().dyn_into().unwrap();
         assert_eq!(input.autocomplete(), autocomplete, "tab order is DOM order");
         assert_eq!(input.type_(), "text");
@@ -275,9 +293,12 @@ fn renders_one_accessible_form() {
             numeric.then_some("numeric"),
             "{autocomplete}"
         );
-        let labels = input.labels().unwrap();
-        assert_eq!(labels.length(), 1, "{autocomplete} has a label");
-        assert_eq!(labels.get(0).unwrap().text_content().unwrap(), label);
+        assert_eq!(
+            input.labels().unwrap().length(),
+            1,
+            "{autocomplete} has a label"
+        );
+        assert_eq!(label(&input), text);
     }
     assert_eq!(h.number().placeholder(), "1234 1234 1234 1234");
     assert_eq!(h.exp().placeholder(), "MM / YY");
@@ -454,7 +475,7 @@ fn shows_errors_on_blur_not_while_typing() {
     // An empty input left alone shows nothing.
     h.cvc().focus().unwrap();
     h.name().focus().unwrap();
-    assert_eq!(h.one("#test-field-cvc-error").text_content().unwrap(), "");
+    assert_eq!(h.error("cvc"), "");
 }
 
 #[wasm_bindgen_test]
@@ -462,23 +483,14 @@ fn shows_at_once_a_value_no_typing_can_fix() {
     let h = mount_with("");
     // A 16-digit Mastercard failing Luhn, a month 13.
     paste(&h.number(), "5555555555554445");
-    assert_eq!(
-        h.one("#test-field-number-error").text_content().unwrap(),
-        "The card number is not valid."
-    );
+    assert_eq!(h.error("number"), "The card number is not valid.");
     paste(&h.exp(), "13");
-    assert_eq!(
-        h.one("#test-field-exp-error").text_content().unwrap(),
-        "The expiry date is not valid."
-    );
+    assert_eq!(h.error("exp"), "The expiry date is not valid.");
     paste(&h.exp(), "01/20");
     // `20` may still become `2030`: not yet.
-    assert_eq!(h.one("#test-field-exp-error").text_content().unwrap(), "");
+    assert_eq!(h.error("exp"), "");
     paste(&h.exp(), "01/19");
-    assert_eq!(
-        h.one("#test-field-exp-error").text_content().unwrap(),
-        "The card has expired."
-    );
+    assert_eq!(h.error("exp"), "The card has expired.");
 }
 
 #[wasm_bindgen_test]
@@ -487,56 +499,23 @@ fn speaks_the_merchants_locale_and_messages() {
         r#"{"locale":"fr","messages":{"incomplete_number":"Encore un effort","exp_label":"Expire fin"}}"#,
     );
     assert_eq!(h.one("form").get_attribute("lang").as_deref(), Some("fr"));
-    assert_eq!(
-        h.number()
-            .labels()
-            .unwrap()
-            .get(0)
-            .unwrap()
-            .text_content()
-            .unwrap(),
-        "Numéro de carte"
-    );
-    assert_eq!(
-        h.exp()
-            .labels()
-            .unwrap()
-            .get(0)
-            .unwrap()
-            .text_content()
-            .unwrap(),
-        "Expire fin"
-    );
+    assert_eq!(label(&h.number()), "Numéro de carte");
+    assert_eq!(label(&h.exp()), "Expire fin");
     assert_eq!(h.exp().placeholder(), "MM / AA");
     type_text(&h.number(), "4");
     h.exp().focus().unwrap();
-    assert_eq!(
-        h.one("#test-field-number-error").text_content().unwrap(),
-        "Encore un effort"
-    );
+    assert_eq!(h.error("number"), "Encore un effort");
     paste(&h.exp(), "13");
-    assert_eq!(
-        h.one("#test-field-exp-error").text_content().unwrap(),
-        "La date d’expiration n’est pas valide."
-    );
+    assert_eq!(h.error("exp"), "La date d’expiration n’est pas valide.");
     drop(h);
 
-    for (locale, label) in [
+    for (locale, expected) in [
         ("de", "Kartennummer"),
         ("es-MX", "Número de tarjeta"),
         ("it", "Card number"),
     ] {
         let h = mount_with(&format!(r#"{{"locale":"{locale}"}}"#));
-        assert_eq!(
-            h.number()
-                .labels()
-                .unwrap()
-                .get(0)
-                .unwrap()
-                .text_content()
-                .unwrap(),
-            label
-        );
+        assert_eq!(label(&h.number()), expected);
     }
 }
 
@@ -635,10 +614,7 @@ async fn tokenize_refuses_an_invalid_card_with_its_field() {
     assert_eq!(text(&error, "field"), "number");
     assert_eq!(text(&error, "message"), "The card number is incomplete.");
     // Every missing value now shows its error.
-    assert_eq!(
-        h.one("#test-field-cvc-error").text_content().unwrap(),
-        "The security code is incomplete."
-    );
+    assert_eq!(h.error("cvc"), "The security code is incomplete.");
 
     h.fill("4242424242424242", "12/19", "123");
     h.request("encrypt", 8);
