@@ -650,9 +650,8 @@ fn forwarding_through_the_binary() {
         assert!(!out.status.success(), "{url} was accepted");
     }
     let url = format!("http://{}/api", processor.addr);
-    let out = cli(
-        &data,
-        &[
+    let add_processor = || {
+        let args = [
             "receiver",
             "add",
             "--merchant",
@@ -661,27 +660,17 @@ fn forwarding_through_the_binary() {
             "processor",
             "--url",
             &url,
-        ],
-    );
+        ];
+        cli(&data, &args)
+    };
+    let out = add_processor();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("--dev"));
-    let out = cli(
-        &data,
-        &[
-            "receiver",
-            "add",
-            "--merchant",
-            id,
-            "--name",
-            "processor",
-            "--url",
-            &url,
-        ],
-    );
+    let out = add_processor();
     assert!(!out.status.success(), "a second receiver of the same name");
     let listed =
         String::from_utf8(cli(&data, &["receiver", "list", "--merchant", id]).stdout).unwrap();

@@ -560,7 +560,9 @@ impl Store {
         self.inner.reads.token(merchant_id, token)
     }
 
-    /// Whether `jti` was seen and is still remembered at `now`.
+    /// Whether `jti` was seen and is still remembered at `now`. The vault does not read this
+    /// before storing a token (the jti's unique key refuses a replay in the insert itself); it
+    /// is here for tests and tools.
     pub fn jti_seen(&self, jti: &str, now: i64) -> Result<bool, StoreError> {
         self.inner.reads.jti_seen(jti, now)
     }
