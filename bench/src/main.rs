@@ -6,14 +6,14 @@
 //!                 [--field-dir target/field] [--www www] [--wasm-dir target/bench/wasm]
 //!                 [--browser-bench target/release/cardvault-bench-browser]
 //!                 [--warmup 3] [--window 10] [--concurrency 32] [--rsa-seconds 3]
-//!                 [--only browser]
+//!                 [--only browser|server]
 //! ```
 //!
 //! The server runs pinned to core 0 (`taskset -c 0`) and the load client (this binary re-run as
 //! `cardvault-bench load …`) pinned to core 1; the RSA figure is taken pinned to core 0 too (as
 //! `cardvault-bench rsa …`). `tokenize_rps_2core` runs both unpinned. The browser figures come
 //! last, from `cardvault-bench-browser` in headless Chromium (see `browser`); `--only browser`
-//! measures just those (and the report then holds just those). Timings are benchmarks, never
+//! measures just those and `--only server` all but those (the report then holds just those). Timings are benchmarks, never
 //! tests: nothing here runs under `cargo test`.
 
 mod browser;
@@ -139,6 +139,12 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Only {
+    Browser,
+    Server,
+}
+
 struct Settings {
     server: PathBuf,
     out_dir: PathBuf,
@@ -150,8 +156,8 @@ struct Settings {
     window: f64,
     concurrency: usize,
     rsa_seconds: f64,
-    /// Only the browser figures (`--only browser`).
-    browser_only: bool,
+    /// `--only browser` or `--only server`: only those figures.
+    only: Option<Only>,
 }
 
 /// One load run's figures.
@@ -182,10 +188,11 @@ fn bench(args: &[String]) -> Result<(), String> {
     let path = |name: &str, default: &str| {
         PathBuf::from(options.get(name).map_or(default, String::as_str))
     };
-    let browser_only = match options.get("only").map(String::as_str) {
-        None => false,
-        Some("browser") => true,
-        Some(other) => return Err(format!("--only {other}: only `browser` is known")),
+    let only = match options.get("only").map(String::as_str) {
+        None => None,
+        Some("browser") => Some(Only::Browser),
+        Some("server") => Some(Only::Server),
+        Some(other) => return Err(format!("--only {other}: `browser` or `server`")),
     };
     let settings = Settings {
         server: PathBuf::from(required(&options, "server")?),
@@ -198,9 +205,9 @@ fn bench(args: &[String]) -> Result<(), String> {
         window: number(&options, "window", 10.0)?,
         concurrency: number(&options, "concurrency", 32)?,
         rsa_seconds: number(&options, "rsa-seconds", 3.0)?,
-        browser_only,
+        only,
     };
-    if settings.window < 10.0 && !settings.browser_only {
+    if settings.window < 10.0 && settings.only != Some(Only::Browser) {
         eprintln!(
             "cardvault-bench: warning: a window of {} s is shorter than the issue's 10 s",
             settings.window
@@ -213,12 +220,18 @@ fn bench(args: &[String]) -> Result<(), String> {
     let load_before = loadavg();
     println!("cardvault-bench: load average before: {load_before}");
 
-    let measured = if settings.browser_only {
-        None
-    } else {
-        Some(server_figures(&settings, &server)?)
+    let measured = match settings.only {
+        Some(Only::Browser) => None,
+        _ => Some(server_figures(&settings, &server)?),
     };
-    let browser = browser::measure(&settings.browser_bench, &server, &settings.wasm_dir);
+    let browser = match settings.only {
+        Some(Only::Server) => None,
+        _ => Some(browser::measure(
+            &settings.browser_bench,
+            &server,
+            &settings.wasm_dir,
+        )),
+    };
     let load_after = loadavg();
 
     let mut report = serde_json::Map::new();
@@ -226,7 +239,9 @@ fn bench(args: &[String]) -> Result<(), String> {
     if let Some(figures) = &measured {
         server_report(figures, &mut report, &mut rows);
     }
-    browser_report(&browser, &mut report, &mut rows);
+    if let Some(browser) = &browser {
+        browser_report(browser, &mut report, &mut rows);
+    }
     if let Some(figures) = &measured {
         row(
             &mut rows,
@@ -255,7 +270,7 @@ fn bench(args: &[String]) -> Result<(), String> {
             figures.one.requests, figures.one.samples, settings.window, figures.two.requests
         );
     }
-    if let Ok(figures) = &browser {
+    if let Some(Ok(figures)) = &browser {
         println!(
             "browser: the sealing page cross-origin isolated (5 µs timer): {}; {} bytes of card \
              JSON; medians of batches of seals",
@@ -290,7 +305,7 @@ fn bench(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    browser.map(|_| ())
+    browser.map_or(Ok(()), |browser| browser.map(|_| ()))
 }
 
 /// RSA, tokenize throughput and latency, and the sizes.
