@@ -246,6 +246,16 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// `cardvault audit verify` on `data` succeeds: the chain is intact.
+fn assert_audit_verifies(data: &Path) {
+    let out = cli(data, &["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn assert_no_card_numbers(dir: &Path, log: &Path) {
     let mut files = files_under(dir);
     files.push((log.to_owned(), std::fs::read(log).unwrap()));
@@ -341,12 +351,7 @@ fn kill_9_loses_no_answered_token_and_nothing_leaks() {
     }
     drop(server);
 
-    let out = cli(&data, &["audit", "verify"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_audit_verifies(&data);
     assert_no_card_numbers(&data, &log);
 }
 
@@ -405,12 +410,7 @@ fn audit_verify_names_a_changed_entry() {
     create_merchant(&data);
     create_merchant(&data);
     assert!(cli(&data, &["keys", "rotate"]).status.success());
-    let out = cli(&data, &["audit", "verify"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_audit_verifies(&data);
 
     // Change one byte of the second entry, as an attacker with the database file would.
     let db = rusqlite::Connection::open(data.join("cardvault.db")).unwrap();
@@ -796,12 +796,7 @@ fn forwarding_through_the_binary() {
     assert!(!out.status.success());
     drop(server);
 
-    let out = cli(&data, &["audit", "verify"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_audit_verifies(&data);
     // No number in the data dir or the debug log, and no filled request either.
     assert_no_card_numbers(&data, &log);
     let mut files = files_under(&data);
