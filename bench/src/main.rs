@@ -323,7 +323,7 @@ fn server_figures(settings: &Settings, server: &Path) -> Result<ServerFigures, S
     let field_gz = field_gz_bytes(settings)?;
     let loader_gz = gzip9(&settings.www.join("cardvault.js"))?;
 
-    // The core's speed drifts on a shared machine (seen here: 2,090 to 2,710 unwraps/s from one
+    // The core's speed drifts on a shared machine (seen here: 2,090 to 2,820 unwraps/s from one
     // run to the next, and as much within a minute), so one figure from one load says little.
     // The one-core load runs `rounds` times, each between two RSA measurements whose mean is
     // its bound; the report takes the round with the median ratio (its throughput, latency
