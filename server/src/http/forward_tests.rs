@@ -45,7 +45,8 @@ impl Processor {
     }
 }
 
-/// Answers by path: `/echo…` echoes the body and the number it found, `/large` sends 2 MiB,
+/// Answers by path: `/echo…` echoes the body and the number it found, `/formats` and `/utf16`
+/// write that number back split into groups and as JSON escapes (`/utf16` in UTF-16), `/large` sends 2 MiB,
 /// `/slow` waits 3 s, `/gzip` claims a compressed body, `/redirect` points elsewhere.
 async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
     let (parts, body) = req.into_parts();
@@ -84,6 +85,34 @@ async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
         .ok()
         .and_then(|v| v["card"]["number"].as_str().map(str::to_owned))
         .unwrap_or_default();
+    if path.starts_with("/formats") || path.starts_with("/utf16") {
+        // The number as a processor might write it back: in groups, and as JSON escapes.
+        let grouped = number
+            .as_bytes()
+            .chunks(4)
+            .map(|group| std::str::from_utf8(group).unwrap())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let escaped: String = number
+            .chars()
+            .map(|c| format!("\\u{:04x}", u32::from(c)))
+            .collect();
+        let text = format!(r#"{{"grouped":"{grouped}","escaped":"{escaped}"}}"#);
+        let (charset, body) = if path.starts_with("/utf16") {
+            let bytes = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            ("utf-16le", bytes)
+        } else {
+            ("utf-8", text.into_bytes())
+        };
+        let content_type = format!("application/json; charset={charset}");
+        let echo = header::HeaderName::from_static("x-echo");
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, content_type), (echo, grouped)],
+            body,
+        )
+            .into_response();
+    }
     (
         StatusCode::CREATED,
         [
@@ -275,6 +304,33 @@ fn charge(token: &str, receiver: &str, path: &str, with_cvc: bool) -> Value {
 
 fn code(json: &Value) -> &str {
     json["error"]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn the_number_sent_is_masked_however_the_receiver_writes_it() {
+    let h = dev_harness();
+    let (addr, _processor) = start_processor().await;
+    add_receiver(
+        h.vault.store(),
+        &h.shop.id,
+        "processor",
+        &format!("http://{addr}/"),
+    )
+    .unwrap();
+    for path in ["/formats", "/utf16"] {
+        let token = h.tokenize(None).await;
+        let (status, reply) = h
+            .forward(&h.shop.sk, charge(&token, "processor", path, false))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{path}: {reply}");
+        // UTF-16 is read as such: the merchant gets the same text.
+        assert_eq!(
+            reply["body"],
+            r#"{"grouped":"**** **** **** 4242","escaped":"************\u0034\u0032\u0034\u0032"}"#,
+            "{path}"
+        );
+        assert_eq!(reply["headers"]["x-echo"], "**** **** **** 4242", "{path}");
+    }
 }
 
 #[tokio::test]

@@ -22,13 +22,13 @@ use std::time::{Duration, Instant};
 
 use cardvault::card::{CardNumber, Name};
 use hyper::Method;
-use hyper::header::{HeaderName, HeaderValue};
+use hyper::header::{self, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::forward::address::ReceiverUrl;
 use crate::forward::client::{Outbound, OutboundError};
-use crate::forward::mask::mask;
+use crate::forward::mask::{body_text, mask};
 use crate::forward::template::{Escape, Placeholder, Template, check_path};
 use crate::http::ApiError;
 use crate::keys::record_aad;
@@ -350,16 +350,19 @@ impl Vault {
                 headers,
                 body,
             };
-            connection.send(outbound).await.map_err(outbound_error)
+            let inbound = connection.send(outbound).await.map_err(outbound_error)?;
+            Ok((inbound, number))
         }
         .await;
         forwarded.upstream = Some(contacted.elapsed());
-        let inbound = result?;
+        // The card's number when this forward opened the card (to send the number or the name):
+        // masked wherever the answer shows it, however written.
+        let (inbound, sent) = result?;
 
         let mut headers: BTreeMap<String, String> = BTreeMap::new();
         for (name, value) in &inbound.headers {
             let value = String::from_utf8_lossy(value.as_bytes());
-            let value = mask(&value);
+            let value = mask(&value, sent.as_ref());
             headers
                 .entry(name.as_str().to_owned())
                 .and_modify(|v| {
@@ -368,8 +371,13 @@ impl Vault {
                 })
                 .or_insert_with(|| value.into_owned());
         }
-        let body = Zeroizing::new(String::from_utf8_lossy(&inbound.body).into_owned());
-        let body = mask(&body).into_owned();
+        let content_type = inbound
+            .headers
+            .iter()
+            .find(|(name, _)| name == header::CONTENT_TYPE)
+            .and_then(|(_, value)| value.to_str().ok());
+        let body = Zeroizing::new(body_text(content_type, &inbound.body));
+        let body = mask(&body, sent.as_ref()).into_owned();
         Ok(ForwardReply {
             status: inbound.status,
             headers,
