@@ -4,11 +4,12 @@
 //! `************4242`): the merchant already knows the last four, and keeping them lets it match
 //! an echoed number to its token.
 //!
-//! - **The number this forward sent**, wherever it appears, however it is written: digits split
-//!   by spaces, dashes or any other punctuation (up to 8 characters between two digits), digits
-//!   written as JSON escapes (`\u0034`) or full-width digits (`４`), and text that was UTF-16 (a NUL
-//!   after every character). Letters between two digits end a match. Each masked digit becomes one
-//!   `*`, whatever it was written as; what lies between the digits stays.
+//! - **The card's own number**, when the forward opened the card (to send its number or name),
+//!   wherever it appears, however it is written: digits split by spaces, dashes or any other
+//!   punctuation (up to 8 characters between two digits), digits written as JSON escapes
+//!   (`\u0034`) or full-width digits (`４`), and text that was UTF-16 (a NUL after every
+//!   character). Letters between two digits end a match. Each masked digit becomes one `*`,
+//!   whatever it was written as; what lies between the digits stays.
 //! - **Anything that looks like a card number**: every run of 13 to 19 ASCII digits that passes
 //!   Luhn. A run of 14 to 19 digits that fails Luhn but starts with a valid card number (brand,
 //!   length and Luhn: a number glued to an expiry or a digit) is masked whole too. A run longer
