@@ -549,8 +549,7 @@ fn merchant(cmd: MerchantCommand) -> Result<ExitCode, BootError> {
             cvc_optional,
             json,
         } => {
-            let master = master_key(&storage, false)?;
-            let store = Store::open(&storage.data_dir)?;
+            let (store, master) = open_to_write(&storage)?;
             let new = NewMerchant {
                 name,
                 origins,
@@ -661,7 +660,7 @@ fn receiver(cmd: ReceiverCommand) -> Result<ExitCode, BootError> {
             name,
             url,
         } => {
-            let store = Store::open(&storage.data_dir)?;
+            let (store, _) = open_to_write(&storage)?;
             let record = vault::add_receiver(&store, &merchant, &name, &url)?;
             println!(
                 "receiver {} of {}: {}",
@@ -695,7 +694,7 @@ fn receiver(cmd: ReceiverCommand) -> Result<ExitCode, BootError> {
             merchant,
             name,
         } => {
-            let store = Store::open(&storage.data_dir)?;
+            let (store, _) = open_to_write(&storage)?;
             if vault::remove_receiver(&store, &merchant, &name)? {
                 println!("removed receiver {name} of {merchant}");
                 Ok(ExitCode::SUCCESS)
@@ -707,11 +706,53 @@ fn receiver(cmd: ReceiverCommand) -> Result<ExitCode, BootError> {
     }
 }
 
+/// The store, for a command that writes to it (and so appends to the audit log): with the
+/// master key, and sealing the audit log.
+fn open_to_write(storage: &Storage) -> Result<(Store, MasterKey), BootError> {
+    let master = master_key(storage, false)?;
+    let store = Store::open(&storage.data_dir)?;
+    vault::seal_audit(&store, &master)?;
+    Ok((store, master))
+}
+
+/// Checks the chain and, with the master key, the seal (see `store/audit.rs`). Without a master
+/// key it checks the chain only, and says so.
 fn audit_verify(storage: &Storage) -> Result<ExitCode, BootError> {
     let store = Store::open(&storage.data_dir)?;
-    match store::verify_audit(&store) {
-        Ok(count) => {
-            println!("audit log intact: {count} entries");
+    let master = master_key(storage, false).ok();
+    let seal_key = match &master {
+        Some(master) => vault::audit_seal_key(&store, master)?,
+        None => None,
+    };
+    let verified = match (&master, &seal_key) {
+        (Some(_), Some(key)) => {
+            store::verify_audit_sealed(&store, key).map(|report| match report.sealed_since {
+                Some(0) => format!("{} entries, sealed from the first", report.entries),
+                Some(since) => format!(
+                    "{} entries, sealed after entry {since} (those before it predate the seal)",
+                    report.entries
+                ),
+                None => "no entries".to_owned(),
+            })
+        }
+        // A master key but no seal key: a database no vault has sealed yet.
+        (Some(_), None) => store::verify_audit(&store).and_then(|count| match count {
+            0 => Ok("no entries".to_owned()),
+            _ => Err(store::AuditBreak {
+                seq: 1,
+                reason: "the log has no seal",
+            }),
+        }),
+        (None, _) => store::verify_audit(&store).map(|count| {
+            format!(
+                "{count} entries; the chain only: the seal is not checked without the master key \
+                 (CARDVAULT_MASTER_KEY or --master-key-file)"
+            )
+        }),
+    };
+    match verified {
+        Ok(summary) => {
+            println!("audit log intact: {summary}");
             Ok(ExitCode::SUCCESS)
         }
         Err(broken) => {

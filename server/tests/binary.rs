@@ -246,14 +246,29 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
-/// `cardvault audit verify` on `data` succeeds: the chain is intact.
+/// `cardvault audit verify` on `data` succeeds: the chain is intact and sealed from its first
+/// entry (every data dir here is made by this binary); without the master key, the chain only.
 fn assert_audit_verifies(data: &Path) {
     let out = cli(data, &["audit", "verify"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(
+        stdout.contains("entries, sealed from the first"),
+        "{stdout}"
+    );
+    let keyless = Command::new(BIN)
+        .args(["audit", "verify", "--data-dir"])
+        .arg(data)
+        .env_remove("CARDVAULT_MASTER_KEY")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&keyless.stdout);
+    assert!(keyless.status.success(), "{stdout}");
+    assert!(stdout.contains("the chain only"), "{stdout}");
 }
 
 fn assert_no_card_numbers(dir: &Path, log: &Path) {
@@ -427,6 +442,43 @@ fn audit_verify_names_a_changed_entry() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("entry 2"), "{stderr}");
+}
+
+#[test]
+fn audit_verify_with_the_master_key_names_entries_cut_off_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    create_merchant(&data);
+    create_merchant(&data);
+    assert_audit_verifies(&data);
+
+    // The newest entry deleted, as an attacker with the database file would.
+    let db = rusqlite::Connection::open(data.join("cardvault.db")).unwrap();
+    db.execute_batch("DROP TRIGGER audit_no_delete").unwrap();
+    let last: i64 = db
+        .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        db.execute("DELETE FROM audit WHERE seq = ?1", [last])
+            .unwrap(),
+        1
+    );
+    drop(db);
+    // The chain alone cannot tell; the seal can.
+    let keyless = Command::new(BIN)
+        .args(["audit", "verify", "--data-dir"])
+        .arg(&data)
+        .env_remove("CARDVAULT_MASTER_KEY")
+        .output()
+        .unwrap();
+    assert!(keyless.status.success());
+    let out = cli(&data, &["audit", "verify"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("entry {last}: missing")),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Key custody: every key the vault holds, and the only code that touches their bytes.
 //!
-//! Three kinds of key, in three modules:
+//! Four kinds of key, in four modules:
 //!
 //! - [`master`]: the [`MasterKey`] (32 bytes, AES-256-GCM) wraps every other key at rest. It is
 //!   given to the vault at start-up (`CARDVAULT_MASTER_KEY` or `--master-key-file`), never stored
@@ -12,6 +12,8 @@
 //! - [`data`]: the [`DataKey`]s (AES-256-GCM, versioned for rotation) that encrypt cards at rest,
 //!   and the per-merchant [`FingerprintKey`]s (HMAC-SHA-256) behind `fp_…` fingerprints (contract
 //!   §2: "a keyed hash (HMAC-SHA-256) of the card number under a per-merchant key").
+//! - [`audit`]: the [`AuditSealKey`] (HMAC-SHA-256, one per database) that seals the audit log's
+//!   head, so that a change to the log made without it shows.
 //!
 //! Why these choices:
 //!
@@ -32,6 +34,7 @@
 //!   to decrypt collapses into one variant (or into [`transport::DecryptionFailed`]), so that no
 //!   answer tells which check failed (no padding or tag oracle, contract §1).
 
+pub mod audit;
 pub mod data;
 mod gcm;
 pub mod master;
@@ -39,6 +42,7 @@ pub mod transport;
 
 use core::fmt;
 
+pub use audit::{AUDIT_SEAL_KEY_CONTEXT, AuditSealKey};
 pub use data::{DataKey, FingerprintKey, record_aad};
 pub use master::MasterKey;
 pub use transport::{DecryptionFailed, Jwk, TransportKey};

@@ -13,15 +13,22 @@
 //! where `prev_hash` is the previous entry's `hash`, and 32 zero bytes for entry 1. Every field is
 //! length-prefixed or fixed-size, so no two different entries encode to the same bytes.
 //!
-//! The chain shows that entries were neither changed, removed from the middle, nor reordered. On
-//! its own it cannot show that the newest entries were not cut off: keep the head (`seq`, `hash`)
-//! somewhere else (a log shipper, an operator's note) to detect that.
+//! The chain shows that entries were neither changed, removed from the middle, nor reordered, to
+//! anyone, without a key. On its own it cannot show that the newest entries were not cut off,
+//! nor stop someone who can write to the database from rewriting an entry and every hash after
+//! it. The *seal* does (`keys/audit.rs`): the vault keeps an HMAC of the head under its audit seal
+//! key, moved forward in the same transaction as each batch it appends. [`verify_audit_sealed`]
+//! checks the chain and then that the seal is valid and is of the head: a log cut short, an entry
+//! added without the key, or a rewritten chain fails. What it cannot show is a database restored
+//! whole to an earlier state (its seal is then of that state): keep the head somewhere else (a
+//! log shipper, an operator's note) for that.
 
 use std::ops::ControlFlow;
 
 use aws_lc_rs::digest;
 
-use super::{AuditEntry, AuditEvent, Store};
+use super::{AuditEntry, AuditEvent, AuditSealRecord, Store};
+use crate::keys::AuditSealKey;
 
 /// Entry 1's `prev_hash`.
 pub(crate) const GENESIS: [u8; 32] = [0; 32];
@@ -83,10 +90,80 @@ fn opt(ctx: &mut digest::Context, s: Option<&str>) {
     }
 }
 
-/// Checks the whole audit log, in `seq` order, streaming: the number of entries checked, or the
-/// first entry that breaks the chain (malformed, a gap in `seq`, a `prev_hash` that is not the
-/// previous entry's `hash`, or a `hash` that does not match the entry).
+/// What [`verify_audit_sealed`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealedReport {
+    /// Entries checked.
+    pub entries: u64,
+    /// The `seq` after which the log is sealed (0: from its first entry); `None` when the log
+    /// is empty.
+    pub sealed_since: Option<i64>,
+}
+
+/// Checks the whole audit log's chain, in `seq` order, streaming: the number of entries checked,
+/// or the first entry that breaks the chain (malformed, a gap in `seq`, a `prev_hash` that is not
+/// the previous entry's `hash`, or a `hash` that does not match the entry). Needs no key; does
+/// not check the seal.
 pub fn verify_audit(store: &Store) -> Result<u64, AuditBreak> {
+    verify_chain(store).map(|chain| chain.entries)
+}
+
+/// [`verify_audit`], then the seal, with this database's audit seal key: a log with entries
+/// must have a seal, valid under `key`, of its last entry. Else the break names the first
+/// entry that is not as sealed: the one after the sealed head (added without the key), the
+/// one after the last entry (the log was cut), or the sealed head itself (rewritten, or a seal
+/// that does not verify).
+pub fn verify_audit_sealed(store: &Store, key: &AuditSealKey) -> Result<SealedReport, AuditBreak> {
+    let chain = verify_chain(store)?;
+    let (last_seq, last_hash) = chain.head;
+    let Some(sealed) = chain.seal.and_then(|record| record.sealed) else {
+        if last_seq == 0 {
+            return Ok(SealedReport {
+                entries: chain.entries,
+                sealed_since: None,
+            });
+        }
+        return Err(AuditBreak {
+            seq: 1,
+            reason: "the log has no seal",
+        });
+    };
+    let fail = |seq, reason| Err(AuditBreak { seq, reason });
+    if !key.verifies(sealed.since, sealed.seq, &sealed.hash, &sealed.mac) {
+        return fail(
+            sealed.seq,
+            "the seal does not verify: changed, or sealed under another key",
+        );
+    }
+    if sealed.seq > last_seq {
+        return fail(
+            last_seq.saturating_add(1),
+            "missing: the seal covers entries after the last one (the log was cut)",
+        );
+    }
+    if sealed.seq < last_seq {
+        return fail(
+            sealed.seq.saturating_add(1),
+            "after the sealed head: added without the seal key",
+        );
+    }
+    if sealed.hash != last_hash {
+        return fail(sealed.seq, "not the entry sealed: the chain was rewritten");
+    }
+    Ok(SealedReport {
+        entries: chain.entries,
+        sealed_since: Some(sealed.since),
+    })
+}
+
+/// What the chain check found: entries, the head (`seq`, `hash`), and the seal read with them.
+struct Chain {
+    entries: u64,
+    head: (i64, [u8; 32]),
+    seal: Option<AuditSealRecord>,
+}
+
+fn verify_chain(store: &Store) -> Result<Chain, AuditBreak> {
     let mut checked: u64 = 0;
     let mut expected_seq: i64 = 1;
     let mut prev_hash = GENESIS;
@@ -116,7 +193,11 @@ pub fn verify_audit(store: &Store) -> Result<u64, AuditBreak> {
         return Err(b);
     }
     match scanned {
-        Ok(()) => Ok(checked),
+        Ok(seal) => Ok(Chain {
+            entries: checked,
+            head: (expected_seq.saturating_sub(1), prev_hash),
+            seal,
+        }),
         Err(_) => Err(AuditBreak {
             seq: expected_seq,
             reason: "the audit log could not be read",

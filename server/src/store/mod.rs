@@ -55,9 +55,11 @@ mod writer;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-pub use audit::{AuditBreak, verify_audit};
+use crate::keys::AuditSealKey;
+
+pub use audit::{AuditBreak, SealedReport, verify_audit, verify_audit_sealed};
 
 /// How many expired tokens (and, separately, expired CVCs and replay ids) one sweep handles at most,
 /// so that a sweep after a long downtime does not hold the writer for long.
@@ -268,6 +270,30 @@ pub struct AuditEntry {
     pub hash: [u8; 32],
 }
 
+/// The audit log's seal (see `keys::audit`): this database's audit seal key, wrapped by the
+/// master key, and the head it last sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditSealRecord {
+    /// The key, wrapped by the master key (context `keys::AUDIT_SEAL_KEY_CONTEXT`).
+    pub key: Vec<u8>,
+    /// The head sealed; `None` until the vault first seals.
+    pub sealed: Option<SealedHead>,
+}
+
+/// A head of the audit log and its seal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedHead {
+    /// The log's last `seq` when sealing began (0: from the first entry). Entries up to it were
+    /// written before the log had a seal.
+    pub since: i64,
+    /// The sealed head's `seq`.
+    pub seq: i64,
+    /// The sealed head's `hash`.
+    pub hash: [u8; 32],
+    /// HMAC-SHA-256 under the audit seal key over `since`, `seq` and `hash`.
+    pub mac: Vec<u8>,
+}
+
 /// What one [`Store::sweep`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepReport {
@@ -367,6 +393,12 @@ pub(crate) enum WriteOp {
         key: DataKeyRecord,
         audit: Option<AuditEvent>,
     },
+    /// This database's audit seal key, wrapped ([`StoreError::Conflict`] if it has one).
+    InsertAuditSealKey {
+        key: Vec<u8>,
+    },
+    /// Nothing: a batch, so that the seal is brought up to date now.
+    Seal,
     InsertReceiver {
         receiver: ReceiverRecord,
         audit: AuditEvent,
@@ -454,18 +486,24 @@ pub(crate) trait ReadBackend: Send + Sync {
     fn receivers(&self, merchant_id: &str) -> Result<Vec<ReceiverRecord>, StoreError>;
     fn receiver(&self, merchant_id: &str, name: &str)
     -> Result<Option<ReceiverRecord>, StoreError>;
-    /// Visits the audit log in `seq` order until `visit` breaks.
+    /// The audit seal, if the database has its key.
+    fn audit_seal(&self) -> Result<Option<AuditSealRecord>, StoreError>;
+    /// Visits the audit log in `seq` order until `visit` breaks, and answers the audit seal as
+    /// it was in the same snapshot.
     fn scan_audit(
         &self,
         visit: &mut dyn FnMut(Result<AuditEntry, MalformedEntry>) -> ControlFlow<()>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Option<AuditSealRecord>, StoreError>;
 }
 
 /// The writes a backend provides; owned by the writer thread.
 pub(crate) trait WriteBackend: Send {
     /// Applies `ops` in one durable transaction, each in its own savepoint (a failed op leaves
     /// nothing behind), and answers one result per op, in order. `Err`: the transaction itself
-    /// failed and nothing of the batch is stored.
+    /// failed and nothing of the batch is stored. Once the store has an audit seal key
+    /// ([`Store::seal_audit_with`]), the same transaction moves the audit seal to the new head,
+    /// if the head before the batch was the one sealed (else it leaves the seal, which then shows
+    /// the change).
     fn apply_batch(
         &mut self,
         ops: &[WriteOp],
@@ -486,6 +524,8 @@ pub struct Store {
 struct Inner {
     reads: Box<dyn ReadBackend>,
     writer: writer::Writer,
+    /// The audit seal key, once given; shared with the write backend.
+    seal: Arc<OnceLock<AuditSealKey>>,
 }
 
 impl fmt::Debug for Store {
@@ -501,14 +541,25 @@ impl Store {
     /// WAL, `synchronous = FULL`, foreign keys, `secure_delete` and a 5 s busy timeout; creates or
     /// migrates the schema (`PRAGMA user_version`). A database from a newer version is refused.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        let (reads, writes) = sqlite::open(data_dir)?;
+        let seal = Arc::new(OnceLock::new());
+        let (reads, writes) = sqlite::open(data_dir, Arc::clone(&seal))?;
         let writer = writer::Writer::start(Box::new(writes))?;
         Ok(Store {
             inner: Arc::new(Inner {
                 reads: Box::new(reads),
                 writer,
+                seal,
             }),
         })
+    }
+
+    /// Seals the audit log's head with `key` (see `keys::audit`), now and in every write batch
+    /// after. A second key is ignored: a store seals with one key. Blocking.
+    pub fn seal_audit_with(&self, key: AuditSealKey) -> Result<(), StoreError> {
+        if self.inner.seal.set(key).is_err() {
+            tracing::warn!("store: the audit log already has its seal key");
+        }
+        self.inner.writer.submit_blocking(WriteOp::Seal)?.done()
     }
 
     /// How many write batches (transactions) have committed through this handle's writer.
@@ -581,6 +632,11 @@ impl Store {
         self.inner.reads.receiver(merchant_id, name)
     }
 
+    /// The audit seal: the wrapped key and the head last sealed, if the database has a key.
+    pub fn audit_seal(&self) -> Result<Option<AuditSealRecord>, StoreError> {
+        self.inner.reads.audit_seal()
+    }
+
     /// The whole audit log in `seq` order (a scan; for tests and tools).
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
         let mut entries = Vec::new();
@@ -605,7 +661,7 @@ impl Store {
     pub(crate) fn scan_audit(
         &self,
         visit: &mut dyn FnMut(Result<AuditEntry, MalformedEntry>) -> ControlFlow<()>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<AuditSealRecord>, StoreError> {
         self.inner.reads.scan_audit(visit)
     }
 
@@ -716,6 +772,13 @@ impl Store {
         audit: Option<AuditEvent>,
     ) -> Result<(), StoreError> {
         let op = WriteOp::InsertDataKey { key: k, audit };
+        self.inner.writer.submit_blocking(op)?.done()
+    }
+
+    /// Stores this database's audit seal key, wrapped by the master key. [`StoreError::Conflict`]
+    /// if it has one already. Blocking.
+    pub fn insert_audit_seal_key(&self, wrapped: Vec<u8>) -> Result<(), StoreError> {
+        let op = WriteOp::InsertAuditSealKey { key: wrapped };
         self.inner.writer.submit_blocking(op)?.done()
     }
 

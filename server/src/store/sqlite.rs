@@ -5,7 +5,7 @@ use std::io::ErrorKind;
 use std::ops::ControlFlow;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::Type;
@@ -13,10 +13,11 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, ffi, pa
 
 use super::audit::{GENESIS, entry_hash};
 use super::{
-    AuditEntry, AuditEvent, DataKeyRecord, MalformedEntry, MerchantRecord, ReadBackend,
-    ReceiverRecord, StoreError, SweepReport, TokenRecord, TransportKeyRecord, WriteBackend,
-    WriteOp, WriteOutcome,
+    AuditEntry, AuditEvent, AuditSealRecord, DataKeyRecord, MalformedEntry, MerchantRecord,
+    ReadBackend, ReceiverRecord, SealedHead, StoreError, SweepReport, TokenRecord,
+    TransportKeyRecord, WriteBackend, WriteOp, WriteOutcome,
 };
+use crate::keys::AuditSealKey;
 
 /// The database file in the data dir.
 pub(crate) const DB_FILE: &str = "cardvault.db";
@@ -113,6 +114,19 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ",
+    // 1 -> 2: the audit seal (keys/audit.rs). One row, once the vault has made the key.
+    r"
+CREATE TABLE audit_seal (
+    id    INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    key   BLOB NOT NULL,    -- the audit seal key, wrapped by the master key
+    since INTEGER,          -- the head's seq when sealing began; NULL until the first seal
+    seq   INTEGER,          -- the sealed head
+    hash  BLOB CHECK (hash IS NULL OR length(hash) = 32),
+    mac   BLOB,
+    CHECK ((since IS NULL) = (seq IS NULL) AND (seq IS NULL) = (hash IS NULL)
+           AND (hash IS NULL) = (mac IS NULL))
+) STRICT;
+",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -120,7 +134,10 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 // ---------------------------------------------------------------------------------------------
 
 /// Prepares the data dir and the database file, migrates the schema and returns both halves.
-pub(crate) fn open(data_dir: &Path) -> Result<(SqliteReads, SqliteWrites), StoreError> {
+pub(crate) fn open(
+    data_dir: &Path,
+    seal: Arc<OnceLock<AuditSealKey>>,
+) -> Result<(SqliteReads, SqliteWrites), StoreError> {
     prepare_files(data_dir)?;
     let path = data_dir.join(DB_FILE);
     let conn = connect(&path, false).map_err(|e| db_error("open", &e))?;
@@ -147,6 +164,8 @@ pub(crate) fn open(data_dir: &Path) -> Result<(SqliteReads, SqliteWrites), Store
         SqliteWrites {
             conn,
             destroyed: false,
+            seal,
+            seal_refused: false,
         },
     ))
 }
@@ -542,12 +561,19 @@ impl ReadBackend for SqliteReads {
         })
     }
 
+    fn audit_seal(&self) -> Result<Option<AuditSealRecord>, StoreError> {
+        self.with_conn("audit_seal", read_audit_seal)
+    }
+
     fn scan_audit(
         &self,
         visit: &mut dyn FnMut(Result<AuditEntry, MalformedEntry>) -> ControlFlow<()>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<AuditSealRecord>, StoreError> {
         self.with_conn("scan_audit", |conn| {
-            // One read transaction: a consistent snapshot even while the writer appends.
+            // One read transaction: the seal and the log as they were at one moment, even while
+            // the writer appends.
+            let snapshot = conn.unchecked_transaction()?;
+            let seal = read_audit_seal(conn)?;
             let mut stmt = conn.prepare(
                 "SELECT seq, at, request_id, merchant_id, key_kind, client, action, token, outcome, detail, \
                  prev_hash, hash FROM audit ORDER BY seq",
@@ -562,9 +588,42 @@ impl ReadBackend for SqliteReads {
                     break;
                 }
             }
-            Ok(())
+            drop(rows);
+            drop(stmt);
+            snapshot.finish()?;
+            Ok(seal)
         })
     }
+}
+
+/// The audit seal row, if there is one. A sealed head that does not decode (a hash that is not
+/// 32 bytes) reads as no sealed head, which verification reports.
+fn read_audit_seal(conn: &Connection) -> rusqlite::Result<Option<AuditSealRecord>> {
+    conn.prepare_cached("SELECT key, since, seq, hash, mac FROM audit_seal WHERE id = 1")?
+        .query_row([], |row| {
+            let since: Option<i64> = row.get(1)?;
+            let seq: Option<i64> = row.get(2)?;
+            let hash: Option<Vec<u8>> = row.get(3)?;
+            let mac: Option<Vec<u8>> = row.get(4)?;
+            let sealed = match (since, seq, hash, mac) {
+                (Some(since), Some(seq), Some(hash), Some(mac)) => {
+                    <[u8; 32]>::try_from(hash.as_slice())
+                        .ok()
+                        .map(|hash| SealedHead {
+                            since,
+                            seq,
+                            hash,
+                            mac,
+                        })
+                }
+                _ => None,
+            };
+            Ok(AuditSealRecord {
+                key: row.get(0)?,
+                sealed,
+            })
+        })
+        .optional()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -576,6 +635,76 @@ pub(crate) struct SqliteWrites {
     conn: Connection,
     /// Something was destroyed (token, CVC, receiver) since the WAL was last truncated.
     destroyed: bool,
+    /// The audit seal key, once the store has it.
+    seal: Arc<OnceLock<AuditSealKey>>,
+    /// A batch found a head that was not the sealed one (logged once).
+    seal_refused: bool,
+}
+
+impl SqliteWrites {
+    /// Before a batch: whether it may move the seal forward, from which `since`, and the `seq`
+    /// sealed now (`None`: never sealed). Yes when the log has never been sealed (sealing begins
+    /// at the current head), or when its head is the one sealed, under this key. No when the
+    /// head changed without the key (entries added or removed outside the vault) or the seal
+    /// does not verify: the seal then stays where it was, and `cardvault audit verify` reports
+    /// the change.
+    fn seal_start(&mut self, key: &AuditSealKey) -> Result<Option<Seal>, StoreError> {
+        let conn = &self.conn;
+        let (seq, hash) = audit_head(conn)?;
+        let row = read_audit_seal(conn).map_err(|e| db_error("audit_seal", &e))?;
+        let refused = match row {
+            None => "the audit seal's row is missing",
+            Some(AuditSealRecord { sealed: None, .. }) => {
+                return Ok(Some(Seal {
+                    since: seq,
+                    sealed: None,
+                }));
+            }
+            Some(AuditSealRecord {
+                sealed: Some(head), ..
+            }) => {
+                if head.seq == seq
+                    && head.hash == hash
+                    && key.verifies(head.since, head.seq, &head.hash, &head.mac)
+                {
+                    return Ok(Some(Seal {
+                        since: head.since,
+                        sealed: Some(head.seq),
+                    }));
+                }
+                "the audit log's head is not the one sealed: it was changed outside the vault"
+            }
+        };
+        if !self.seal_refused {
+            self.seal_refused = true;
+            tracing::error!(
+                reason = refused,
+                "store: not sealing the audit log (`cardvault audit verify` shows where it changed)"
+            );
+        }
+        Ok(None)
+    }
+}
+
+/// A batch that may move the seal: from which `since`, and the `seq` sealed before it.
+struct Seal {
+    since: i64,
+    sealed: Option<i64>,
+}
+
+/// Seals the audit log's current head, when it moved (or was never sealed).
+fn seal_head(conn: &Connection, key: &AuditSealKey, seal: &Seal) -> Result<(), StoreError> {
+    let (seq, hash) = audit_head(conn)?;
+    if seq == 0 || seal.sealed == Some(seq) {
+        return Ok(());
+    }
+    let mac = key.seal(seal.since, seq, &hash);
+    conn.prepare_cached(
+        "UPDATE audit_seal SET since = ?1, seq = ?2, hash = ?3, mac = ?4 WHERE id = 1",
+    )
+    .and_then(|mut stmt| stmt.execute(params![seal.since, seq, hash, mac]))
+    .map_err(|e| db_error("seal_audit", &e))?;
+    Ok(())
 }
 
 impl WriteBackend for SqliteWrites {
@@ -583,9 +712,21 @@ impl WriteBackend for SqliteWrites {
         &mut self,
         ops: &[WriteOp],
     ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
-        let conn = &self.conn;
-        conn.execute_batch("BEGIN IMMEDIATE")
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| db_error("begin", &e))?;
+        let seal = Arc::clone(&self.seal);
+        let sealing = match seal.get() {
+            Some(key) => match self.seal_start(key) {
+                Ok(seal) => seal.map(|seal| (key, seal)),
+                Err(e) => {
+                    rollback(&self.conn);
+                    return Err(e);
+                }
+            },
+            None => None,
+        };
+        let conn = &self.conn;
         let mut answers = Vec::with_capacity(ops.len());
         let mut destroyed = false;
         let mut swept = false;
@@ -626,6 +767,12 @@ impl WriteBackend for SqliteWrites {
                 _ => {}
             }
             answers.push(answer);
+        }
+        if let Some((key, seal)) = &sealing
+            && let Err(e) = seal_head(conn, key, seal)
+        {
+            rollback(conn);
+            return Err(e);
         }
         if let Err(e) = conn.execute_batch("COMMIT") {
             rollback(conn);
@@ -758,6 +905,13 @@ fn apply(conn: &Connection, op: &WriteOp) -> Result<WriteOutcome, StoreError> {
             }
             Ok(WriteOutcome::Done)
         }
+        WriteOp::InsertAuditSealKey { key } => {
+            conn.prepare_cached("INSERT INTO audit_seal (id, key) VALUES (1, ?1)")
+                .and_then(|mut stmt| stmt.execute(params![key]))
+                .map_err(|e| classify("insert_audit_seal_key", &e))?;
+            Ok(WriteOutcome::Done)
+        }
+        WriteOp::Seal => Ok(WriteOutcome::Done),
         WriteOp::InsertReceiver { receiver, audit } => {
             conn.prepare_cached("INSERT INTO receivers (merchant_id, name, url, created_at) VALUES (?1, ?2, ?3, ?4)")
                 .and_then(|mut stmt| {
@@ -930,18 +1084,23 @@ fn sweep(conn: &Connection, now: i64, limit: u32) -> Result<SweepReport, StoreEr
 
 /// Appends `event` to the chain: `seq` and `prev_hash` come from the last entry, read inside the
 /// caller's `IMMEDIATE` transaction, so appenders in other processes cannot interleave.
-pub(crate) fn append_audit(conn: &Connection, event: &AuditEvent) -> Result<(), StoreError> {
-    let err = |e: rusqlite::Error| db_error("append_audit", &e);
-    // A malformed head (wrong hash length) fails here: the vault stops writing rather than
-    // extending a chain it cannot link to.
+/// The audit log's last `seq` and `hash`; `(0, GENESIS)` when it is empty. A malformed head
+/// (wrong hash length) is an error: the vault stops writing rather than extending a chain it
+/// cannot link to.
+fn audit_head(conn: &Connection) -> Result<(i64, [u8; 32]), StoreError> {
     let head: Option<(i64, [u8; 32])> = conn
         .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         .and_then(|mut stmt| {
             stmt.query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()
         })
-        .map_err(err)?;
-    let (last_seq, prev_hash) = head.unwrap_or((0, GENESIS));
+        .map_err(|e| db_error("audit_head", &e))?;
+    Ok(head.unwrap_or((0, GENESIS)))
+}
+
+pub(crate) fn append_audit(conn: &Connection, event: &AuditEvent) -> Result<(), StoreError> {
+    let err = |e: rusqlite::Error| db_error("append_audit", &e);
+    let (last_seq, prev_hash) = audit_head(conn)?;
     let seq = last_seq.checked_add(1).ok_or_else(|| {
         tracing::error!("store: the audit sequence is exhausted");
         StoreError::Database

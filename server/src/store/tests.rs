@@ -117,7 +117,7 @@ fn fresh_dir_is_created_private_and_reopens() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     let journal: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
@@ -821,4 +821,169 @@ async fn destroyed_ciphertext_leaves_the_files_after_a_sweep() {
         !holds(&after, &cvc),
         "a used CVC's ciphertext is still in the files"
     );
+}
+
+/// A store whose audit log has 2 entries from before it had a seal key, then 5 sealed ones; and
+/// a second copy of its seal key, to verify with.
+async fn sealed_store(dir: &Path) -> (Store, AuditSealKey) {
+    let store = setup(dir);
+    let key = AuditSealKey::generate().unwrap();
+    let copy = AuditSealKey::from_bytes(&key.to_bytes()).unwrap();
+    store.insert_audit_seal_key(vec![0xAB; 60]).unwrap();
+    store.seal_audit_with(key).unwrap();
+    for i in 0..5 {
+        store
+            .append_audit(event("read", Some(&format!("tok_{i}"))))
+            .await
+            .unwrap();
+    }
+    let sealed = SealedReport {
+        entries: 7,
+        sealed_since: Some(2),
+    };
+    assert_eq!(verify_audit_sealed(&store, &copy), Ok(sealed));
+    (store, copy)
+}
+
+/// The raw database with the append-only triggers dropped, as someone with write access would.
+fn attacker(dir: &Path) -> Connection {
+    let conn = raw(dir);
+    conn.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")
+        .unwrap();
+    conn
+}
+
+/// Writes `entry` over the row of its `seq` (or as a new row), its hash computed as the vault
+/// would: what someone without the seal key can do.
+fn forge(conn: &Connection, entry: &AuditEntry) {
+    let e = &entry.event;
+    conn.execute(
+        "INSERT OR REPLACE INTO audit (seq, at, request_id, merchant_id, key_kind, client, action, \
+         token, outcome, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        rusqlite::params![
+            entry.seq, e.at, e.request_id, e.merchant_id, e.key_kind, e.client, e.action, e.token,
+            e.outcome, e.detail, entry.prev_hash, entry.hash
+        ],
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_seal_shows_a_rewritten_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, key) = sealed_store(tmp.path()).await;
+    let conn = attacker(tmp.path());
+    // Entry 4 changed, and every hash from it on recomputed: the chain verifies.
+    let mut entries = store.audit_entries().unwrap();
+    entries[3].event.outcome = "denied".into();
+    let mut prev = entries[2].hash;
+    for entry in &mut entries[3..] {
+        entry.prev_hash = prev;
+        entry.hash = audit::entry_hash(&prev, entry.seq, &entry.event);
+        prev = entry.hash;
+        forge(&conn, entry);
+    }
+    assert_eq!(verify_audit(&store), Ok(7));
+    assert_eq!(
+        verify_audit_sealed(&store, &key),
+        Err(AuditBreak {
+            seq: 7,
+            reason: "not the entry sealed: the chain was rewritten"
+        })
+    );
+}
+
+#[tokio::test]
+async fn the_seal_shows_a_log_cut_short() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, key) = sealed_store(tmp.path()).await;
+    attacker(tmp.path())
+        .execute("DELETE FROM audit WHERE seq >= 6", [])
+        .unwrap();
+    assert_eq!(verify_audit(&store), Ok(5));
+    let broken = verify_audit_sealed(&store, &key).unwrap_err();
+    assert_eq!(broken.seq, 6);
+    assert_eq!(
+        broken.reason,
+        "missing: the seal covers entries after the last one (the log was cut)"
+    );
+}
+
+#[tokio::test]
+async fn the_seal_shows_an_entry_added_without_it_and_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, key) = sealed_store(tmp.path()).await;
+    let entries = store.audit_entries().unwrap();
+    let last = entries.last().unwrap();
+    let mut added = last.clone();
+    added.seq = 8;
+    added.event.action = "delete".into();
+    added.prev_hash = last.hash;
+    added.hash = audit::entry_hash(&last.hash, 8, &added.event);
+    forge(&attacker(tmp.path()), &added);
+    assert_eq!(verify_audit(&store), Ok(8));
+    let expected = Err(AuditBreak {
+        seq: 8,
+        reason: "after the sealed head: added without the seal key",
+    });
+    assert_eq!(verify_audit_sealed(&store, &key), expected);
+    // The vault goes on appending, but does not seal over the added entry.
+    store.append_audit(event("read", None)).await.unwrap();
+    assert_eq!(verify_audit(&store), Ok(9));
+    assert_eq!(verify_audit_sealed(&store, &key), expected);
+}
+
+#[tokio::test]
+async fn a_seal_changed_removed_or_under_another_key_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, key) = sealed_store(tmp.path()).await;
+    let conn = attacker(tmp.path());
+    let does_not_verify = Err(AuditBreak {
+        seq: 7,
+        reason: "the seal does not verify: changed, or sealed under another key",
+    });
+    let other = AuditSealKey::generate().unwrap();
+    assert_eq!(verify_audit_sealed(&store, &other), does_not_verify);
+    // Claiming the log was sealed from its first entry.
+    conn.execute("UPDATE audit_seal SET since = 0", []).unwrap();
+    assert_eq!(verify_audit_sealed(&store, &key), does_not_verify);
+    conn.execute("DELETE FROM audit_seal", []).unwrap();
+    assert_eq!(
+        verify_audit_sealed(&store, &key),
+        Err(AuditBreak {
+            seq: 1,
+            reason: "the log has no seal"
+        })
+    );
+    // Not an empty one.
+    let empty = tempfile::tempdir().unwrap();
+    let fresh = Store::open(empty.path()).unwrap();
+    let none = SealedReport {
+        entries: 0,
+        sealed_since: None,
+    };
+    assert_eq!(verify_audit_sealed(&fresh, &key), Ok(none));
+}
+
+#[tokio::test]
+async fn two_processes_with_the_key_keep_one_seal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (server, key) = sealed_store(tmp.path()).await;
+    // A second handle (another process: an operator's command) with the same key.
+    let cli = Store::open(tmp.path()).unwrap();
+    cli.seal_audit_with(AuditSealKey::from_bytes(&key.to_bytes()).unwrap())
+        .unwrap();
+    for i in 0..4 {
+        let (writer, action) = if i % 2 == 0 {
+            (&server, "read")
+        } else {
+            (&cli, "receiver_add")
+        };
+        writer.append_audit(event(action, None)).await.unwrap();
+    }
+    let sealed = SealedReport {
+        entries: 11,
+        sealed_since: Some(2),
+    };
+    assert_eq!(verify_audit_sealed(&server, &key), Ok(sealed));
 }

@@ -19,7 +19,9 @@ pub use receivers::{add_receiver, remove_receiver};
 pub use tokens::{AuditContext, CardMeta, TokenMeta};
 
 use crate::forward::client::{self, Client};
-use crate::keys::{DataKey, FingerprintKey, KeyError, MasterKey};
+use crate::keys::{
+    AUDIT_SEAL_KEY_CONTEXT, AuditSealKey, DataKey, FingerprintKey, KeyError, MasterKey,
+};
 use crate::store::{AuditEvent, DataKeyRecord, MerchantRecord, Store, StoreError};
 use directory::Directory;
 
@@ -100,6 +102,49 @@ impl From<KeyError> for BootError {
     }
 }
 
+/// Makes the store seal its audit log (see `keys::audit`): unwraps this database's audit seal key
+/// with the master key, making and storing one the first time, and seals the head now. Every
+/// command that writes to the store calls it first, so that each entry it appends is sealed.
+pub fn seal_audit(store: &Store, master: &MasterKey) -> Result<(), BootError> {
+    let wrapped = match store.audit_seal()? {
+        Some(record) => record.key,
+        None => {
+            let key = AuditSealKey::generate()?;
+            let wrapped = master.wrap(AUDIT_SEAL_KEY_CONTEXT, &key.to_bytes())?;
+            match store.insert_audit_seal_key(wrapped.clone()) {
+                Ok(()) => wrapped,
+                // Another process made it first: use theirs.
+                Err(StoreError::Conflict) => {
+                    store
+                        .audit_seal()?
+                        .ok_or(BootError::Corrupt("the audit seal key vanished"))?
+                        .key
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let bytes = master
+        .unwrap(AUDIT_SEAL_KEY_CONTEXT, &wrapped)
+        .map_err(|_| BootError::MasterKeyMismatch)?;
+    store.seal_audit_with(AuditSealKey::from_bytes(&bytes)?)?;
+    Ok(())
+}
+
+/// This database's audit seal key, if it has one (for `cardvault audit verify`).
+pub fn audit_seal_key(
+    store: &Store,
+    master: &MasterKey,
+) -> Result<Option<AuditSealKey>, BootError> {
+    let Some(record) = store.audit_seal()? else {
+        return Ok(None);
+    };
+    let bytes = master
+        .unwrap(AUDIT_SEAL_KEY_CONTEXT, &record.key)
+        .map_err(|_| BootError::MasterKeyMismatch)?;
+    Ok(Some(AuditSealKey::from_bytes(&bytes)?))
+}
+
 /// The running vault: the store and every key it needs, unwrapped once.
 pub struct Vault {
     pub(crate) store: Store,
@@ -128,6 +173,7 @@ impl Vault {
     /// Opens the vault on `store`: creates the first data key and transport key if missing,
     /// and unwraps them all with `master`.
     pub fn open(store: Store, master: MasterKey, config: Config) -> Result<Vault, BootError> {
+        seal_audit(&store, &master)?;
         if store.data_keys()?.is_empty() {
             let key = DataKey::generate(1)?;
             let record = DataKeyRecord {
