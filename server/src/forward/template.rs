@@ -5,6 +5,8 @@
 //! card placeholder but is not one of these is refused rather than sent as it is: a typo must not
 //! reach a processor. Other `{{…}}` text (a processor's own templating, say) is left alone.
 
+use core::fmt;
+
 use zeroize::Zeroizing;
 
 /// One of the contract's placeholders.
@@ -52,10 +54,36 @@ enum Piece<'a> {
     Card(Placeholder),
 }
 
-/// A template, parsed: text and placeholders.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A template, parsed: text and placeholders. Its `Debug` shows the placeholders and how much
+/// text there is, never the text: a merchant's header values carry its processor credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Template<'a> {
     pieces: Vec<Piece<'a>>,
+}
+
+impl fmt::Debug for Template<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text: usize = self
+            .pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => text.len(),
+                Piece::Card(_) => 0,
+            })
+            .sum();
+        let placeholders: Vec<Placeholder> = self
+            .pieces
+            .iter()
+            .filter_map(|piece| match piece {
+                Piece::Card(placeholder) => Some(*placeholder),
+                Piece::Text(_) => None,
+            })
+            .collect();
+        f.debug_struct("Template")
+            .field("text_bytes", &text)
+            .field("placeholders", &placeholders)
+            .finish()
+    }
 }
 
 impl<'a> Template<'a> {
@@ -295,6 +323,14 @@ mod tests {
         let escape = if json { Escape::Json } else { Escape::None };
         let filled = Template::parse(text).unwrap().fill(values, escape)?;
         Ok(String::from_utf8(filled.to_vec()).unwrap())
+    }
+
+    #[test]
+    fn debug_shows_placeholders_not_text() {
+        let template = Template::parse("Bearer sk_live_processor {{card.last4}}").unwrap();
+        let shown = format!("{template:?}");
+        assert_eq!(shown, "Template { text_bytes: 25, placeholders: [Last4] }");
+        assert!(!shown.contains("sk_live"));
     }
 
     #[test]
