@@ -747,6 +747,43 @@ async fn tokenize_and_encrypt_seal_the_card_for_the_vault() {
 }
 
 #[wasm_bindgen_test]
+async fn an_optional_cvc_may_be_left_empty() {
+    let required = mount_with("");
+    assert_eq!(label(&required.cvc()), "Security code");
+    assert_eq!(
+        required.cvc().get_attribute("aria-required").as_deref(),
+        Some("true")
+    );
+    drop(required);
+
+    let vault = MockVault::install(&format!("[{TOKEN_201}]"));
+    let h = mount_with(r#"{"cvc":"optional","locale":"de"}"#);
+    assert_eq!(label(&h.cvc()), "Sicherheitscode (optional)");
+    assert_eq!(
+        h.cvc().get_attribute("aria-required").as_deref(),
+        Some("false")
+    );
+    paste(&h.number(), "4242 4242 4242 4242");
+    paste(&h.exp(), &format!("12/{}", year_ahead(5)));
+    assert_eq!(get(&h.last_change(), "complete").as_bool(), Some(true));
+    // A CVC begun must still be finished.
+    paste(&h.cvc(), "12");
+    assert_eq!(get(&h.last_change(), "complete").as_bool(), Some(false));
+    paste(&h.cvc(), "");
+    assert_eq!(get(&h.last_change(), "complete").as_bool(), Some(true));
+
+    h.request("tokenize", 1);
+    let reply = h.reply(1).await;
+    assert_eq!(get(&reply, "ok").as_bool(), Some(true), "{reply:?}");
+    assert_eq!(h.error("cvc"), "");
+    assert_eq!(text(&vault.calls()[1], "url"), "/v1/tokens");
+
+    // Anything else than "required" or "optional" is "required".
+    let h = mount_with(r#"{"cvc":"maybe"}"#);
+    assert_eq!(label(&h.cvc()), "Security code");
+}
+
+#[wasm_bindgen_test]
 async fn tokenize_passes_on_the_vaults_refusal_and_refetches_a_rotated_key() {
     let vault = MockVault::install(&format!(
         r#"[[400, {{"error":{{"code":"unknown_key","message":"Unknown key."}}}}], {TOKEN_201}]"#

@@ -24,7 +24,7 @@
     var pending = {};
     var seq = 0;
     var ready = false;
-    var settings = { style: options.style || {}, locale: options.locale, messages: options.messages };
+    var settings = { style: options.style || {}, locale: options.locale, messages: options.messages, cvc: options.cvc };
     frame.src = VAULT + '/v1/field?key=' + encodeURIComponent(options.publishableKey) +
       '&origin=' + encodeURIComponent(location.origin) +
       '#' + encodeURIComponent(JSON.stringify(settings));

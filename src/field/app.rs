@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use super::dom::View;
 use super::i18n::{Locale, Messages};
 use super::protocol::{self, Request};
-use super::state::{self, Check, EditKind, FIELDS, Form, Summary};
+use super::state::{self, Check, CvcPolicy, EditKind, FIELDS, Form, Summary};
 use super::style;
 use super::vault::{self, Failure, Vault};
 use crate::card::{self, Brand, CardError, Field as Input, YearMonth};
@@ -35,7 +35,7 @@ pub struct FieldConfig {
     /// Where the field's messages go. [`FieldConfig::new`] makes it
     /// `parent.postMessage(message, origin)`; tests put their own.
     pub post: Rc<dyn Fn(&JsValue)>,
-    /// The merchant's options `{style, locale, messages}` (`undefined` for none).
+    /// The merchant's options `{style, locale, messages, cvc}` (`undefined` for none).
     pub options: JsValue,
 }
 
@@ -118,7 +118,7 @@ pub fn mount(
         .ok_or_else(|| JsValue::from_str("cardvault: the document has no window"))?;
     let options = Options::read(&config.options, &window);
     let messages = Messages::new(options.locale, options.messages);
-    let view = View::build(document, container, &messages)?;
+    let view = View::build(document, container, &messages, options.cvc)?;
     let sheet = apply_style(document, &options.style);
     let inner = Rc::new(Inner {
         view,
@@ -131,6 +131,7 @@ pub fn mount(
         number_len: Cell::new(0),
         last: RefCell::new(None),
         height: Cell::new(0),
+        cvc_policy: options.cvc,
     });
 
     // One listener each on the form (events bubble up from the inputs) and on the window.
@@ -242,6 +243,7 @@ struct Options {
     style: Vec<(String, style::Value)>,
     locale: Locale,
     messages: Vec<(String, String)>,
+    cvc: CvcPolicy,
 }
 
 impl Options {
@@ -278,10 +280,19 @@ impl Options {
                 }
             }
         }
+        let cvc = match get(options, "cvc").as_string().as_deref() {
+            Some("optional") => CvcPolicy::Optional,
+            Some("required") | None => CvcPolicy::Required,
+            Some(_) => {
+                warn("cardvault: option `cvc` must be \"required\" or \"optional\": required");
+                CvcPolicy::Required
+            }
+        };
         Options {
             style,
             locale,
             messages,
+            cvc,
         }
     }
 }
@@ -351,6 +362,8 @@ struct Inner {
     last: RefCell<Option<Summary>>,
     /// The height last posted.
     height: Cell<i32>,
+    /// Whether the shopper must give a CVC (the merchant's `cvc` option).
+    cvc_policy: CvcPolicy,
 }
 
 impl Inner {
@@ -359,13 +372,17 @@ impl Inner {
     }
 
     fn check(&self) -> Check {
-        Check::of(&self.view.values(), YearMonth::from_unix(now()))
+        Check::of(
+            &self.view.values(),
+            YearMonth::from_unix(now()),
+            self.cvc_policy,
+        )
     }
 
     /// Redraws the view from the inputs and, when `tell` and it changed, posts the summary.
     fn refresh(&self, tell: bool) {
         let values = self.view.values();
-        let check = Check::of(&values, YearMonth::from_unix(now()));
+        let check = Check::of(&values, YearMonth::from_unix(now()), self.cvc_policy);
         self.number_len
             .set(values.number.bytes().filter(u8::is_ascii_digit).count());
         drop(values);
@@ -551,7 +568,8 @@ impl Inner {
         self.form.borrow_mut().submit();
         self.refresh(true);
         // Refused before any request when a card rule says no.
-        drop(self.view.values().card(YearMonth::from_unix(now()))?);
+        let today = YearMonth::from_unix(now());
+        drop(self.view.values().card(today, self.cvc_policy)?);
         let key = self.vault.sealing_key().await?;
         let envelope = self.seal(&key)?;
         if request == Request::Encrypt {
@@ -573,7 +591,10 @@ impl Inner {
     /// at the end of this call.
     fn seal(&self, key: &SealingKey) -> Result<String, Rejection> {
         let now = now();
-        let card = self.view.values().card(YearMonth::from_unix(now))?;
+        let card = self
+            .view
+            .values()
+            .card(YearMonth::from_unix(now), self.cvc_policy)?;
         key.seal(&card, self.vault.publishable_key(), now)
             .map_err(|e| match e {
                 EnvelopeError::Card(e) => Rejection::Card(e),

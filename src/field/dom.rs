@@ -25,7 +25,7 @@ use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
 use zeroize::Zeroizing;
 
 use super::i18n::Messages;
-use super::state::{Check, FIELDS, Form, Status, Values, brand_name};
+use super::state::{Check, CvcPolicy, FIELDS, Form, Status, Values, brand_name};
 use crate::card::{Brand, Field};
 
 /// The form's content; `$` stands for the element id prefix. Static markup only: the words
@@ -64,11 +64,13 @@ pub(crate) struct View {
 
 impl View {
     /// Builds the form at the end of `container`. Element ids start with the container's id
-    /// (`cv` when it has none usable): give each field's container its own id.
+    /// (`cv` when it has none usable): give each field's container its own id. An optional CVC
+    /// is labelled so (`cvc_label_optional`) and not `aria-required`.
     pub(crate) fn build(
         document: &Document,
         container: &Element,
         messages: &Messages,
+        cvc_policy: CvcPolicy,
     ) -> Result<View, JsValue> {
         let id = container.id();
         let usable = !id.is_empty()
@@ -93,7 +95,13 @@ impl View {
             else {
                 break;
             };
-            label.set_text_content(messages.text(label_key));
+            let cvc_optional = label_key == "cvc_label" && cvc_policy == CvcPolicy::Optional;
+            if cvc_optional {
+                label.set_text_content(messages.text("cvc_label_optional"));
+                input.set_attribute("aria-required", "false")?;
+            } else {
+                label.set_text_content(messages.text(label_key));
+            }
             match messages.text(placeholder_key) {
                 Some(placeholder) if !placeholder.is_empty() => {
                     input.set_attribute("placeholder", placeholder)?;

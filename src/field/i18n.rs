@@ -2,7 +2,8 @@
 //! Spanish, any of which the merchant may override by key.
 //!
 //! Keys: `number_label`, `number_placeholder`, `exp_label`, `exp_placeholder`, `cvc_label`,
-//! `cvc_placeholder`, `name_label`, `name_placeholder`, the card rules' error codes
+//! `cvc_label_optional` (when the merchant's `cvc` option is `optional`), `cvc_placeholder`,
+//! `name_label`, `name_placeholder`, the card rules' error codes
 //! (`invalid_number`, `incomplete_number`, `invalid_exp`, `incomplete_exp`, `expired`,
 //! `invalid_cvc`, `incomplete_cvc`, `invalid_name`), and the codes of failures after
 //! validation (`network_error`, `rate_limited`, `internal`, or any other code the vault sends).
@@ -73,6 +74,7 @@ const EN: &[(&str, &str)] = &[
     ("exp_label", "Expiry date"),
     ("exp_placeholder", "MM / YY"),
     ("cvc_label", "Security code"),
+    ("cvc_label_optional", "Security code (optional)"),
     ("cvc_placeholder", "CVC"),
     ("name_label", "Name on card (optional)"),
     ("name_placeholder", ""),
@@ -93,6 +95,7 @@ const FR: &[(&str, &str)] = &[
     ("exp_label", "Date d’expiration"),
     ("exp_placeholder", "MM / AA"),
     ("cvc_label", "Code de sécurité"),
+    ("cvc_label_optional", "Code de sécurité (facultatif)"),
     ("cvc_placeholder", "CVC"),
     ("name_label", "Nom sur la carte (facultatif)"),
     ("name_placeholder", ""),
@@ -121,6 +124,7 @@ const DE: &[(&str, &str)] = &[
     ("exp_label", "Ablaufdatum"),
     ("exp_placeholder", "MM / JJ"),
     ("cvc_label", "Sicherheitscode"),
+    ("cvc_label_optional", "Sicherheitscode (optional)"),
     ("cvc_placeholder", "CVC"),
     ("name_label", "Name auf der Karte (optional)"),
     ("name_placeholder", ""),
@@ -152,6 +156,7 @@ const ES: &[(&str, &str)] = &[
     ("exp_label", "Fecha de caducidad"),
     ("exp_placeholder", "MM / AA"),
     ("cvc_label", "Código de seguridad"),
+    ("cvc_label_optional", "Código de seguridad (opcional)"),
     ("cvc_placeholder", "CVC"),
     ("name_label", "Nombre en la tarjeta (opcional)"),
     ("name_placeholder", ""),

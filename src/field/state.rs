@@ -221,6 +221,17 @@ pub struct Values {
     pub name: Zeroizing<String>,
 }
 
+/// Whether the shopper must give a CVC: the merchant's `cvc` option, which should match how its
+/// account is set up at the vault (`merchant create --cvc-optional`), since the vault checks too.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CvcPolicy {
+    /// A card is complete only with its CVC (the default).
+    #[default]
+    Required,
+    /// A card is complete without a CVC; one that is typed must be valid.
+    Optional,
+}
+
 /// Where every input stands, and the brand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Check {
@@ -234,11 +245,13 @@ pub struct Check {
     pub cvc: Status,
     /// The name.
     pub name: Status,
+    /// Whether an empty CVC is missing.
+    pub cvc_policy: CvcPolicy,
 }
 
 impl Check {
     /// Checks every input as of `today`.
-    pub fn of(values: &Values, today: YearMonth) -> Check {
+    pub fn of(values: &Values, today: YearMonth, cvc_policy: CvcPolicy) -> Check {
         let digits = Zeroizing::new(card::digits_of(&values.number, MAX_DIGITS));
         let (brand, state) = card::check_partial(&digits);
         let number = match state {
@@ -257,6 +270,7 @@ impl Check {
                 Ok(Some(_)) => Status::Complete,
                 Err(e) => Status::Invalid(e),
             },
+            cvc_policy,
         }
     }
 
@@ -270,12 +284,25 @@ impl Check {
         }
     }
 
-    /// Whether the card can be submitted: number, expiry and CVC valid, the name valid or empty.
+    /// Whether the card can be submitted: number, expiry and CVC valid (the CVC empty too, when
+    /// optional), the name valid or empty.
     pub fn complete(&self) -> bool {
         self.number == Status::Complete
             && self.exp == Status::Complete
-            && self.cvc == Status::Complete
+            && (self.cvc == Status::Complete
+                || (self.cvc == Status::Empty && self.cvc_policy == CvcPolicy::Optional))
             && matches!(self.name, Status::Empty | Status::Complete)
+    }
+
+    /// The error an input shows when empty after a submit (the name is optional, and the CVC
+    /// may be).
+    fn required(&self, field: Field) -> Option<CardError> {
+        match field {
+            Field::Number => Some(CardError::IncompleteNumber),
+            Field::Exp => Some(CardError::IncompleteExp),
+            Field::Cvc if self.cvc_policy == CvcPolicy::Required => Some(CardError::IncompleteCvc),
+            Field::Cvc | Field::Name => None,
+        }
     }
 
     /// Whether nothing at all is typed.
@@ -318,16 +345,6 @@ fn cvc_status(value: &str, brand: Brand) -> Status {
         Ok(_) => Status::Complete,
         Err(e @ CardError::IncompleteCvc) => Status::Pending(e),
         Err(e) => Status::Invalid(e),
-    }
-}
-
-/// The error an input shows when empty after a submit (the name is optional).
-fn required(field: Field) -> Option<CardError> {
-    match field {
-        Field::Number => Some(CardError::IncompleteNumber),
-        Field::Exp => Some(CardError::IncompleteExp),
-        Field::Cvc => Some(CardError::IncompleteCvc),
-        Field::Name => None,
     }
 }
 
@@ -402,7 +419,7 @@ impl Form {
         match check.status(field) {
             Status::Invalid(e) => Some(e),
             Status::Pending(e) if reveal != Reveal::Typing => Some(e),
-            Status::Empty if reveal == Reveal::Submitted => required(field),
+            Status::Empty if reveal == Reveal::Submitted => check.required(field),
             _ => None,
         }
     }
@@ -419,10 +436,10 @@ impl Form {
 }
 
 impl Values {
-    /// The card, when every input is valid as of `today` (the CVC is required, the name
-    /// optional); else the first error in the order number, expiry, CVC, name.
-    pub fn card(&self, today: YearMonth) -> Result<Card, CardError> {
-        let check = Check::of(self, today);
+    /// The card, when every input is valid as of `today` (the CVC as `cvc_policy` says, the
+    /// name optional); else the first error in the order number, expiry, CVC, name.
+    pub fn card(&self, today: YearMonth, cvc_policy: CvcPolicy) -> Result<Card, CardError> {
+        let check = Check::of(self, today, cvc_policy);
         let mut submitted = Form::default();
         submitted.submit();
         if let Some(e) = FIELDS.iter().find_map(|&f| submitted.error(&check, f)) {
@@ -434,7 +451,7 @@ impl Values {
             &digits,
             exp.month().into(),
             exp.year().into(),
-            Some(self.cvc.as_str()),
+            (!self.cvc.is_empty()).then_some(self.cvc.as_str()),
             Some(self.name.as_str()),
             today,
         )
@@ -591,7 +608,7 @@ mod tests {
 
     #[test]
     fn statuses() {
-        let check = |n, e, c, m| Check::of(&values(n, e, c, m), TODAY);
+        let check = |n, e, c, m| Check::of(&values(n, e, c, m), TODAY, CvcPolicy::Required);
         let c = check("", "", "", "");
         assert!(c.empty() && !c.complete());
         let c = check("4242 4242 4242 4242", "12 / 30", "123", "");
@@ -636,7 +653,7 @@ mod tests {
     #[test]
     fn errors_show_on_blur_or_when_final() {
         let mut form = Form::default();
-        let check = Check::of(&values("4242", "", "", ""), TODAY);
+        let check = Check::of(&values("4242", "", "", ""), TODAY, CvcPolicy::Required);
         assert_eq!(form.error(&check, Field::Number), None);
         form.blur(Field::Number, check.number);
         assert_eq!(
@@ -678,7 +695,11 @@ mod tests {
         form.clear();
         assert_eq!(form.summary(&check).error, None);
         // Final errors show while typing.
-        let check = Check::of(&values("5555 5555 5555 4445", "", "", ""), TODAY);
+        let check = Check::of(
+            &values("5555 5555 5555 4445", "", "", ""),
+            TODAY,
+            CvcPolicy::Required,
+        );
         assert_eq!(
             form.error(&check, Field::Number),
             Some(CardError::InvalidNumber)
@@ -688,12 +709,16 @@ mod tests {
     #[test]
     fn the_card_or_the_first_error() {
         let card = values("4242 4242 4242 4242", "12 / 30", "123", " Ada ")
-            .card(TODAY)
+            .card(TODAY, CvcPolicy::Required)
             .unwrap();
         assert_eq!(card.number.expose(), "4242424242424242");
         assert_eq!((card.expiry.month(), card.expiry.year()), (12, 2030));
         assert_eq!(card.name.as_ref().map(Name::expose), Some("Ada"));
-        let err = |n, e, c| values(n, e, c, "").card(TODAY).unwrap_err();
+        let err = |n, e, c| {
+            values(n, e, c, "")
+                .card(TODAY, CvcPolicy::Required)
+                .unwrap_err()
+        };
         assert_eq!(err("", "", ""), CardError::IncompleteNumber);
         assert_eq!(err("4242 4242 4242 4242", "", ""), CardError::IncompleteExp);
         assert_eq!(
@@ -708,7 +733,34 @@ mod tests {
             err("3782 822463 10005", "12 / 30", "123"),
             CardError::IncompleteCvc
         );
-        assert!(values("", "", "", "").card(TODAY).is_err());
+        assert!(
+            values("", "", "", "")
+                .card(TODAY, CvcPolicy::Required)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn an_optional_cvc_may_be_empty_but_not_wrong() {
+        let optional = |c| values("4242 4242 4242 4242", "12 / 30", c, "");
+        let check = Check::of(&optional(""), TODAY, CvcPolicy::Optional);
+        assert!(check.complete());
+        let mut form = Form::default();
+        form.submit();
+        assert_eq!(form.summary(&check).error, None);
+        let card = optional("").card(TODAY, CvcPolicy::Optional).unwrap();
+        assert!(card.cvc.is_none());
+        // Typed, it must be right, and it is sealed.
+        let check = Check::of(&optional("12"), TODAY, CvcPolicy::Optional);
+        assert!(!check.complete());
+        assert_eq!(
+            form.error(&check, Field::Cvc),
+            Some(CardError::IncompleteCvc)
+        );
+        let card = optional("123").card(TODAY, CvcPolicy::Optional).unwrap();
+        assert_eq!(card.cvc.as_ref().map(|c| c.expose()), Some("123"));
+        // Required, an empty one is missing.
+        assert!(!Check::of(&optional(""), TODAY, CvcPolicy::Required).complete());
     }
 
     #[test]
