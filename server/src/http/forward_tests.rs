@@ -11,18 +11,15 @@ use axum::extract::Request as AxumRequest;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cardvault::card::{Card, YearMonth};
-use cardvault::envelope::SealingKey;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use super::super::{AppState, Limits, Options, router};
+use super::super::test_harness::{Harness, PAN, Setup, code};
 use crate::forward::client::{self, Client};
-use crate::keys::MasterKey;
-use crate::store::{ReceiverRecord, Store};
-use crate::vault::{Config, NewMerchant, Vault, add_receiver, create_merchant, now_unix};
+use crate::store::ReceiverRecord;
+use crate::vault::{Config, add_receiver, now_unix};
 
-const PAN: &str = "4242424242424242";
 const CVC: &str = "737";
 
 /// What the fake processor received.
@@ -138,77 +135,20 @@ async fn start_processor() -> (SocketAddr, Processor) {
     (addr, processor)
 }
 
-struct Merchant {
-    id: String,
-    pk: String,
-    sk: String,
-}
-
-struct Harness {
-    _dir: tempfile::TempDir,
-    app: Router,
-    vault: Arc<Vault>,
-    sealing: SealingKey,
-    shop: Merchant,
-    other: Merchant,
-}
-
-fn merchant(vault: &Vault, name: &str) -> Merchant {
-    let (record, secret) = create_merchant(
-        vault.store(),
-        &vault.master,
-        NewMerchant {
-            name: name.into(),
-            origins: vec!["https://shop.example".into()],
-            token_ttl_secs: None,
-            require_cvc: false,
-        },
-    )
-    .unwrap();
-    Merchant {
-        id: record.id,
-        pk: record.publishable_key,
-        sk: secret.to_string(),
-    }
-}
-
 fn harness(dev: bool, limits: client::Limits) -> Harness {
     harness_with(dev, limits, None)
 }
 
 fn harness_with(dev: bool, limits: client::Limits, forwarder: Option<Client>) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let config = Config {
-        dev,
-        forward_limits: limits,
-        ..Config::default()
-    };
-    let mut vault = Vault::open(store, MasterKey::generate().unwrap(), config).unwrap();
-    if let Some(forwarder) = forwarder {
-        vault.set_forwarder(forwarder);
-    }
-    let vault = Arc::new(vault);
-    let shop = merchant(&vault, "Shop");
-    let other = merchant(&vault, "Other");
-    let jwk = vault.keyring().jwks(now_unix()).remove(0);
-    let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
-    let limits = Limits {
-        per_key_per_minute: 0,
-        per_client_per_minute: 0,
-    };
-    let app = router(
-        AppState::new(Arc::clone(&vault), limits),
-        Options::default(),
-    );
-    Harness {
-        _dir: dir,
-        app,
-        vault,
-        sealing,
-        shop,
-        other,
-    }
+    Harness::new(Setup {
+        config: Config {
+            dev,
+            forward_limits: limits,
+            ..Config::default()
+        },
+        forwarder,
+        ..Setup::default()
+    })
 }
 
 fn dev_harness() -> Harness {
@@ -216,16 +156,6 @@ fn dev_harness() -> Harness {
 }
 
 impl Harness {
-    async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
-        let response = self.app.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
-
     async fn tokenize(&self, cvc: Option<&str>) -> String {
         let then = YearMonth {
             year: 2020,
@@ -241,7 +171,7 @@ impl Harness {
             .header(header::CONTENT_TYPE, "application/jose")
             .body(Body::from(envelope))
             .unwrap();
-        let (status, json) = self.send(req).await;
+        let (status, _, json) = self.send(req).await;
         assert_eq!(status, StatusCode::CREATED, "{json}");
         json["token"].as_str().unwrap().to_owned()
     }
@@ -264,7 +194,8 @@ impl Harness {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
             .unwrap();
-        self.send(req).await
+        let (status, _, json) = self.send(req).await;
+        (status, json)
     }
 
     fn cvc_stored(&self, token: &str) -> bool {
@@ -300,10 +231,6 @@ fn charge(token: &str, receiver: &str, path: &str, with_cvc: bool) -> Value {
             r#"{{"amount":4850,"card":{{"number":"{{{{card.number}}}}","exp_month":{{{{card.exp_month}}}},"exp_year":{{{{card.exp_year}}}},"name":"{{{{card.name}}}}","brand":"{{{{card.brand}}}}"{cvc}}}}}"#
         ),
     })
-}
-
-fn code(json: &Value) -> &str {
-    json["error"]["code"].as_str().unwrap_or("")
 }
 
 #[tokio::test]

@@ -254,4 +254,6 @@ async fn not_found() -> ApiError {
 }
 
 #[cfg(test)]
+mod test_harness;
+#[cfg(test)]
 mod tests;

@@ -1,11 +1,6 @@
 //! Every endpoint and every error code of the contract, through `oneshot` (no socket).
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-
-use axum::Router;
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use base64ct::Encoding;
 use cardvault::card::{Card, YearMonth};
@@ -14,74 +9,21 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+use super::test_harness::{Harness, PAN, Setup, code};
 use super::*;
-use crate::keys::{MasterKey, TransportKey};
-use crate::store::Store;
-use crate::vault::{Config, NewMerchant, Vault, create_merchant, now_unix};
-
-const PAN: &str = "4242424242424242";
-
-struct Merchant {
-    pk: String,
-    sk: String,
-}
-
-struct Harness {
-    _dir: tempfile::TempDir,
-    app: Router,
-    vault: Arc<Vault>,
-    sealing: SealingKey,
-    shop: Merchant,
-    other: Merchant,
-}
-
-fn merchant(vault: &Vault, name: &str, require_cvc: bool) -> Merchant {
-    let (record, secret) = create_merchant(
-        vault.store(),
-        &vault.master,
-        NewMerchant {
-            name: name.into(),
-            origins: vec!["https://shop.example".into()],
-            token_ttl_secs: None,
-            require_cvc,
-        },
-    )
-    .unwrap();
-    Merchant {
-        pk: record.publishable_key,
-        sk: secret.to_string(),
-    }
-}
+use crate::keys::TransportKey;
+use crate::vault::{NewMerchant, create_merchant, now_unix};
 
 fn harness_with(limits: Limits) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let vault =
-        Arc::new(Vault::open(store, MasterKey::generate().unwrap(), Config::default()).unwrap());
-    let shop = merchant(&vault, "Shop", true);
-    let other = merchant(&vault, "Other", false);
-    let jwk = vault.keyring().jwks(now_unix()).remove(0);
-    let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
-    let app = router(
-        AppState::new(Arc::clone(&vault), limits),
-        Options::default(),
-    )
-    .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
-    Harness {
-        _dir: dir,
-        app,
-        vault,
-        sealing,
-        shop,
-        other,
-    }
+    Harness::new(Setup {
+        limits,
+        shop_requires_cvc: true,
+        ..Setup::default()
+    })
 }
 
 fn harness() -> Harness {
-    harness_with(Limits {
-        per_key_per_minute: 0,
-        per_client_per_minute: 0,
-    })
+    harness_with(Setup::default().limits)
 }
 
 fn card(exp_year: u32, cvc: Option<&str>) -> Card {
@@ -97,15 +39,6 @@ impl Harness {
         self.sealing
             .seal(&card(2030, Some("123")), aud, now_unix() as u64)
             .unwrap()
-    }
-
-    async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
-        let response = self.app.clone().oneshot(req).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, headers, json)
     }
 
     async fn tokenize_with(&self, key: &str, body: impl Into<Body>) -> (StatusCode, Value) {
@@ -134,10 +67,6 @@ impl Harness {
             .unwrap();
         self.send(req).await.0
     }
-}
-
-fn code(json: &Value) -> &str {
-    json["error"]["code"].as_str().unwrap_or("")
 }
 
 #[tokio::test]

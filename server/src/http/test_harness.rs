@@ -1,0 +1,132 @@
+//! What the HTTP tests share: a vault in a temporary data dir, its router (requests go through
+//! `oneshot`, no socket), two merchants, and the key the field would seal to.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode};
+use cardvault::envelope::SealingKey;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use super::{AppState, Limits, Options, router};
+use crate::forward::client::Client;
+use crate::keys::MasterKey;
+use crate::store::Store;
+use crate::vault::{Config, NewMerchant, Vault, create_merchant, now_unix};
+
+/// The card number the tests seal.
+pub(crate) const PAN: &str = "4242424242424242";
+
+/// A merchant the harness made, with its keys.
+pub(crate) struct Merchant {
+    pub(crate) id: String,
+    pub(crate) pk: String,
+    pub(crate) sk: String,
+}
+
+/// How to build a [`Harness`].
+pub(crate) struct Setup {
+    /// The vault's configuration.
+    pub(crate) config: Config,
+    /// The rate limits (none by default).
+    pub(crate) limits: Limits,
+    /// Another forwarding client (other trust roots or limits).
+    pub(crate) forwarder: Option<Client>,
+    /// Whether `shop` requires a CVC (`other` never does).
+    pub(crate) shop_requires_cvc: bool,
+}
+
+impl Default for Setup {
+    fn default() -> Setup {
+        Setup {
+            config: Config::default(),
+            limits: Limits {
+                per_key_per_minute: 0,
+                per_client_per_minute: 0,
+            },
+            forwarder: None,
+            shop_requires_cvc: false,
+        }
+    }
+}
+
+/// A vault, its router, and merchants `shop` and `other` (origin `https://shop.example`).
+pub(crate) struct Harness {
+    pub(crate) _dir: tempfile::TempDir,
+    pub(crate) app: Router,
+    pub(crate) vault: Arc<Vault>,
+    pub(crate) sealing: SealingKey,
+    pub(crate) shop: Merchant,
+    pub(crate) other: Merchant,
+}
+
+impl Harness {
+    /// A fresh vault as `setup` says. Requests come from client address 203.0.113.7.
+    pub(crate) fn new(setup: Setup) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut vault = Vault::open(store, MasterKey::generate().unwrap(), setup.config).unwrap();
+        if let Some(forwarder) = setup.forwarder {
+            vault.set_forwarder(forwarder);
+        }
+        let vault = Arc::new(vault);
+        let shop = merchant(&vault, "Shop", setup.shop_requires_cvc);
+        let other = merchant(&vault, "Other", false);
+        let jwk = vault.keyring().jwks(now_unix()).remove(0);
+        let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
+        let app = router(
+            AppState::new(Arc::clone(&vault), setup.limits),
+            Options::default(),
+        )
+        .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
+        Harness {
+            _dir: dir,
+            app,
+            vault,
+            sealing,
+            shop,
+            other,
+        }
+    }
+
+    /// Sends `req` through the router: the status, the headers and the body as JSON (`Null`
+    /// when it is not JSON).
+    pub(crate) async fn send(&self, req: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+        let response = self.app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, headers, json)
+    }
+}
+
+/// A merchant of `vault` allowed on `https://shop.example`.
+pub(crate) fn merchant(vault: &Vault, name: &str, require_cvc: bool) -> Merchant {
+    let (record, secret) = create_merchant(
+        vault.store(),
+        &vault.master,
+        NewMerchant {
+            name: name.into(),
+            origins: vec!["https://shop.example".into()],
+            token_ttl_secs: None,
+            require_cvc,
+        },
+    )
+    .unwrap();
+    Merchant {
+        id: record.id,
+        pk: record.publishable_key,
+        sk: secret.to_string(),
+    }
+}
+
+/// An error answer's `error.code`.
+pub(crate) fn code(json: &Value) -> &str {
+    json["error"]["code"].as_str().unwrap_or("")
+}
