@@ -148,6 +148,15 @@ pub struct DataKeyRecord {
     pub created_at: i64,
 }
 
+impl fmt::Debug for AuditSealRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuditSealRecord")
+            .field("key", &Blob(self.key.len()))
+            .field("sealed", &self.sealed)
+            .finish()
+    }
+}
+
 impl fmt::Debug for DataKeyRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DataKeyRecord")
@@ -271,8 +280,8 @@ pub struct AuditEntry {
 }
 
 /// The audit log's seal (see `keys::audit`): this database's audit seal key, wrapped by the
-/// master key, and the head it last sealed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// master key, and the head it last sealed. `Debug` shows the wrapped key's length only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct AuditSealRecord {
     /// The key, wrapped by the master key (context `keys::AUDIT_SEAL_KEY_CONTEXT`).
     pub key: Vec<u8>,

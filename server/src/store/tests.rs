@@ -197,6 +197,14 @@ fn debug_never_shows_key_hashes_or_ciphertext() {
     let t = format!("{:?}", token("mer_a", "tok_1"));
     assert!(!t.contains("193") && !t.contains("204"), "{t}"); // 0xC1, 0xCC
     assert!(t.contains("<64 bytes>"), "{t}");
+    let seal = AuditSealRecord {
+        key: vec![0xAB; 60],
+        sealed: None,
+    };
+    assert_eq!(
+        format!("{seal:?}"),
+        "AuditSealRecord { key: <60 bytes>, sealed: None }"
+    );
 }
 
 #[tokio::test]
