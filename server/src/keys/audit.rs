@@ -16,61 +16,52 @@ use aws_lc_rs::hmac;
 use zeroize::Zeroizing;
 
 use super::KeyError;
+use super::hmac_key::HmacKey;
 
 /// The master key's wrapping context for the audit seal key.
 pub const AUDIT_SEAL_KEY_CONTEXT: &str = "audit-seal-key";
 
-/// Length of the key and of a seal.
+/// Length of a seal (HMAC-SHA-256's output).
 const LEN: usize = 32;
 
 /// Domain separation for the seal's input.
 const SEAL_TAG: &[u8] = b"cardvault-audit-seal-v1";
 
-/// The HMAC-SHA-256 key that seals the audit log's head. Zeroized on drop; `Debug` prints none of
-/// it.
-pub struct AuditSealKey {
-    bytes: Zeroizing<[u8; LEN]>,
-    hmac: hmac::Key,
+/// What a seal is the HMAC of: the tag, `since`, `seq` (big-endian) and `hash`.
+fn message(since: i64, seq: i64, hash: &[u8; 32]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(SEAL_TAG.len() + 16 + hash.len());
+    message.extend_from_slice(SEAL_TAG);
+    message.extend_from_slice(&since.to_be_bytes());
+    message.extend_from_slice(&seq.to_be_bytes());
+    message.extend_from_slice(hash);
+    message
 }
 
-impl AuditSealKey {
-    fn from_array(bytes: Zeroizing<[u8; LEN]>) -> AuditSealKey {
-        let hmac = hmac::Key::new(hmac::HMAC_SHA256, &*bytes);
-        AuditSealKey { bytes, hmac }
-    }
+/// The HMAC-SHA-256 key that seals the audit log's head. Zeroized on drop; `Debug` prints none of
+/// it.
+pub struct AuditSealKey(HmacKey);
 
+impl AuditSealKey {
     /// A new random key.
     pub fn generate() -> Result<AuditSealKey, KeyError> {
-        let mut bytes = Zeroizing::new([0u8; LEN]);
-        super::fill(&mut *bytes)?;
-        Ok(AuditSealKey::from_array(bytes))
+        HmacKey::generate().map(AuditSealKey)
     }
 
     /// The key from its 32 bytes (as unwrapped by the master key). Any other length is
     /// [`KeyError::Crypto`].
     pub fn from_bytes(bytes: &[u8]) -> Result<AuditSealKey, KeyError> {
-        let mut array = Zeroizing::new([0u8; LEN]);
-        if bytes.len() != LEN {
-            return Err(KeyError::Crypto);
-        }
-        array.copy_from_slice(bytes);
-        Ok(AuditSealKey::from_array(array))
+        HmacKey::from_bytes(bytes).map(AuditSealKey)
     }
 
     /// The key's 32 bytes, in a buffer zeroized on drop: for the master key to wrap.
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(self.bytes.to_vec())
+        self.0.to_bytes()
     }
 
     /// The seal of a head: HMAC-SHA-256 over a version tag, `since`, `seq` (big-endian) and
     /// `hash`.
     pub fn seal(&self, since: i64, seq: i64, hash: &[u8; 32]) -> [u8; LEN] {
-        let mut ctx = hmac::Context::with_key(&self.hmac);
-        ctx.update(SEAL_TAG);
-        ctx.update(&since.to_be_bytes());
-        ctx.update(&seq.to_be_bytes());
-        ctx.update(hash);
-        let tag = ctx.sign();
+        let tag = hmac::sign(self.0.key(), &message(since, seq, hash));
         let mut out = [0u8; LEN];
         out.copy_from_slice(tag.as_ref());
         out
@@ -78,12 +69,7 @@ impl AuditSealKey {
 
     /// Whether `mac` is the seal of that head (compared in constant time).
     pub fn verifies(&self, since: i64, seq: i64, hash: &[u8; 32], mac: &[u8]) -> bool {
-        let mut message = Vec::with_capacity(SEAL_TAG.len() + 16 + LEN);
-        message.extend_from_slice(SEAL_TAG);
-        message.extend_from_slice(&since.to_be_bytes());
-        message.extend_from_slice(&seq.to_be_bytes());
-        message.extend_from_slice(hash);
-        hmac::verify(&self.hmac, &message, mac).is_ok()
+        hmac::verify(self.0.key(), &message(since, seq, hash), mac).is_ok()
     }
 }
 

@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 
 use super::KeyError;
 use super::gcm::{Gcm, KEY_LEN};
+use super::hmac_key::HmacKey;
 
 /// Tells [`record_aad`]'s output apart from any other associated data, and versions its layout.
 const RECORD_AAD_DOMAIN: &[u8] = b"cardvault record v1";
@@ -117,43 +118,28 @@ pub fn record_aad(purpose: &str, merchant_id: &str, token: &str, key_version: u3
 
 /// A merchant's HMAC-SHA-256 key for card fingerprints (32 bytes, the hash's output size, as
 /// RFC 2104 §3 recommends). Its bytes are zeroized on drop; `Debug` shows none of them.
-pub struct FingerprintKey {
-    bytes: Zeroizing<[u8; KEY_LEN]>,
-    hmac: hmac::Key,
-}
+pub struct FingerprintKey(HmacKey);
 
 impl FingerprintKey {
-    fn from_array(bytes: Zeroizing<[u8; KEY_LEN]>) -> FingerprintKey {
-        let hmac = hmac::Key::new(hmac::HMAC_SHA256, &*bytes);
-        FingerprintKey { bytes, hmac }
-    }
-
     /// A new random key.
     pub fn generate() -> Result<FingerprintKey, KeyError> {
-        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
-        super::fill(&mut *bytes)?;
-        Ok(FingerprintKey::from_array(bytes))
+        HmacKey::generate().map(FingerprintKey)
     }
 
     /// The key from its 32 bytes (as unwrapped by the master key). Any other length is
     /// [`KeyError::Crypto`].
     pub fn from_bytes(bytes: &[u8]) -> Result<FingerprintKey, KeyError> {
-        let mut array = Zeroizing::new([0u8; KEY_LEN]);
-        if bytes.len() != KEY_LEN {
-            return Err(KeyError::Crypto);
-        }
-        array.copy_from_slice(bytes);
-        Ok(FingerprintKey::from_array(array))
+        HmacKey::from_bytes(bytes).map(FingerprintKey)
     }
 
     /// The key's 32 bytes, in a buffer zeroized on drop: for the master key to wrap.
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(self.bytes.to_vec())
+        self.0.to_bytes()
     }
 
     /// `fp_` followed by the base64url (no padding) of HMAC-SHA-256(key, the number's digits).
     pub fn fingerprint(&self, number: &CardNumber) -> String {
-        let tag = hmac::sign(&self.hmac, number.expose().as_bytes());
+        let tag = hmac::sign(self.0.key(), number.expose().as_bytes());
         let mut fingerprint = String::from("fp_");
         fingerprint.push_str(&Base64UrlUnpadded::encode_string(tag.as_ref()));
         fingerprint

@@ -37,6 +37,7 @@
 pub mod audit;
 pub mod data;
 mod gcm;
+mod hmac_key;
 pub mod master;
 pub mod transport;
 
