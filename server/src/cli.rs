@@ -719,31 +719,21 @@ fn open_to_write(storage: &Storage) -> Result<(Store, MasterKey), BootError> {
 /// key it checks the chain only, and says so.
 fn audit_verify(storage: &Storage) -> Result<ExitCode, BootError> {
     let store = Store::open(&storage.data_dir)?;
-    let master = master_key(storage, false).ok();
-    let seal_key = match &master {
-        Some(master) => vault::audit_seal_key(&store, master)?,
-        None => None,
-    };
-    let verified = match (&master, &seal_key) {
-        (Some(_), Some(key)) => {
-            store::verify_audit_sealed(&store, key).map(|report| match report.sealed_since {
-                Some(0) => format!("{} entries, sealed from the first", report.entries),
-                Some(since) => format!(
-                    "{} entries, sealed after entry {since} (those before it predate the seal)",
-                    report.entries
-                ),
-                None => "no entries".to_owned(),
+    let verified = match master_key(storage, false).ok() {
+        Some(master) => {
+            let key = vault::audit_seal_key(&store, &master)?;
+            store::verify_audit_sealed(&store, key.as_ref()).map(|report| {
+                match report.sealed_since {
+                    Some(0) => format!("{} entries, sealed from the first", report.entries),
+                    Some(since) => format!(
+                        "{} entries, sealed after entry {since} (those before it predate the seal)",
+                        report.entries
+                    ),
+                    None => "no entries".to_owned(),
+                }
             })
         }
-        // A master key but no seal key: a database no vault has sealed yet.
-        (Some(_), None) => store::verify_audit(&store).and_then(|count| match count {
-            0 => Ok("no entries".to_owned()),
-            _ => Err(store::AuditBreak {
-                seq: 1,
-                reason: "the log has no seal",
-            }),
-        }),
-        (None, _) => store::verify_audit(&store).map(|count| {
+        None => store::verify_audit(&store).map(|count| {
             format!(
                 "{count} entries; the chain only: the seal is not checked without the master key \
                  (CARDVAULT_MASTER_KEY or --master-key-file)"

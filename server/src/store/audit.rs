@@ -108,12 +108,15 @@ pub fn verify_audit(store: &Store) -> Result<u64, AuditBreak> {
     verify_chain(store).map(|chain| chain.entries)
 }
 
-/// [`verify_audit`], then the seal, with this database's audit seal key: a log with entries
-/// must have a seal, valid under `key`, of its last entry. Else the break names the first
-/// entry that is not as sealed: the one after the sealed head (added without the key), the
-/// one after the last entry (the log was cut), or the sealed head itself (rewritten, or a seal
-/// that does not verify).
-pub fn verify_audit_sealed(store: &Store, key: &AuditSealKey) -> Result<SealedReport, AuditBreak> {
+/// [`verify_audit`], then the seal, with this database's audit seal key (`None`: it has none):
+/// a log with entries must have a seal, valid under `key`, of its last entry. Else the break
+/// names the first entry that is not as sealed: the first (no seal), the one after the sealed
+/// head (added without the key), the one after the last entry (the log was cut), or the sealed
+/// head itself (rewritten, or a seal that does not verify).
+pub fn verify_audit_sealed(
+    store: &Store,
+    key: Option<&AuditSealKey>,
+) -> Result<SealedReport, AuditBreak> {
     let chain = verify_chain(store)?;
     let (last_seq, last_hash) = chain.head;
     let Some(sealed) = chain.seal.and_then(|record| record.sealed) else {
@@ -129,7 +132,7 @@ pub fn verify_audit_sealed(store: &Store, key: &AuditSealKey) -> Result<SealedRe
         });
     };
     let fail = |seq, reason| Err(AuditBreak { seq, reason });
-    if !key.verifies(sealed.since, sealed.seq, &sealed.hash, &sealed.mac) {
+    if !key.is_some_and(|key| key.verifies(sealed.since, sealed.seq, &sealed.hash, &sealed.mac)) {
         return fail(
             sealed.seq,
             "the seal does not verify: changed, or sealed under another key",

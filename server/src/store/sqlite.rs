@@ -641,49 +641,50 @@ pub(crate) struct SqliteWrites {
     seal_refused: bool,
 }
 
-impl SqliteWrites {
-    /// Before a batch: whether it may move the seal forward, from which `since`, and the `seq`
-    /// sealed now (`None`: never sealed). Yes when the log has never been sealed (sealing begins
-    /// at the current head), or when its head is the one sealed, under this key. No when the
-    /// head changed without the key (entries added or removed outside the vault) or the seal
-    /// does not verify: the seal then stays where it was, and `cardvault audit verify` reports
-    /// the change.
-    fn seal_start(&mut self, key: &AuditSealKey) -> Result<Option<Seal>, StoreError> {
-        let conn = &self.conn;
-        let (seq, hash) = audit_head(conn)?;
-        let row = read_audit_seal(conn).map_err(|e| db_error("audit_seal", &e))?;
-        let refused = match row {
-            None => "the audit seal's row is missing",
-            Some(AuditSealRecord { sealed: None, .. }) => {
+/// Before a batch: whether it may move the seal forward, from which `since`, and the `seq`
+/// sealed now (`None`: never sealed). Yes when the log has never been sealed (sealing begins at
+/// the current head), or when its head is the one sealed, under this key. No when the head
+/// changed without the key (entries added or removed outside the vault) or the seal does not
+/// verify: the seal then stays where it was, and `cardvault audit verify` reports the change
+/// (logged once per writer: `refused_before`).
+fn seal_start(
+    conn: &Connection,
+    key: &AuditSealKey,
+    refused_before: &mut bool,
+) -> Result<Option<Seal>, StoreError> {
+    let (seq, hash) = audit_head(conn)?;
+    let row = read_audit_seal(conn).map_err(|e| db_error("audit_seal", &e))?;
+    let refused = match row {
+        None => "the audit seal's row is missing",
+        Some(AuditSealRecord { sealed: None, .. }) => {
+            return Ok(Some(Seal {
+                since: seq,
+                sealed: None,
+            }));
+        }
+        Some(AuditSealRecord {
+            sealed: Some(head), ..
+        }) => {
+            if head.seq == seq
+                && head.hash == hash
+                && key.verifies(head.since, head.seq, &head.hash, &head.mac)
+            {
                 return Ok(Some(Seal {
-                    since: seq,
-                    sealed: None,
+                    since: head.since,
+                    sealed: Some(head.seq),
                 }));
             }
-            Some(AuditSealRecord {
-                sealed: Some(head), ..
-            }) => {
-                if head.seq == seq
-                    && head.hash == hash
-                    && key.verifies(head.since, head.seq, &head.hash, &head.mac)
-                {
-                    return Ok(Some(Seal {
-                        since: head.since,
-                        sealed: Some(head.seq),
-                    }));
-                }
-                "the audit log's head is not the one sealed: it was changed outside the vault"
-            }
-        };
-        if !self.seal_refused {
-            self.seal_refused = true;
-            tracing::error!(
-                reason = refused,
-                "store: not sealing the audit log (`cardvault audit verify` shows where it changed)"
-            );
+            "the audit log's head is not the one sealed: it was changed outside the vault"
         }
-        Ok(None)
+    };
+    if !*refused_before {
+        *refused_before = true;
+        tracing::error!(
+            reason = refused,
+            "store: not sealing the audit log (`cardvault audit verify` shows where it changed)"
+        );
     }
+    Ok(None)
 }
 
 /// A batch that may move the seal: from which `since`, and the `seq` sealed before it.
@@ -715,9 +716,8 @@ impl WriteBackend for SqliteWrites {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| db_error("begin", &e))?;
-        let seal = Arc::clone(&self.seal);
-        let sealing = match seal.get() {
-            Some(key) => match self.seal_start(key) {
+        let sealing = match self.seal.get() {
+            Some(key) => match seal_start(&self.conn, key, &mut self.seal_refused) {
                 Ok(seal) => seal.map(|seal| (key, seal)),
                 Err(e) => {
                     rollback(&self.conn);

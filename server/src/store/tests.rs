@@ -849,7 +849,7 @@ async fn sealed_store(dir: &Path) -> (Store, AuditSealKey) {
         entries: 7,
         sealed_since: Some(2),
     };
-    assert_eq!(verify_audit_sealed(&store, &copy), Ok(sealed));
+    assert_eq!(verify_audit_sealed(&store, Some(&copy)), Ok(sealed));
     (store, copy)
 }
 
@@ -893,7 +893,7 @@ async fn the_seal_shows_a_rewritten_chain() {
     }
     assert_eq!(verify_audit(&store), Ok(7));
     assert_eq!(
-        verify_audit_sealed(&store, &key),
+        verify_audit_sealed(&store, Some(&key)),
         Err(AuditBreak {
             seq: 7,
             reason: "not the entry sealed: the chain was rewritten"
@@ -909,7 +909,7 @@ async fn the_seal_shows_a_log_cut_short() {
         .execute("DELETE FROM audit WHERE seq >= 6", [])
         .unwrap();
     assert_eq!(verify_audit(&store), Ok(5));
-    let broken = verify_audit_sealed(&store, &key).unwrap_err();
+    let broken = verify_audit_sealed(&store, Some(&key)).unwrap_err();
     assert_eq!(broken.seq, 6);
     assert_eq!(
         broken.reason,
@@ -934,11 +934,11 @@ async fn the_seal_shows_an_entry_added_without_it_and_stays() {
         seq: 8,
         reason: "after the sealed head: added without the seal key",
     });
-    assert_eq!(verify_audit_sealed(&store, &key), expected);
+    assert_eq!(verify_audit_sealed(&store, Some(&key)), expected);
     // The vault goes on appending, but does not seal over the added entry.
     store.append_audit(event("read", None)).await.unwrap();
     assert_eq!(verify_audit(&store), Ok(9));
-    assert_eq!(verify_audit_sealed(&store, &key), expected);
+    assert_eq!(verify_audit_sealed(&store, Some(&key)), expected);
 }
 
 #[tokio::test]
@@ -951,18 +951,19 @@ async fn a_seal_changed_removed_or_under_another_key_fails() {
         reason: "the seal does not verify: changed, or sealed under another key",
     });
     let other = AuditSealKey::generate().unwrap();
-    assert_eq!(verify_audit_sealed(&store, &other), does_not_verify);
+    assert_eq!(verify_audit_sealed(&store, Some(&other)), does_not_verify);
+    assert_eq!(verify_audit_sealed(&store, None), does_not_verify);
     // Claiming the log was sealed from its first entry.
     conn.execute("UPDATE audit_seal SET since = 0", []).unwrap();
-    assert_eq!(verify_audit_sealed(&store, &key), does_not_verify);
+    assert_eq!(verify_audit_sealed(&store, Some(&key)), does_not_verify);
     conn.execute("DELETE FROM audit_seal", []).unwrap();
-    assert_eq!(
-        verify_audit_sealed(&store, &key),
-        Err(AuditBreak {
-            seq: 1,
-            reason: "the log has no seal"
-        })
-    );
+    let no_seal = Err(AuditBreak {
+        seq: 1,
+        reason: "the log has no seal",
+    });
+    assert_eq!(verify_audit_sealed(&store, Some(&key)), no_seal);
+    // Its key gone with it: what `audit verify` finds with the master key.
+    assert_eq!(verify_audit_sealed(&store, None), no_seal);
     // Not an empty one.
     let empty = tempfile::tempdir().unwrap();
     let fresh = Store::open(empty.path()).unwrap();
@@ -970,7 +971,8 @@ async fn a_seal_changed_removed_or_under_another_key_fails() {
         entries: 0,
         sealed_since: None,
     };
-    assert_eq!(verify_audit_sealed(&fresh, &key), Ok(none));
+    assert_eq!(verify_audit_sealed(&fresh, Some(&key)), Ok(none));
+    assert_eq!(verify_audit_sealed(&fresh, None), Ok(none));
 }
 
 #[tokio::test]
@@ -993,5 +995,5 @@ async fn two_processes_with_the_key_keep_one_seal() {
         entries: 11,
         sealed_since: Some(2),
     };
-    assert_eq!(verify_audit_sealed(&server, &key), Ok(sealed));
+    assert_eq!(verify_audit_sealed(&server, Some(&key)), Ok(sealed));
 }

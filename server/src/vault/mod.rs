@@ -124,10 +124,7 @@ pub fn seal_audit(store: &Store, master: &MasterKey) -> Result<(), BootError> {
             }
         }
     };
-    let bytes = master
-        .unwrap(AUDIT_SEAL_KEY_CONTEXT, &wrapped)
-        .map_err(|_| BootError::MasterKeyMismatch)?;
-    store.seal_audit_with(AuditSealKey::from_bytes(&bytes)?)?;
+    store.seal_audit_with(unwrap_audit_seal_key(master, &wrapped)?)?;
     Ok(())
 }
 
@@ -136,13 +133,17 @@ pub fn audit_seal_key(
     store: &Store,
     master: &MasterKey,
 ) -> Result<Option<AuditSealKey>, BootError> {
-    let Some(record) = store.audit_seal()? else {
-        return Ok(None);
-    };
+    store
+        .audit_seal()?
+        .map(|record| unwrap_audit_seal_key(master, &record.key))
+        .transpose()
+}
+
+fn unwrap_audit_seal_key(master: &MasterKey, wrapped: &[u8]) -> Result<AuditSealKey, BootError> {
     let bytes = master
-        .unwrap(AUDIT_SEAL_KEY_CONTEXT, &record.key)
+        .unwrap(AUDIT_SEAL_KEY_CONTEXT, wrapped)
         .map_err(|_| BootError::MasterKeyMismatch)?;
-    Ok(Some(AuditSealKey::from_bytes(&bytes)?))
+    Ok(AuditSealKey::from_bytes(&bytes)?)
 }
 
 /// The running vault: the store and every key it needs, unwrapped once.
