@@ -35,6 +35,16 @@ fn cli(data_dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `cardvault audit verify` on `data_dir` without a master key: the chain only.
+fn audit_verify_without_master_key(data_dir: &Path) -> Output {
+    Command::new(BIN)
+        .args(["audit", "verify", "--data-dir"])
+        .arg(data_dir)
+        .env_remove("CARDVAULT_MASTER_KEY")
+        .output()
+        .unwrap()
+}
+
 fn free_port() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -260,12 +270,7 @@ fn assert_audit_verifies(data: &Path) {
         stdout.contains("entries, sealed from the first"),
         "{stdout}"
     );
-    let keyless = Command::new(BIN)
-        .args(["audit", "verify", "--data-dir"])
-        .arg(data)
-        .env_remove("CARDVAULT_MASTER_KEY")
-        .output()
-        .unwrap();
+    let keyless = audit_verify_without_master_key(data);
     let stdout = String::from_utf8_lossy(&keyless.stdout);
     assert!(keyless.status.success(), "{stdout}");
     assert!(stdout.contains("the chain only"), "{stdout}");
@@ -465,12 +470,7 @@ fn audit_verify_with_the_master_key_names_entries_cut_off_the_end() {
     );
     drop(db);
     // The chain alone cannot tell; the seal can.
-    let keyless = Command::new(BIN)
-        .args(["audit", "verify", "--data-dir"])
-        .arg(&data)
-        .env_remove("CARDVAULT_MASTER_KEY")
-        .output()
-        .unwrap();
+    let keyless = audit_verify_without_master_key(&data);
     assert!(keyless.status.success());
     let out = cli(&data, &["audit", "verify"]);
     assert!(!out.status.success());

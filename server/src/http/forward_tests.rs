@@ -155,6 +155,20 @@ fn dev_harness() -> Harness {
     harness(true, client::Limits::default())
 }
 
+/// A `--dev` vault whose shop has receiver `processor`: the fake processor, at `base_path`.
+async fn with_processor(base_path: &str) -> (Harness, SocketAddr, Processor) {
+    let h = dev_harness();
+    let (addr, processor) = start_processor().await;
+    add_receiver(
+        h.vault.store(),
+        &h.shop.id,
+        "processor",
+        &format!("http://{addr}{base_path}"),
+    )
+    .unwrap();
+    (h, addr, processor)
+}
+
 impl Harness {
     async fn tokenize(&self, cvc: Option<&str>) -> String {
         let then = YearMonth {
@@ -235,15 +249,7 @@ fn charge(token: &str, receiver: &str, path: &str, with_cvc: bool) -> Value {
 
 #[tokio::test]
 async fn the_number_sent_is_masked_however_the_receiver_writes_it() {
-    let h = dev_harness();
-    let (addr, _processor) = start_processor().await;
-    add_receiver(
-        h.vault.store(),
-        &h.shop.id,
-        "processor",
-        &format!("http://{addr}/"),
-    )
-    .unwrap();
+    let (h, _, _processor) = with_processor("/").await;
     for path in ["/formats", "/utf16"] {
         let token = h.tokenize(None).await;
         let (status, reply) = h
@@ -262,15 +268,7 @@ async fn the_number_sent_is_masked_however_the_receiver_writes_it() {
 
 #[tokio::test]
 async fn the_card_reaches_the_processor_and_the_answer_is_masked() {
-    let h = dev_harness();
-    let (addr, processor) = start_processor().await;
-    add_receiver(
-        h.vault.store(),
-        &h.shop.id,
-        "processor",
-        &format!("http://{addr}/api/"),
-    )
-    .unwrap();
+    let (h, addr, processor) = with_processor("/api/").await;
     let token = h.tokenize(Some(CVC)).await;
     assert!(h.cvc_stored(&token));
 
