@@ -96,7 +96,7 @@ impl Digit {
             6 => escaped(written.as_bytes().get(2..)).and_then(|c| u8::try_from(c).ok()),
             _ => {
                 let c = written.chars().next()?;
-                u8::try_from(u32::from(c) - 0xff10 + u32::from(b'0')).ok()
+                u8::try_from(u32::from(c).checked_sub(0xff10)? + u32::from(b'0')).ok()
             }
         }
     }

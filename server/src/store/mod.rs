@@ -148,15 +148,6 @@ pub struct DataKeyRecord {
     pub created_at: i64,
 }
 
-impl fmt::Debug for AuditSealRecord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuditSealRecord")
-            .field("key", &Blob(self.key.len()))
-            .field("sealed", &self.sealed)
-            .finish()
-    }
-}
-
 impl fmt::Debug for DataKeyRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DataKeyRecord")
@@ -287,6 +278,15 @@ pub struct AuditSealRecord {
     pub key: Vec<u8>,
     /// The head sealed; `None` until the vault first seals.
     pub sealed: Option<SealedHead>,
+}
+
+impl fmt::Debug for AuditSealRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuditSealRecord")
+            .field("key", &Blob(self.key.len()))
+            .field("sealed", &self.sealed)
+            .finish()
+    }
 }
 
 /// A head of the audit log and its seal.
