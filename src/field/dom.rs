@@ -89,19 +89,17 @@ impl View {
         let all_errors = form.get_elements_by_class_name("cv-error");
         let mut inputs = Vec::with_capacity(4);
         let mut errors = Vec::with_capacity(4);
-        for (i, [label_key, placeholder_key]) in (0..).zip(WORDS) {
+        let mut words = WORDS;
+        if cvc_policy == CvcPolicy::Optional {
+            words[slot(Field::Cvc)][0] = "cvc_label_optional";
+        }
+        for (i, [label_key, placeholder_key]) in (0..).zip(words) {
             let (Some(label), Some(input), Some(error)) =
                 (labels.item(i), all_inputs.item(i), all_errors.item(i))
             else {
                 break;
             };
-            let cvc_optional = label_key == "cvc_label" && cvc_policy == CvcPolicy::Optional;
-            if cvc_optional {
-                label.set_text_content(messages.text("cvc_label_optional"));
-                input.set_attribute("aria-required", "false")?;
-            } else {
-                label.set_text_content(messages.text(label_key));
-            }
+            label.set_text_content(messages.text(label_key));
             match messages.text(placeholder_key) {
                 Some(placeholder) if !placeholder.is_empty() => {
                     input.set_attribute("placeholder", placeholder)?;
@@ -118,13 +116,18 @@ impl View {
                 "cardvault: the field's form is incomplete",
             ));
         };
-        container.append_child(&form)?;
-        Ok(View {
+        let view = View {
             form: form.unchecked_into(),
             inputs,
             errors,
             brand,
-        })
+        };
+        if cvc_policy == CvcPolicy::Optional {
+            view.input(Field::Cvc)
+                .set_attribute("aria-required", "false")?;
+        }
+        container.append_child(&view.form)?;
+        Ok(view)
     }
 
     /// The input of `field`.
