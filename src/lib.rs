@@ -32,7 +32,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// The field page's allocator: dlmalloc, the one std uses on wasm32.
+/// The field page's allocator: talc, which grows the module's memory as it needs.
 #[cfg(all(target_arch = "wasm32", feature = "page", not(test)))]
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
