@@ -21,6 +21,9 @@ const MIN_WASM_OPT_VERSION: u32 = 110;
 /// The binaryen that provides a good wasm-opt: npm's build runs on the machine's Node.js.
 const BINARYEN_NPM_VERSION: &str = "132.0.0";
 
+/// terser, which minifies the field's JavaScript glue (1.4 KB less gzipped).
+const TERSER_NPM_VERSION: &str = "5.51.4";
+
 /// What a task needs beyond the wasm toolchain.
 pub struct Needs {
     /// Chromium and its WebDriver, for the headless browser tests.
@@ -32,6 +35,7 @@ pub fn ensure(needs: &Needs) -> Result<(), String> {
     wasm_target()?;
     wasm_bindgen_cli()?;
     wasm_opt();
+    terser();
     if needs.browser {
         browser()?;
     }
@@ -134,38 +138,71 @@ fn wasm_opt() {
         }
         Err(reason) => reason,
     };
-    if find_program("npm").is_none() {
-        println!("xtask: warning: {reason}, and npm is not available to install binaryen");
-        return;
-    }
-    println!("xtask: installing binaryen {BINARYEN_NPM_VERSION} from npm ({reason})");
-    let installed = run(command("npm")
-        .args(["install", "--no-audit", "--no-fund", "--prefix"])
-        .arg(relative(&binaryen_dir()))
-        .arg(format!("binaryen@{BINARYEN_NPM_VERSION}")));
-    if let Err(err) = installed {
-        println!("xtask: warning: {err}");
-    } else if let Err(reason) = find_wasm_opt() {
+    npm_install("binaryen", BINARYEN_NPM_VERSION, &reason);
+    if let Err(reason) = find_wasm_opt() {
         println!("xtask: warning: {reason}");
     }
 }
 
-/// Where npm installs binaryen for us.
-fn binaryen_dir() -> PathBuf {
-    target_dir().join("tools").join("binaryen")
+/// Makes sure terser exists, installing it from npm when not. Like wasm-opt, only `cargo xtask
+/// build` uses it, and a missing one is a warning: the glue is then served as generated.
+fn terser() {
+    match find_terser() {
+        Ok(path) => println!(
+            "xtask: terser already present ({})",
+            relative(&path).display()
+        ),
+        Err(reason) => {
+            npm_install("terser", TERSER_NPM_VERSION, &reason);
+            if let Err(reason) = find_terser() {
+                println!("xtask: warning: {reason}");
+            }
+        }
+    }
+}
+
+/// Installs `package` at `version` from npm into `target/tools/<package>`, warning on failure;
+/// `reason` says why.
+fn npm_install(package: &str, version: &str, reason: &str) {
+    if find_program("npm").is_none() {
+        println!("xtask: warning: {reason}, and npm is not available to install {package}");
+        return;
+    }
+    println!("xtask: installing {package} {version} from npm ({reason})");
+    let installed = run(command("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(relative(&npm_dir(package)))
+        .arg(format!("{package}@{version}")));
+    if let Err(err) = installed {
+        println!("xtask: warning: {err}");
+    }
+}
+
+/// Where npm installs `package` for us.
+fn npm_dir(package: &str) -> PathBuf {
+    target_dir().join("tools").join(package)
+}
+
+/// The program `name` that npm installed with `package`, else one on PATH.
+fn npm_program(package: &str, name: &str) -> Option<PathBuf> {
+    let ours = npm_dir(package)
+        .join("node_modules")
+        .join(".bin")
+        .join(name);
+    Some(ours)
+        .filter(|path| path.is_file())
+        .or_else(|| find_program(name))
+}
+
+/// The terser to use: ours from npm, else one on PATH.
+pub fn find_terser() -> Result<PathBuf, String> {
+    npm_program("terser", "terser").ok_or_else(|| "terser not found".to_string())
 }
 
 /// The wasm-opt to use: ours from npm, else one on PATH, if recent enough.
 /// The error says why there is none.
 pub fn find_wasm_opt() -> Result<PathBuf, String> {
-    let ours = binaryen_dir()
-        .join("node_modules")
-        .join(".bin")
-        .join("wasm-opt");
-    let candidate = Some(ours)
-        .filter(|path| path.is_file())
-        .or_else(|| find_program("wasm-opt"))
-        .ok_or("wasm-opt not found")?;
+    let candidate = npm_program("binaryen", "wasm-opt").ok_or("wasm-opt not found")?;
     match wasm_opt_version(&candidate) {
         Some(version) if version >= MIN_WASM_OPT_VERSION => Ok(candidate),
         Some(version) => Err(format!(
