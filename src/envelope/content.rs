@@ -3,7 +3,7 @@
 //!
 //! [RFC 7518 §5.3]: https://www.rfc-editor.org/rfc/rfc7518#section-5.3
 
-use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 
 use super::EnvelopeError;
@@ -24,7 +24,7 @@ pub(crate) fn encrypt(
 ) -> Result<[u8; TAG_LEN], EnvelopeError> {
     let cipher = Aes256Gcm::new(cek.into());
     let tag = cipher
-        .encrypt_in_place_detached(Nonce::from_slice(iv), aad, buffer)
+        .encrypt_inout_detached(&Nonce::from(*iv), aad, buffer.into())
         .map_err(|_| EnvelopeError::Malformed)?;
     Ok(tag.into())
 }
@@ -40,7 +40,7 @@ pub(crate) fn decrypt(
 ) -> Result<(), EnvelopeError> {
     let cipher = Aes256Gcm::new_from_slice(cek).map_err(|_| EnvelopeError::DecryptionFailed)?;
     cipher
-        .decrypt_in_place_detached(Nonce::from_slice(iv), aad, buffer, Tag::from_slice(tag))
+        .decrypt_inout_detached(&Nonce::from(*iv), aad, buffer.into(), &Tag::from(*tag))
         .map_err(|_| EnvelopeError::DecryptionFailed)
 }
 

@@ -5,7 +5,7 @@
 
 use alloc::string::String;
 
-use rsa::BigUint;
+use rsa::BoxedUint;
 use sha2::{Digest, Sha256};
 
 use super::{EnvelopeError, RSA_BITS, b64};
@@ -26,20 +26,20 @@ pub fn thumbprint(n: &str, e: &str) -> String {
 /// Both are unsigned big-endian integers without leading zero bytes ([RFC 7518 §6.3.1]).
 ///
 /// [RFC 7518 §6.3.1]: https://www.rfc-editor.org/rfc/rfc7518#section-6.3.1
-pub(crate) fn public_key(n: &str, e: &str) -> Result<rsa::RsaPublicKey, EnvelopeError> {
+pub(crate) fn public_key(n: &str, e: &str) -> Result<rsa::PublicKey, EnvelopeError> {
     let integer = |text: &str| {
         let bytes = b64::decode(text).ok_or(EnvelopeError::InvalidKey)?;
         match bytes.first() {
-            Some(&first) if first != 0 => Ok(BigUint::from_bytes_be(&bytes)),
+            Some(&first) if first != 0 => Ok(BoxedUint::from_be_slice_vartime(&bytes)),
             _ => Err(EnvelopeError::InvalidKey),
         }
     };
     let (n, e) = (integer(n)?, integer(e)?);
-    let bits = n.bits();
+    let bits = n.bit_width_vartime() as usize;
     if !RSA_BITS.contains(&bits) {
         return Err(EnvelopeError::InvalidKey);
     }
-    rsa::RsaPublicKey::new(n, e).map_err(|_| EnvelopeError::InvalidKey)
+    rsa::PublicKey::new(n, e).map_err(|_| EnvelopeError::InvalidKey)
 }
 
 #[cfg(test)]

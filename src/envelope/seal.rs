@@ -2,10 +2,8 @@
 
 use alloc::string::String;
 use core::fmt;
-use core::num::NonZeroU32;
 
-use rsa::Oaep;
-use sha2::Sha256;
+use rsa::sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::compact::{self, Segments};
@@ -16,7 +14,7 @@ use crate::card::Card;
 
 /// The vault's public transport key, parsed once and ready to seal many cards.
 pub struct SealingKey {
-    key: rsa::RsaPublicKey,
+    key: rsa::PublicKey,
     kid: String,
 }
 
@@ -49,7 +47,7 @@ impl SealingKey {
 
         let encrypted_key = self
             .key
-            .encrypt(&mut SystemRandom, Oaep::new::<Sha256>(), &cek[..])
+            .oaep_encrypt::<Sha256>(&cek[..])
             .map_err(|_| EnvelopeError::InvalidKey)?;
 
         let mut buffer = Zeroizing::new(payload::write(card).as_bytes().to_vec());
@@ -72,43 +70,3 @@ impl fmt::Debug for SealingKey {
             .finish_non_exhaustive()
     }
 }
-
-/// getrandom (the browser's `crypto.getRandomValues`, the OS elsewhere) as the random number
-/// generator `rsa` asks for OAEP's seed.
-///
-/// `rsa` draws the seed with `fill_bytes`, which cannot return an error. It never fails in
-/// practice: `seal` has drawn the content key, the IV and the `jti` from the same source just
-/// before, and returns [`EnvelopeError::Random`] if that fails.
-pub(super) struct SystemRandom;
-
-/// rand_core's error code for a failed draw: the first of the codes left to implementations.
-const DRAW_FAILED: NonZeroU32 = match NonZeroU32::new(rand_core::Error::CUSTOM_START) {
-    Some(code) => code,
-    None => NonZeroU32::MAX,
-};
-
-impl rand_core::RngCore for SystemRandom {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-
-    #[allow(
-        clippy::panic,
-        reason = "rand_core's infallible draw: it panics by contract (see the type's comment)"
-    )]
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        if self.try_fill_bytes(dest).is_err() {
-            panic!("no random numbers");
-        }
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        getrandom::fill(dest).map_err(|_| rand_core::Error::from(DRAW_FAILED))
-    }
-}
-
-impl rand_core::CryptoRng for SystemRandom {}

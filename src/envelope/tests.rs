@@ -5,11 +5,9 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
+use rsa::sha2::Sha256;
 use rsa::traits::PublicKeyParts;
-use rsa::{Oaep, RsaPrivateKey};
-use sha2::Sha256;
 
-use super::seal::SystemRandom;
 use super::*;
 use crate::card::{Card, CardError, YearMonth};
 
@@ -21,22 +19,22 @@ const AUD: &str = "pk_test_merchant";
 const IAT: u64 = 1_795_798_800;
 
 struct Vault {
-    private: RsaPrivateKey,
+    private: rsa::PrivateKey,
     sealing: SealingKey,
 }
 
-fn jwk_members(key: &RsaPrivateKey) -> (String, String) {
+fn jwk_members(key: &rsa::PrivateKey) -> (String, String) {
     let public = key.to_public_key();
     (
-        b64::encode(&public.n().to_bytes_be()),
-        b64::encode(&public.e().to_bytes_be()),
+        b64::encode(&public.n().to_be_bytes_trimmed_vartime()),
+        b64::encode(&public.e().to_be_bytes_trimmed_vartime()),
     )
 }
 
 fn vault() -> &'static Vault {
     static VAULT: OnceLock<Vault> = OnceLock::new();
     VAULT.get_or_init(|| {
-        let private = RsaPrivateKey::new(&mut SystemRandom, 2048).unwrap();
+        let private = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048).unwrap();
         let (n, e) = jwk_members(&private);
         let sealing = SealingKey::from_jwk(&n, &e).unwrap();
         Vault { private, sealing }
@@ -44,10 +42,10 @@ fn vault() -> &'static Vault {
 }
 
 /// What the vault does: parse, unwrap with the private key, open.
-fn open_with(key: &RsaPrivateKey, envelope: &[u8]) -> Result<Card, EnvelopeError> {
+fn open_with(key: &rsa::PrivateKey, envelope: &[u8]) -> Result<Card, EnvelopeError> {
     let envelope = Envelope::parse(envelope)?;
     let cek = key
-        .decrypt(Oaep::new::<Sha256>(), envelope.encrypted_key())
+        .oaep_decrypt::<Sha256>(envelope.encrypted_key())
         .map_err(|_| EnvelopeError::DecryptionFailed)?;
     envelope.open(&cek, TODAY)
 }
@@ -115,7 +113,7 @@ fn round_trip_with_the_published_jwk() {
 
 #[test]
 fn another_key_cannot_open() {
-    let other = RsaPrivateKey::new(&mut SystemRandom, 2048).unwrap();
+    let other = rsa::PrivateKey::new(&mut getrandom::SysRng, 2048).unwrap();
     assert_eq!(
         open_with(&other, sealed().as_bytes()).unwrap_err(),
         EnvelopeError::DecryptionFailed
@@ -130,7 +128,7 @@ fn the_card_is_checked_again_when_opened() {
     let parsed = Envelope::parse(envelope.as_bytes()).unwrap();
     let cek = vault()
         .private
-        .decrypt(Oaep::new::<Sha256>(), parsed.encrypted_key())
+        .oaep_decrypt::<Sha256>(parsed.encrypted_key())
         .unwrap();
     let december = YearMonth {
         year: 2026,
