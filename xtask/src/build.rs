@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use crate::imports;
-use crate::install::{self, Needs, WASM_TARGET, find_terser, find_wasm_opt};
+use crate::install::{self, FIELD_TOOLCHAIN, Needs, WASM_TARGET, find_terser, find_wasm_opt};
 use crate::process::{self, cargo, command, relative, target_dir};
 
 /// wasm-opt's flags: flattening and re-running the relooper before optimizing for size twice,
@@ -28,6 +28,22 @@ const WASM_OPT_FLAGS: [&str; 12] = [
     "--strip-producers",
     "--strip-target-features",
 ];
+
+/// How the field's toolchain (`install::FIELD_TOOLCHAIN`) rebuilds the standard library: only
+/// `core` and `alloc` (the field is `no_std`), tuned for size.
+const BUILD_STD: [&str; 2] = [
+    "-Zbuild-std=core,alloc",
+    "-Zbuild-std-features=optimize_for_size",
+];
+
+/// Compiler flags for the field on top of `.cargo/config.toml`'s (cargo joins the two lists). A
+/// panic aborts where it happens, and neither panic locations nor `Debug` output are compiled in:
+/// together 5.6 KB less gzipped. The field's own panic handler aborts without formatting anything
+/// anyway (src/lib.rs), but the stable toolchain's prebuilt `core` still carries the messages,
+/// locations and formatting code its panics pass to it.
+const FIELD_RUSTFLAGS: &str = "target.wasm32-unknown-unknown.rustflags = \
+    [\"-Zunstable-options\", \"-Cpanic=immediate-abort\", \"-Zlocation-detail=none\", \
+    \"-Zfmt-debug=none\"]";
 
 pub struct Options {
     pub install: bool,
@@ -67,17 +83,23 @@ pub fn field() -> Result<Vec<PathBuf>, String> {
     )
 }
 
-/// Builds a wasm32 library the way the field is built: the `wasm` profile, wasm-bindgen for
-/// `--target web` into `out_dir`, then wasm-opt. `select` picks the crate (cargo arguments); `name`
-/// is its library's file stem. Returns the JavaScript glue and the module.
+/// Builds a wasm32 library the way the field is built: with the field's toolchain, its own
+/// `core` and `alloc` and the `wasm` profile (into `target/nightly`, apart from the stable
+/// builds), wasm-bindgen for `--target web` into `out_dir`, then wasm-opt. `select` picks the
+/// crate (cargo arguments), which must be `no_std`; `name` is its library's file stem. Returns
+/// the JavaScript glue and the module.
 pub fn wasm_module(select: &[&str], name: &str, out_dir: &Path) -> Result<Vec<PathBuf>, String> {
-    process::run(cargo().arg("build").args(select).args([
-        "--target",
-        WASM_TARGET,
-        "--profile",
-        "wasm",
-    ]))?;
-    let wasm = target_dir()
+    let build_dir = target_dir().join("nightly");
+    process::run(
+        command("rustup")
+            .args(["run", FIELD_TOOLCHAIN, "cargo", "build", "--locked"])
+            .args(select)
+            .args(["--target", WASM_TARGET, "--profile", "wasm"])
+            .args(BUILD_STD)
+            .args(["--config", FIELD_RUSTFLAGS, "--target-dir"])
+            .arg(relative(&build_dir)),
+    )?;
+    let wasm = build_dir
         .join(WASM_TARGET)
         .join("wasm")
         .join(format!("{name}.wasm"));

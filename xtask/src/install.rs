@@ -10,6 +10,13 @@ use crate::process::{
 };
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// The toolchain that builds the deployed field (and the bench's copy of its sealing code): a
+/// pinned nightly, whose cargo can rebuild `core` and `alloc` for size and without panic
+/// messages, locations or `Debug` formatting (5.6 KB less gzipped; see `build::FIELD_RUSTFLAGS`).
+/// Pinned, so that every build of the field uses the compiler its tests ran with. Everything else,
+/// the field's browser tests included, builds with the stable toolchain.
+pub const FIELD_TOOLCHAIN: &str = "nightly-2026-10-30";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -33,6 +40,7 @@ pub struct Needs {
 /// Installs whatever is missing.
 pub fn ensure(needs: &Needs) -> Result<(), String> {
     wasm_target()?;
+    field_toolchain()?;
     wasm_bindgen_cli()?;
     wasm_opt();
     terser();
@@ -50,6 +58,32 @@ fn wasm_target() -> Result<(), String> {
     }
     println!("xtask: installing rustup target {WASM_TARGET}");
     run(command("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// The field's toolchain with the standard library's source (`rust-src`), which `-Zbuild-std`
+/// compiles. The minimal profile: no docs, clippy or rustfmt.
+fn field_toolchain() -> Result<(), String> {
+    let components = stdout_of(command("rustup").args([
+        "component",
+        "list",
+        "--installed",
+        "--toolchain",
+        FIELD_TOOLCHAIN,
+    ]));
+    if components.is_ok_and(|list| list.lines().any(|line| line.trim() == "rust-src")) {
+        println!("xtask: rustup toolchain {FIELD_TOOLCHAIN} (with rust-src) already present");
+        return Ok(());
+    }
+    println!("xtask: installing rustup toolchain {FIELD_TOOLCHAIN} with rust-src");
+    run(command("rustup").args([
+        "toolchain",
+        "install",
+        FIELD_TOOLCHAIN,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+    ]))
 }
 
 /// wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) at exactly the version

@@ -21,7 +21,8 @@ Tasks:
       cargo fmt --check, clippy, the native tests, the wasm tests in headless
       Chromium, and the end-to-end suite.
   build [--no-install] [--field-only]
-      Build the browser field into target/field (wasm-bindgen, then wasm-opt),
+      Build the browser field into target/field (with the pinned nightly
+      toolchain and its own core and alloc, then wasm-bindgen and wasm-opt),
       print its sizes, and build target/release/cardvault with every asset
       embedded (not with --field-only).
   demo [--no-install]
@@ -38,7 +39,8 @@ Tasks:
       Print this message.
 
 Options:
-  --no-install   Install nothing (rustup target, wasm-bindgen-cli, wasm-opt, Chromium).
+  --no-install   Install nothing (rustup target, the field's nightly toolchain,
+                 wasm-bindgen-cli, wasm-opt, terser, Chromium).
   --no-browser   Skip the headless Chromium tests, and do not require Chromium.
 ";
 

@@ -2,6 +2,9 @@
 //! the card as the field does at tokenize (`SealingKey::seal`: a fresh content key, IV and `jti`
 //! each time). The page owns the card, so that WebCrypto encrypts the same card JSON.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use cardvault::card::{Card, YearMonth};
 use cardvault::envelope::SealingKey;
 use wasm_bindgen::prelude::*;
