@@ -40,10 +40,14 @@ const BUILD_STD: [&str; 2] = [
 /// panic aborts where it happens, and neither panic locations nor `Debug` output are compiled in:
 /// together 5.6 KB less gzipped. The field's own panic handler aborts without formatting anything
 /// anyway (src/lib.rs), but the stable toolchain's prebuilt `core` still carries the messages,
-/// locations and formatting code its panics pass to it.
-const FIELD_RUSTFLAGS: &str = "target.wasm32-unknown-unknown.rustflags = \
-    [\"-Zunstable-options\", \"-Cpanic=immediate-abort\", \"-Zlocation-detail=none\", \
-    \"-Zfmt-debug=none\"]";
+/// locations and formatting code its panics pass to it. Passed as `--config`, where their `Debug`
+/// form is a TOML array.
+const FIELD_RUSTFLAGS: [&str; 4] = [
+    "-Zunstable-options",
+    "-Cpanic=immediate-abort",
+    "-Zlocation-detail=none",
+    "-Zfmt-debug=none",
+];
 
 pub struct Options {
     pub install: bool,
@@ -90,13 +94,14 @@ pub fn field() -> Result<Vec<PathBuf>, String> {
 /// the JavaScript glue and the module.
 pub fn wasm_module(select: &[&str], name: &str, out_dir: &Path) -> Result<Vec<PathBuf>, String> {
     let build_dir = target_dir().join("nightly");
+    let rustflags = format!("target.{WASM_TARGET}.rustflags = {FIELD_RUSTFLAGS:?}");
     process::run(
         command("rustup")
             .args(["run", FIELD_TOOLCHAIN, "cargo", "build", "--locked"])
             .args(select)
             .args(["--target", WASM_TARGET, "--profile", "wasm"])
             .args(BUILD_STD)
-            .args(["--config", FIELD_RUSTFLAGS, "--target-dir"])
+            .args(["--config", &rustflags, "--target-dir"])
             .arg(relative(&build_dir)),
     )?;
     let wasm = build_dir
