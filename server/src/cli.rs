@@ -72,9 +72,11 @@ struct ServeArgs {
     /// allow plain HTTP on any address and forwards to loopback receivers.
     #[arg(long)]
     dev: bool,
-    /// With --dev: also serve the demo shop on this address (a second origin).
-    #[arg(long, requires = "dev")]
-    demo: Option<SocketAddr>,
+    /// With --dev: also serve the demo shop on HOST:PORT, its origin `http://HOST:PORT`. A host
+    /// name such as `localhost` makes the shop cross-site to a vault on `127.0.0.1`, as a real
+    /// merchant's page is.
+    #[arg(long, requires = "dev", value_name = "HOST:PORT", value_parser = demo_address)]
+    demo: Option<String>,
     /// TLS certificate chain (PEM).
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -308,7 +310,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
     };
     let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
     let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
-    let demo_origin = args.demo.map(|addr| format!("http://{addr}"));
+    let demo_origin = args.demo.as_ref().map(|addr| format!("http://{addr}"));
     let dev = if args.dev {
         Some(dev_merchant(
             &vault,
@@ -350,7 +352,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
             state,
             Duration::from_secs(args.sweep_every.max(1)),
         ));
-        if let (Some(addr), Some((merchant, secret_key))) = (args.demo, &dev) {
+        if let (Some(addr), Some((merchant, secret_key))) = (&args.demo, &dev) {
             if let Some((listener, processor_addr)) = processor {
                 let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| {
                     BootError::Invalid(format!("listening for the demo processor: {e}"))
@@ -381,7 +383,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
                 );
             }
             let shop = crate::demo::router(&vault_origin, &merchant.publishable_key, backend);
-            let listener = tokio::net::TcpListener::bind(addr)
+            let listener = tokio::net::TcpListener::bind(addr.as_str())
                 .await
                 .map_err(|e| BootError::Invalid(format!("listening on {addr}: {e}")))?;
             println!("demo shop on http://{addr}/");
@@ -425,6 +427,24 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
         Ok::<_, BootError>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--demo`'s HOST:PORT: a host name or IP address (IPv6 in brackets) and a port, which is all
+/// an origin has after its scheme.
+fn demo_address(value: &str) -> Result<String, String> {
+    let (host, port) = value
+        .rsplit_once(':')
+        .ok_or_else(|| format!("\"{value}\" is not HOST:PORT"))?;
+    port.parse::<u16>()
+        .map_err(|_| format!("\"{port}\" is not a port number"))?;
+    let bracketed = host.starts_with('[') && host.ends_with(']');
+    if host.is_empty()
+        || (!bracketed && host.contains(':'))
+        || host.contains(['/', '?', '#', '@', ' '])
+    {
+        return Err(format!("\"{host}\" is not a host name or IP address"));
+    }
+    Ok(value.to_ascii_lowercase())
 }
 
 /// The dev merchant's secret key, kept in the data dir (in clear, like the dev master key) so
@@ -751,6 +771,34 @@ fn audit_verify(storage: &Storage) -> Result<ExitCode, BootError> {
                 broken.seq, broken.reason
             );
             Ok(ExitCode::from(2))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demo_address;
+
+    #[test]
+    fn demo_address_is_an_origins_host_and_port() {
+        for (given, origin_part) in [
+            ("localhost:8081", "localhost:8081"),
+            ("LocalHost:8081", "localhost:8081"),
+            ("127.0.0.1:8081", "127.0.0.1:8081"),
+            ("[::1]:8081", "[::1]:8081"),
+        ] {
+            assert_eq!(demo_address(given).as_deref(), Ok(origin_part), "{given}");
+        }
+        for bad in [
+            "localhost",
+            ":8081",
+            "localhost:",
+            "localhost:99999",
+            "::1:8081",
+            "shop/x:8081",
+            "user@localhost:8081",
+        ] {
+            assert!(demo_address(bad).is_err(), "{bad} was taken");
         }
     }
 }

@@ -1,13 +1,14 @@
 //! `cargo xtask demo`: builds everything, then runs the vault with the demo shop on two loopback
-//! origins, with a data dir (and a development master key) under `target/demo`.
+//! sites, with a data dir (and a development master key) under `target/demo`.
 
 use crate::build;
 use crate::process::{self, command, relative, target_dir};
 
 /// The vault's address.
 pub const VAULT: &str = "127.0.0.1:8080";
-/// The demo shop's address: a second origin.
-pub const SHOP: &str = "127.0.0.1:8081";
+/// The demo shop's address: a second site (`localhost` is not `127.0.0.1` to a browser), so the
+/// field's iframe is cross-site to the page that embeds it, as on a real merchant's.
+pub const SHOP: &str = "localhost:8081";
 
 pub fn run(options: &build::Options) -> Result<(), String> {
     build::run(options)?;

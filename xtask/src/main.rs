@@ -27,7 +27,7 @@ Tasks:
       embedded (not with --field-only).
   demo [--no-install]
       Build, then run the vault on http://127.0.0.1:8080 with the demo shop on
-      http://127.0.0.1:8081 (data in target/demo). Ctrl-C stops it.
+      http://localhost:8081 (data in target/demo). Ctrl-C stops it.
   bench [--no-install] [--browser-only]
       Build, then measure the figures of issue 6 (RSA unwraps, tokenize
       throughput and latency with the vault pinned to one core, field and loader

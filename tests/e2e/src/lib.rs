@@ -3,6 +3,12 @@
 //! the vault (`http://127.0.0.1:P1`), the demo shop (`http://127.0.0.1:P2`) and the foreign
 //! page (`http://127.0.0.1:P3`).
 //!
+//! The shop here is same-site to the vault (both `127.0.0.1`), unlike `cargo xtask demo`'s
+//! (`localhost`) and a real merchant's page: a cross-site iframe runs in a renderer process of its
+//! own, and chromedriver's performance log, which the no-card-number-on-the-wire test reads, only
+//! carries the top page's process. With the shop on `localhost` that test finds no
+//! `POST /v1/tokens` in the log and fails (as it should: it would have checked nothing).
+//!
 //! Every process started here is owned by a guard that stops it on drop, so a failing test
 //! leaves nothing running. Waits poll with generous deadlines: the suite runs on small,
 //! busy machines.
