@@ -310,13 +310,13 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
     };
     let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
     let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
-    let demo_origin = args.demo.as_ref().map(|addr| format!("http://{addr}"));
     let dev = if args.dev {
-        Some(dev_merchant(
-            &vault,
-            &args.storage.data_dir,
-            demo_origin.as_deref().unwrap_or(&vault_origin),
-        )?)
+        let shop = match &args.demo {
+            Some(addr) => format!("http://{addr}"),
+            None => vault_origin.clone(),
+        };
+        let shop_origin = vault::normalize_origin(&shop)?;
+        Some(dev_merchant(&vault, &args.storage.data_dir, &shop_origin)?)
     } else {
         None
     };
@@ -429,20 +429,15 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--demo`'s HOST:PORT: a host name or IP address (IPv6 in brackets) and a port, which is all
-/// an origin has after its scheme.
+/// `--demo`'s HOST:PORT: what an `http` origin has after its scheme (`vault::normalize_origin`'s
+/// rule: a name or an IP address, IPv6 in brackets), with the port the shop must listen on.
 fn demo_address(value: &str) -> Result<String, String> {
-    let (host, port) = value
-        .rsplit_once(':')
-        .ok_or_else(|| format!("\"{value}\" is not HOST:PORT"))?;
-    port.parse::<u16>()
-        .map_err(|_| format!("\"{port}\" is not a port number"))?;
-    let bracketed = host.starts_with('[') && host.ends_with(']');
-    if host.is_empty()
-        || (!bracketed && host.contains(':'))
-        || host.contains(['/', '?', '#', '@', ' '])
-    {
-        return Err(format!("\"{host}\" is not a host name or IP address"));
+    vault::normalize_origin(&format!("http://{value}")).map_err(|_| {
+        format!("\"{value}\" is not HOST:PORT (a host name or IP address, IPv6 in brackets)")
+    })?;
+    let port = value.rsplit_once(':').map(|(_, port)| port);
+    if port.is_none_or(|port| port.parse::<u16>().is_err()) {
+        return Err(format!("\"{value}\" has no port: give HOST:PORT"));
     }
     Ok(value.to_ascii_lowercase())
 }
@@ -786,6 +781,7 @@ mod tests {
             ("LocalHost:8081", "localhost:8081"),
             ("127.0.0.1:8081", "127.0.0.1:8081"),
             ("[::1]:8081", "[::1]:8081"),
+            ("localhost:80", "localhost:80"),
         ] {
             assert_eq!(demo_address(given).as_deref(), Ok(origin_part), "{given}");
         }
@@ -795,6 +791,7 @@ mod tests {
             "localhost:",
             "localhost:99999",
             "::1:8081",
+            "[::1]",
             "shop/x:8081",
             "user@localhost:8081",
         ] {

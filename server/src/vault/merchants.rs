@@ -34,22 +34,59 @@ pub fn hash_secret_key(secret_key: &str) -> [u8; 32] {
     out
 }
 
-/// Checks and normalises an origin: `http` or `https`, a host, an optional port, nothing else.
+/// Checks and normalises an origin as a browser serialises it: `http` or `https`, a host (a name,
+/// an IPv4 address or an IPv6 address in brackets), an optional port that is not the scheme's
+/// default, lower case, nothing else. An `Origin` header and a CSP `frame-ancestors` source are
+/// compared with this form, so `https://Shop.Example:443/` becomes `https://shop.example`.
 pub fn normalize_origin(origin: &str) -> Result<String, BootError> {
     let invalid = || BootError::Invalid(format!("not an origin (scheme://host[:port]): {origin}"));
     let lower = origin.trim().trim_end_matches('/').to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .ok_or_else(invalid)?;
-    let host_ok = !rest.is_empty()
-        && rest
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    let (scheme, rest) = lower.split_once("://").ok_or_else(invalid)?;
+    let default_port = match scheme {
+        "https" => 443,
+        "http" => 80,
+        _ => return Err(invalid()),
+    };
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => {
+            let (inside, after) = v6.split_once(']').ok_or_else(invalid)?;
+            let inside_ok = inside.contains(':')
+                && inside
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'));
+            if !inside_ok {
+                return Err(invalid());
+            }
+            let port = match after {
+                "" => None,
+                _ => Some(after.strip_prefix(':').ok_or_else(invalid)?),
+            };
+            (&rest[..inside.len() + 2], port)
+        }
+        None => match rest.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (rest, None),
+        },
+    };
+    let host_ok = !host.is_empty()
+        && (host.starts_with('[')
+            || host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')));
     if !host_ok {
         return Err(invalid());
     }
-    Ok(lower)
+    let port = match port {
+        None => None,
+        Some(digits) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(digits.parse::<u16>().map_err(|_| invalid())?)
+        }
+        Some(_) => return Err(invalid()),
+    };
+    Ok(match port {
+        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    })
 }
 
 /// Creates a merchant; returns its record and its secret key, which is stored only as a hash
@@ -115,5 +152,35 @@ mod tests {
         assert!(normalize_origin("https://shop.example/path").is_err());
         assert!(normalize_origin("javascript://x").is_err());
         assert!(normalize_origin("https://").is_err());
+    }
+
+    #[test]
+    fn origins_are_serialised_as_a_browser_does() {
+        for (given, origin) in [
+            ("https://shop.example:443", "https://shop.example"),
+            ("http://shop.example:80/", "http://shop.example"),
+            ("https://shop.example:8443", "https://shop.example:8443"),
+            ("http://shop.example:0443", "http://shop.example:443"),
+            ("http://[::1]:8081", "http://[::1]:8081"),
+            ("HTTP://[::FFFF:127.0.0.1]", "http://[::ffff:127.0.0.1]"),
+            ("https://[2001:db8::1]:443", "https://[2001:db8::1]"),
+        ] {
+            assert_eq!(normalize_origin(given).unwrap(), origin, "{given}");
+        }
+        for bad in [
+            "http://::1:8081",
+            "http://[::1",
+            "http://[::1]8081",
+            "http://[shop.example]",
+            "http://shop.example:",
+            "http://shop.example:99999",
+            "http://shop.example:+80",
+            "http://shop.example:80:80",
+            "http://:8081",
+            "http://user@shop.example",
+            "ftp://shop.example",
+        ] {
+            assert!(normalize_origin(bad).is_err(), "{bad} was taken");
+        }
     }
 }

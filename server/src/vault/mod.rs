@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 pub use forward::{ForwardReply, ForwardRequest, Forwarded};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
-pub use merchants::{NewMerchant, create_merchant, hash_secret_key};
+pub use merchants::{NewMerchant, create_merchant, hash_secret_key, normalize_origin};
 pub use receivers::{add_receiver, remove_receiver};
 pub use tokens::{AuditContext, CardMeta, TokenMeta};
 
