@@ -295,6 +295,35 @@ fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, Boo
     Vault::open(store, master, config)
 }
 
+/// Locks `serve.lock` in the data dir for as long as the returned file is open: one `serve` per
+/// data dir. The process that stores tokens keeps the replay memory (the jtis already used) in
+/// memory as well as in the database (`store/sqlite.rs`, `ReplayMemory`), so a second vault on
+/// the same database would not see the first one's jtis. CLI commands store no tokens and need
+/// no lock.
+fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, BootError> {
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let path = data_dir.join("serve.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| BootError::Invalid(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(BootError::Invalid(format!(
+            "another `cardvault serve` is running on {}: one vault per data dir",
+            data_dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(BootError::Invalid(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
 fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
     let tls = args.tls_cert.is_some();
     if !tls && !args.dev && !args.listen.ip().is_loopback() {
@@ -309,6 +338,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
         ..Config::default()
     };
     let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
+    let _serving = lock_data_dir(&args.storage.data_dir)?;
     let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
     let dev = if args.dev {
         let shop = match &args.demo {
@@ -772,7 +802,17 @@ fn audit_verify(storage: &Storage) -> Result<ExitCode, BootError> {
 
 #[cfg(test)]
 mod tests {
-    use super::demo_address;
+    use super::{demo_address, lock_data_dir};
+
+    #[test]
+    fn one_serve_per_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock_data_dir(dir.path()).unwrap();
+        let second = lock_data_dir(dir.path()).unwrap_err().to_string();
+        assert!(second.contains("another `cardvault serve`"), "{second}");
+        drop(first);
+        lock_data_dir(dir.path()).unwrap();
+    }
 
     #[test]
     fn demo_address_is_an_origins_host_and_port() {

@@ -30,7 +30,10 @@
 //!
 //! Other processes (CLI commands) open the same database while `serve` runs; SQLite's locks and
 //! a busy timeout serialise them, and the audit chain stays linear because each append reads the
-//! previous entry's hash inside its own `IMMEDIATE` transaction.
+//! previous entry's hash inside its own `IMMEDIATE` transaction. Tokens are stored by one process
+//! only (`serve` locks the data dir): the writer refuses a replayed jti from a memory of the
+//! `jtis` table that it loads once and keeps in step with every batch (`sqlite.rs`,
+//! `ReplayMemory`), instead of a unique index, whose random keys cost a page write each.
 //!
 //! # Backends
 //!
@@ -40,7 +43,8 @@
 //!   many threads;
 //! - a `WriteBackend`: `apply_batch`, which applies a slice of `WriteOp`s in one durable
 //!   transaction, each op in a savepoint so that a refused op leaves no trace, and answers one
-//!   result per op. It must append audit entries with the chain of `audit.rs` (`seq` = last + 1,
+//!   result per op. It refuses a replayed jti (PostgreSQL: a unique index, many vaults may
+//!   share it). It must append audit entries with the chain of `audit.rs` (`seq` = last + 1,
 //!   `prev_hash` = last hash, both read under a lock that serialises appenders, e.g. a
 //!   PostgreSQL advisory lock or `LOCK TABLE audit IN EXCLUSIVE MODE`).
 //!
@@ -621,8 +625,8 @@ impl Store {
     }
 
     /// Whether `jti` was seen and is still remembered at `now`. The vault does not read this
-    /// before storing a token (the jti's unique key refuses a replay in the insert itself); it
-    /// is here for tests and tools.
+    /// before storing a token (the writer refuses a replay in the insert itself); it scans the
+    /// table, and is here for tests and tools.
     pub fn jti_seen(&self, jti: &str, now: i64) -> Result<bool, StoreError> {
         self.inner.reads.jti_seen(jti, now)
     }

@@ -1,5 +1,6 @@
 //! The SQLite backend: file set-up, schema and migrations, the read pool and the batch writer.
 
+use std::collections::HashSet;
 use std::fs::{self, DirBuilder, OpenOptions, Permissions};
 use std::io::ErrorKind;
 use std::ops::ControlFlow;
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+use aws_lc_rs::digest;
 use rusqlite::types::Type;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, ffi, params};
 
@@ -30,7 +32,7 @@ const MAX_IDLE_READERS: usize = 8;
 
 /// The schema, one migration per version: `MIGRATIONS[n]` takes `user_version` n to n + 1.
 /// Never edit a released migration; append one.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 0 -> 1
     r"
 CREATE TABLE merchants (
@@ -127,6 +129,20 @@ CREATE TABLE audit_seal (
            AND (hash IS NULL) = (mac IS NULL))
 ) STRICT;
 ",
+    // 2 -> 3: the replay memory appended in arrival order. A jti is random, so a unique key on it
+    // (and the expiry index, whose entries share one expiry per second) took a random leaf page
+    // per tokenization, most of what a commit wrote. Uniqueness is now kept by the writer in
+    // memory (`ReplayMemory`), loaded from this table, which only records and ages the jtis.
+    r"
+CREATE TABLE jtis_v3 (
+    expires_at INTEGER NOT NULL,
+    jti        TEXT NOT NULL
+) STRICT;
+INSERT INTO jtis_v3 (expires_at, jti) SELECT expires_at, jti FROM jtis ORDER BY expires_at;
+DROP TABLE jtis;
+ALTER TABLE jtis_v3 RENAME TO jtis;
+CREATE INDEX jtis_by_expiry ON jtis (expires_at);
+",
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +179,7 @@ pub(crate) fn open(
         },
         SqliteWrites {
             conn,
+            replays: None,
             destroyed: false,
             seal,
             seal_refused: false,
@@ -222,8 +239,8 @@ fn connect(path: &Path, reader: bool) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "secure_delete", true)?;
     conn.pragma_update(None, "trusted_schema", false)?;
-    // 64 MiB of page cache (the default is 2 MiB): the token and jti indexes take random inserts,
-    // and a page that has to be read back from the file costs a system call per insert.
+    // 64 MiB of page cache (the default is 2 MiB): a page that has to be read back from the file
+    // costs a system call, and the sweep and the audit walk whole tables.
     conn.pragma_update(None, "cache_size", -65_536)?;
     // Checkpoint every 8192 pages (32 MiB) of WAL, not every 1000: each checkpoint copies the
     // pages back and syncs the database, and a page changed by many commits is copied once.
@@ -528,6 +545,7 @@ impl ReadBackend for SqliteReads {
         })
     }
 
+    /// Scans the table: for tests and tools, not a hot path.
     fn jti_seen(&self, jti: &str, now: i64) -> Result<bool, StoreError> {
         self.with_conn("jti_seen", |conn| {
             conn.prepare_cached(
@@ -633,6 +651,8 @@ fn read_audit_seal(conn: &Connection) -> rusqlite::Result<Option<AuditSealRecord
 /// The writer thread's connection.
 pub(crate) struct SqliteWrites {
     conn: Connection,
+    /// The jtis in the `jtis` table, loaded at the first token this writer stores.
+    replays: Option<ReplayMemory>,
     /// Something was destroyed (token, CVC, receiver) since the WAL was last truncated.
     destroyed: bool,
     /// The audit seal key, once the store has it.
@@ -708,14 +728,84 @@ fn seal_head(conn: &Connection, key: &AuditSealKey, seal: &Seal) -> Result<(), S
     Ok(())
 }
 
+/// The replay memory: every jti in the `jtis` table (until the sweep deletes it), held by the
+/// writer, which alone stores tokens, so that a replay is refused without a unique index on a
+/// random key. One process stores tokens in a database (`serve` locks its data dir), so the
+/// table cannot change under it but through it. A jti is kept as the first 16 bytes of its
+/// SHA-256: a fixed 16 bytes whatever the envelope's jti (up to 86 characters), and two
+/// different jtis collide with a probability of 2^-128.
+struct ReplayMemory {
+    seen: HashSet<[u8; 16]>,
+}
+
+impl ReplayMemory {
+    /// The jtis of the table, read inside the writer's transaction.
+    fn load(conn: &Connection) -> rusqlite::Result<ReplayMemory> {
+        let mut stmt = conn.prepare("SELECT jti FROM jtis")?;
+        let mut rows = stmt.query([])?;
+        let mut seen = HashSet::new();
+        while let Some(row) = rows.next()? {
+            seen.insert(Self::key(row.get_ref(0)?.as_str()?));
+        }
+        Ok(ReplayMemory { seen })
+    }
+
+    fn key(jti: &str) -> [u8; 16] {
+        let digest = digest::digest(&digest::SHA256, jti.as_bytes());
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest.as_ref()[..16]);
+        key
+    }
+}
+
 impl WriteBackend for SqliteWrites {
+    /// Runs the batch (`run_batch`), then brings the replay memory in line with what is stored:
+    /// if the batch committed, it forgets the jtis the sweep deleted; if not, the jtis the
+    /// batch had remembered.
     fn apply_batch(
         &mut self,
         ops: &[WriteOp],
     ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+        let mut remembered = Vec::new();
+        let mut forgotten = Vec::new();
+        let result = self.run_batch(ops, &mut remembered, &mut forgotten);
+        if let Some(memory) = &mut self.replays {
+            let undo = if result.is_ok() {
+                forgotten
+            } else {
+                remembered
+            };
+            for key in undo {
+                memory.seen.remove(&key);
+            }
+        }
+        result
+    }
+}
+
+impl SqliteWrites {
+    fn run_batch(
+        &mut self,
+        ops: &[WriteOp],
+        remembered: &mut Vec<[u8; 16]>,
+        forgotten: &mut Vec<[u8; 16]>,
+    ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| db_error("begin", &e))?;
+        if self.replays.is_none()
+            && ops
+                .iter()
+                .any(|op| matches!(op, WriteOp::InsertToken { .. }))
+        {
+            match ReplayMemory::load(&self.conn) {
+                Ok(memory) => self.replays = Some(memory),
+                Err(e) => {
+                    rollback(&self.conn);
+                    return Err(db_error("replay memory", &e));
+                }
+            }
+        }
         let sealing = match self.seal.get() {
             Some(key) => match seal_start(&self.conn, key, &mut self.seal_refused) {
                 Ok(seal) => seal.map(|seal| (key, seal)),
@@ -735,7 +825,27 @@ impl WriteBackend for SqliteWrites {
                 rollback(conn);
                 return Err(db_error("savepoint", &e));
             }
-            let answer = apply(conn, op);
+            let swept_before = forgotten.len();
+            let answer = match (op, &mut self.replays) {
+                (WriteOp::InsertToken { jti, .. }, Some(memory)) => {
+                    let key = ReplayMemory::key(jti);
+                    if memory.seen.contains(&key) {
+                        Err(StoreError::Replayed)
+                    } else {
+                        let answer = apply(conn, op, forgotten);
+                        if answer.is_ok() {
+                            memory.seen.insert(key);
+                            remembered.push(key);
+                        }
+                        answer
+                    }
+                }
+                _ => apply(conn, op, forgotten),
+            };
+            if answer.is_err() {
+                // Its savepoint is rolled back below: what a failed sweep deleted is still there.
+                forgotten.truncate(swept_before);
+            }
             if conn.is_autocommit() {
                 // SQLite rolled the whole transaction back (I/O error, disk full): nothing of
                 // the batch is stored, and the ops after this one must not run outside it.
@@ -817,7 +927,12 @@ fn truncate_wal(conn: &Connection) -> bool {
     }
 }
 
-fn apply(conn: &Connection, op: &WriteOp) -> Result<WriteOutcome, StoreError> {
+/// Applies one op; a sweep adds the jtis it deleted to `forgotten`.
+fn apply(
+    conn: &Connection,
+    op: &WriteOp,
+    forgotten: &mut Vec<[u8; 16]>,
+) -> Result<WriteOutcome, StoreError> {
     match op {
         WriteOp::InsertToken {
             record,
@@ -825,15 +940,10 @@ fn apply(conn: &Connection, op: &WriteOp) -> Result<WriteOutcome, StoreError> {
             jti_expires_at,
             audit,
         } => {
+            // Checked against the replay memory before this runs (`run_batch`).
             conn.prepare_cached("INSERT INTO jtis (jti, expires_at) VALUES (?1, ?2)")
                 .and_then(|mut stmt| stmt.execute(params![jti, jti_expires_at]))
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        StoreError::Replayed
-                    } else {
-                        db_error("insert_token: jti", &e)
-                    }
-                })?;
+                .map_err(|e| db_error("insert_token: jti", &e))?;
             insert_token_row(conn, record).map_err(|e| classify("insert_token", &e))?;
             append_audit(conn, audit)?;
             Ok(WriteOutcome::Done)
@@ -858,7 +968,9 @@ fn apply(conn: &Connection, op: &WriteOp) -> Result<WriteOutcome, StoreError> {
             .map(WriteOutcome::Cvc)
             .map_err(|e| db_error("take_cvc", &e)),
         WriteOp::AppendAudit { event } => append_audit(conn, event).map(|()| WriteOutcome::Done),
-        WriteOp::Sweep { now, limit } => sweep(conn, *now, *limit).map(WriteOutcome::Swept),
+        WriteOp::Sweep { now, limit } => {
+            sweep(conn, *now, *limit, forgotten).map(WriteOutcome::Swept)
+        }
         WriteOp::InsertMerchant { merchant, audit } => {
             insert_merchant(conn, merchant).map_err(|e| classify("insert_merchant", &e))?;
             append_audit(conn, audit)?;
@@ -1015,7 +1127,12 @@ fn take_cvc(
     Ok(expires_at.is_some_and(|at| at > now).then_some(cvc))
 }
 
-fn sweep(conn: &Connection, now: i64, limit: u32) -> Result<SweepReport, StoreError> {
+fn sweep(
+    conn: &Connection,
+    now: i64,
+    limit: u32,
+    forgotten: &mut Vec<[u8; 16]>,
+) -> Result<SweepReport, StoreError> {
     let err = |e: rusqlite::Error| db_error("sweep", &e);
     let limit_sql = i64::from(limit);
     let expired: Vec<(String, String)> = conn
@@ -1067,12 +1184,20 @@ fn sweep(conn: &Connection, now: i64, limit: u32) -> Result<SweepReport, StoreEr
             },
         )?;
     }
-    let jtis = conn
-        .prepare_cached(
-            "DELETE FROM jtis WHERE jti IN (SELECT jti FROM jtis WHERE expires_at <= ?1 LIMIT ?2)",
-        )
-        .and_then(|mut stmt| stmt.execute([now, limit_sql]))
-        .map_err(err)?;
+    let mut jtis = 0;
+    conn.prepare_cached(
+        "DELETE FROM jtis WHERE rowid IN \
+         (SELECT rowid FROM jtis WHERE expires_at <= ?1 LIMIT ?2) RETURNING jti",
+    )
+    .and_then(|mut stmt| {
+        let mut rows = stmt.query([now, limit_sql])?;
+        while let Some(row) = rows.next()? {
+            forgotten.push(ReplayMemory::key(row.get_ref(0)?.as_str()?));
+            jtis += 1;
+        }
+        Ok(())
+    })
+    .map_err(err)?;
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     Ok(SweepReport {
         tokens_deleted: expired.len() as u64,

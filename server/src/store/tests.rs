@@ -3,7 +3,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::sqlite::DB_FILE;
+use super::sqlite::{DB_FILE, MIGRATIONS};
 use super::*;
 
 const NOW: i64 = 1_700_000_000;
@@ -117,7 +117,7 @@ fn fresh_dir_is_created_private_and_reopens() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     let journal: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
@@ -287,6 +287,85 @@ async fn a_replayed_jti_writes_nothing() {
             "SELECT expires_at FROM jtis WHERE jti = 'jti_1'"
         ),
         NOW + 420
+    );
+}
+
+#[tokio::test]
+async fn the_replay_memory_holds_across_restarts_failed_ops_and_sweeps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let insert = |store: &Store, token_id: &str, jti: &str| {
+        let (store, record, jti) = (store.clone(), token("mer_a", token_id), jti.to_owned());
+        async move {
+            store
+                .insert_token(record, jti, NOW + 420, event("tokenize", None))
+                .await
+        }
+    };
+    {
+        let store = setup(tmp.path());
+        insert(&store, "tok_1", "jti_1").await.unwrap();
+        // Refused for its token: its jti is not remembered.
+        assert_eq!(
+            insert(&store, "tok_1", "jti_2").await,
+            Err(StoreError::Conflict)
+        );
+    }
+    let store = Store::open(tmp.path()).unwrap();
+    assert_eq!(
+        insert(&store, "tok_2", "jti_1").await,
+        Err(StoreError::Replayed)
+    );
+    insert(&store, "tok_2", "jti_2").await.unwrap();
+    // Twice in one batch, likely: one of the two is refused either way.
+    let (a, b) = tokio::join!(
+        insert(&store, "tok_3", "jti_3"),
+        insert(&store, "tok_4", "jti_3")
+    );
+    assert_eq!(
+        [a, b]
+            .iter()
+            .filter(|r| **r == Err(StoreError::Replayed))
+            .count(),
+        1
+    );
+    assert_eq!(count(tmp.path(), "SELECT count(*) FROM jtis"), 3);
+    // Forgotten once swept (an envelope that old is refused as stale before it gets here).
+    assert_eq!(store.sweep(NOW + 420).await.unwrap().jtis_deleted, 3);
+    insert(&store, "tok_5", "jti_1").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_version_2_database_keeps_its_jtis() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let conn = raw(tmp.path());
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO jtis (jti, expires_at) VALUES ('jti_old', ?1)",
+            [NOW + 420],
+        )
+        .unwrap();
+    }
+    let store = setup(tmp.path());
+    let again = store
+        .insert_token(
+            token("mer_a", "tok_1"),
+            "jti_old".into(),
+            NOW + 420,
+            event("tokenize", None),
+        )
+        .await;
+    assert_eq!(again, Err(StoreError::Replayed));
+    assert!(store.jti_seen("jti_old", NOW).unwrap());
+    assert_eq!(
+        count(
+            tmp.path(),
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'jtis_by_expiry'"
+        ),
+        1
     );
 }
 

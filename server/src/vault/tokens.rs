@@ -193,8 +193,8 @@ impl Vault {
         // RSA and AES inline, on this worker: one private-key operation (~0.4 ms) is what a
         // TLS handshake costs tokio-rustls on its worker too, and a hop to the blocking pool and
         // back costs two thread wake-ups per request (measured: ~10 % of a core at full load).
-        // A replayed jti is refused when the row is written (the jti's unique key), in the same
-        // transaction, so no read ahead of the decryption is needed.
+        // A replayed jti is refused when the row is written (the store writer's replay memory),
+        // in the same transaction, so no read ahead of the decryption is needed.
         let cek = key
             .unwrap_cek(envelope.encrypted_key())
             .map_err(|_| ApiError::InvalidEnvelope)?;
