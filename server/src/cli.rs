@@ -301,8 +301,14 @@ fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, Boo
 /// the same database would not see the first one's jtis. CLI commands store no tokens and need
 /// no lock.
 fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, BootError> {
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 
+    // As the store creates it: private to the vault's user.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+        .map_err(|e| BootError::Invalid(format!("cannot create {}: {e}", data_dir.display())))?;
     let path = data_dir.join("serve.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -337,8 +343,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
         dev: args.dev,
         ..Config::default()
     };
-    let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
+    // Before the vault opens (a second serve changes nothing) and dropped after everything else
+    // (the writer has committed what was queued before another serve may start).
     let _serving = lock_data_dir(&args.storage.data_dir)?;
+    let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
     let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
     let dev = if args.dev {
         let shop = match &args.demo {

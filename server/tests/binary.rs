@@ -312,6 +312,26 @@ fn start_up_refusals() {
 }
 
 #[test]
+fn one_serve_per_data_dir_and_the_cli_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    create_merchant(&data);
+    let _first = Server::start(&data, &dir.path().join("server.log"));
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", &free_port().to_string()])
+        .arg("--data-dir")
+        .arg(&data)
+        .env("CARDVAULT_MASTER_KEY", MASTER)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another `cardvault serve`"), "{stderr}");
+    // CLI commands still open the database beside the running vault.
+    create_merchant(&data);
+}
+
+#[test]
 fn kill_9_loses_no_answered_token_and_nothing_leaks() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

@@ -15,7 +15,7 @@
 //! # Reads and writes
 //!
 //! Reads are synchronous and use a small pool of read-only connections. Point reads (by key,
-//! token, hash or jti) are indexed and take microseconds, so the HTTP layer may call them
+//! token or hash) are indexed and take microseconds, so the HTTP layer may call them
 //! directly from async code; [`Store::merchants`], [`Store::audit_entries`] and [`verify_audit`]
 //! scan whole tables and belong in `spawn_blocking` when called while serving.
 //!

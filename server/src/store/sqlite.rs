@@ -730,8 +730,9 @@ fn seal_head(conn: &Connection, key: &AuditSealKey, seal: &Seal) -> Result<(), S
 
 /// The replay memory: every jti in the `jtis` table (until the sweep deletes it), held by the
 /// writer, which alone stores tokens, so that a replay is refused without a unique index on a
-/// random key. One process stores tokens in a database (`serve` locks its data dir), so the
-/// table cannot change under it but through it. A jti is kept as the first 16 bytes of its
+/// random key. One process stores tokens in a database (`serve` locks its data dir), so no jti
+/// is added under it; another process may only delete rows (a sweep from the CLI), after which
+/// the memory refuses more than the table holds until the vault restarts, never fewer. A jti is kept as the first 16 bytes of its
 /// SHA-256: a fixed 16 bytes whatever the envelope's jti (up to 86 characters), and two
 /// different jtis collide with a probability of 2^-128.
 struct ReplayMemory {
@@ -839,6 +840,11 @@ impl SqliteWrites {
                         }
                         answer
                     }
+                }
+                (WriteOp::InsertToken { .. }, None) => {
+                    // Loaded above for any batch with a token; never store one unchecked.
+                    tracing::error!("store: no replay memory for a token");
+                    Err(StoreError::Database)
                 }
                 _ => apply(conn, op, forgotten),
             };
