@@ -301,14 +301,9 @@ fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, Boo
 /// the same database would not see the first one's jtis. CLI commands store no tokens and need
 /// no lock.
 fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, BootError> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use std::os::unix::fs::OpenOptionsExt;
 
-    // As the store creates it: private to the vault's user.
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(data_dir)
-        .map_err(|e| BootError::Invalid(format!("cannot create {}: {e}", data_dir.display())))?;
+    store::create_data_dir(data_dir)?;
     let path = data_dir.join("serve.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)

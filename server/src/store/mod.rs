@@ -547,6 +547,12 @@ impl fmt::Debug for Store {
     }
 }
 
+/// Creates `data_dir` as [`Store::open`] does (mode 0700, a warning when an existing one is open
+/// to others), for what must exist in it before the store opens (`serve`'s lock).
+pub fn create_data_dir(data_dir: &Path) -> Result<(), StoreError> {
+    sqlite::create_data_dir(data_dir)
+}
+
 impl Store {
     /// Opens (creating) `data_dir/cardvault.db` and starts the writer thread.
     ///

@@ -188,6 +188,24 @@ pub(crate) fn open(
 }
 
 fn prepare_files(data_dir: &Path) -> Result<(), StoreError> {
+    create_data_dir(data_dir)?;
+    let path = data_dir.join(DB_FILE);
+    // Create the file ourselves so that it never exists with a wider mode.
+    if let Err(e) = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&path)
+    {
+        tracing::error!(error = %e, file = %path.display(), "store: cannot create the database file");
+        return Err(StoreError::Database);
+    }
+    restrict(&path, 0o600, true)
+}
+
+/// Creates the data dir private to the vault's user (0700) if it is missing; warns when an
+/// existing one is open to others.
+pub(crate) fn create_data_dir(data_dir: &Path) -> Result<(), StoreError> {
     match DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -204,18 +222,7 @@ fn prepare_files(data_dir: &Path) -> Result<(), StoreError> {
     {
         tracing::warn!(dir = %data_dir.display(), "store: the data dir is accessible to other users (want 0700)");
     }
-    let path = data_dir.join(DB_FILE);
-    // Create the file ourselves so that it never exists with a wider mode.
-    if let Err(e) = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&path)
-    {
-        tracing::error!(error = %e, file = %path.display(), "store: cannot create the database file");
-        return Err(StoreError::Database);
-    }
-    restrict(&path, 0o600, true)
+    Ok(())
 }
 
 /// Sets `path`'s mode; a missing file is an error only when `required`.

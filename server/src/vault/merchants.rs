@@ -63,19 +63,21 @@ pub fn normalize_origin(origin: &str) -> Result<String, BootError> {
             };
             (&rest[..inside.len() + 2], port)
         }
-        None => match rest.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (rest, None),
-        },
+        None => {
+            let (name, port) = match rest.split_once(':') {
+                Some((name, port)) => (name, Some(port)),
+                None => (rest, None),
+            };
+            let name_ok = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+            if !name_ok {
+                return Err(invalid());
+            }
+            (name, port)
+        }
     };
-    let host_ok = !host.is_empty()
-        && (host.starts_with('[')
-            || host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')));
-    if !host_ok {
-        return Err(invalid());
-    }
     let port = match port {
         None => None,
         Some(digits) if digits.bytes().all(|b| b.is_ascii_digit()) => {
