@@ -739,9 +739,9 @@ fn seal_head(conn: &Connection, key: &AuditSealKey, seal: &Seal) -> Result<(), S
 /// writer, which alone stores tokens, so that a replay is refused without a unique index on a
 /// random key. One process stores tokens in a database (`serve` locks its data dir), so no jti
 /// is added under it; another process may only delete rows (a sweep from the CLI), after which
-/// the memory refuses more than the table holds until the vault restarts, never fewer. A jti is kept as the first 16 bytes of its
-/// SHA-256: a fixed 16 bytes whatever the envelope's jti (up to 86 characters), and two
-/// different jtis collide with a probability of 2^-128.
+/// the memory refuses more than the table holds until the vault restarts, never fewer. A jti is
+/// kept as the first 16 bytes of its SHA-256: a fixed 16 bytes whatever the envelope's jti (up
+/// to 86 characters), and two different jtis collide with a probability of 2^-128.
 struct ReplayMemory {
     seen: HashSet<[u8; 16]>,
 }
