@@ -95,6 +95,24 @@ struct ServeArgs {
     /// Seconds between sweeps of expired tokens, CVCs and replay memory.
     #[arg(long, default_value_t = 60)]
     sweep_every: u64,
+    /// Serve `/metrics` (OpenMetrics) on this address only; without it, no metrics are served.
+    /// It names receivers and volumes: bind it where only the operator's scraper reaches.
+    #[arg(long, value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
+    /// Connections held at once (default: from the descriptor limit, at most 16384). At the cap
+    /// the connection idle the longest is closed to make room.
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// Connections held at once from one client address (default: a quarter of the cap, at
+    /// most 256).
+    #[arg(long)]
+    max_connections_per_client: Option<usize>,
+    /// Seconds a request's head may take to arrive.
+    #[arg(long, default_value_t = 10)]
+    header_read_timeout: u64,
+    /// Seconds a connection may stay open with no request in flight and no byte moved.
+    #[arg(long, default_value_t = 60)]
+    idle_timeout: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -205,10 +223,18 @@ enum AuditCommand {
 
 /// Runs the command line.
 pub fn main() -> ExitCode {
+    // First: the environment may hold the master key already.
+    let open_files = match crate::process::harden() {
+        Ok(limit) => limit,
+        Err(e) => {
+            eprintln!("cardvault: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(args, open_files),
         Command::Merchant(cmd) => merchant(cmd),
         Command::Keys(cmd) => keys(cmd),
         Command::Receiver(cmd) => receiver(cmd),
@@ -235,19 +261,22 @@ fn init_tracing() {
 
 const DEV_MASTER_KEY_FILE: &str = "master.key";
 
-/// The master key: `CARDVAULT_MASTER_KEY`, else `--master-key-file`, else the dev key in the
-/// data dir (made by `serve --dev`), else (with `dev`) a new dev key.
+/// The master key: `CARDVAULT_MASTER_KEY`, else `--master-key-file`, else (only with `dev`) the
+/// dev key in the data dir, made by the first `serve --dev`. Without `dev` a key in clear in the
+/// data dir is never used: it would put the key beside what it protects.
 fn master_key(storage: &Storage, dev: bool) -> Result<MasterKey, BootError> {
     let invalid =
         |what: &str| BootError::Invalid(format!("{what} is not a base64-encoded 32-byte key"));
     if let Ok(text) = std::env::var("CARDVAULT_MASTER_KEY") {
+        let text = Zeroizing::new(text);
         return MasterKey::from_base64(&text).map_err(|_| invalid("CARDVAULT_MASTER_KEY"));
     }
     if let Some(path) = &storage.master_key_file {
+        check_private(path, "the master key file", dev)?;
         return MasterKey::from_file(path).map_err(|_| invalid(&path.display().to_string()));
     }
     let dev_file = storage.data_dir.join(DEV_MASTER_KEY_FILE);
-    if dev_file.exists() {
+    if dev && dev_file.exists() {
         warn_dev_key(&dev_file, "using");
         return MasterKey::from_file(&dev_file)
             .map_err(|_| invalid(&dev_file.display().to_string()));
@@ -261,6 +290,36 @@ fn master_key(storage: &Storage, dev: bool) -> Result<MasterKey, BootError> {
     Err(BootError::Invalid(
         "no master key: set CARDVAULT_MASTER_KEY (base64 of 32 bytes) or --master-key-file, or run `serve --dev` for a local trial".into(),
     ))
+}
+
+/// Refuses `path` (the data dir, the master key file) unless it belongs to the vault's user and
+/// no one else may read or enter it; with `dev` it only warns.
+fn check_private(path: &Path, what: &str, dev: bool) -> Result<(), BootError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = std::fs::metadata(path)
+        .map_err(|e| BootError::Invalid(format!("{what} {}: {e}", path.display())))?;
+    let mode = meta.permissions().mode() & 0o777;
+    let owner = meta.uid() == rustix::process::geteuid().as_raw();
+    if owner && mode & 0o077 == 0 {
+        return Ok(());
+    }
+    let problem = if owner {
+        format!(
+            "{what} {} is open to other users (mode {mode:03o}): chmod go-rwx it",
+            path.display()
+        )
+    } else {
+        format!(
+            "{what} {} belongs to another user (uid {}): the vault's user must own it",
+            path.display(),
+            meta.uid()
+        )
+    };
+    if dev {
+        tracing::warn!("{problem} (allowed with --dev only)");
+        return Ok(());
+    }
+    Err(BootError::Invalid(problem))
 }
 
 fn warn_dev_key(path: &Path, verb: &str) {
@@ -325,7 +384,7 @@ fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, BootError> {
     }
 }
 
-fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
+fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootError> {
     let tls = args.tls_cert.is_some();
     if !tls && !args.dev && !args.listen.ip().is_loopback() {
         return Err(BootError::Invalid(format!(
@@ -341,6 +400,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
     // Before the vault opens (a second serve changes nothing) and dropped after everything else
     // (the writer has committed what was queued before another serve may start).
     let _serving = lock_data_dir(&args.storage.data_dir)?;
+    check_private(&args.storage.data_dir, "the data dir", args.dev)?;
     let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
     let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
     let dev = if args.dev {
@@ -375,6 +435,19 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
     };
     let state = AppState::new(Arc::clone(&vault), limits);
     let app = http::router(state.clone(), http::Options { tls });
+    let state_for_metrics = state.clone();
+    let mut listener_limits = http::listener::Limits::for_open_files(open_files);
+    if let Some(max) = args.max_connections {
+        listener_limits.max_connections = max.max(1);
+        listener_limits.per_client = listener_limits
+            .per_client
+            .min(listener_limits.max_connections);
+    }
+    if let Some(per_client) = args.max_connections_per_client {
+        listener_limits.per_client = per_client.max(1);
+    }
+    listener_limits.header_read_timeout = Duration::from_secs(args.header_read_timeout.max(1));
+    listener_limits.idle_timeout = Duration::from_secs(args.idle_timeout.max(1));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -426,36 +499,34 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
                 }
             });
         }
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let scheme = if tls { "https" } else { "http" };
-        if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
-            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        if let Some(addr) = args.metrics_listen {
+            let listener = tokio::net::TcpListener::bind(addr)
                 .await
-                .map_err(|e| {
-                    BootError::Invalid(format!("loading the TLS certificate and key: {e}"))
-                })?;
-            let handle = axum_server::Handle::new();
-            tokio::spawn(shutdown_on_signal(handle.clone()));
-            println!("cardvault listening on {scheme}://{}", args.listen);
-            axum_server::bind_rustls(args.listen, config)
-                .handle(handle)
-                .serve(service)
-                .await
-                .map_err(|e| BootError::Invalid(format!("serving: {e}")))?;
-        } else {
-            let listener = tokio::net::TcpListener::bind(args.listen)
-                .await
-                .map_err(|e| BootError::Invalid(format!("listening on {}: {e}", args.listen)))?;
-            println!("cardvault listening on {scheme}://{}", args.listen);
-            println!(
-                "loader: <script src=\"{vault_origin}/v1/cardvault.js\" integrity=\"{}\" crossorigin=\"anonymous\"></script>",
-                http::LOADER_SRI
-            );
-            axum::serve(listener, service)
-                .with_graceful_shutdown(signal())
-                .await
-                .map_err(|e| BootError::Invalid(format!("serving: {e}")))?;
+                .map_err(|e| BootError::Invalid(format!("listening on {addr}: {e}")))?;
+            println!("metrics on http://{addr}/metrics");
+            let metrics = http::metrics_router(state_for_metrics);
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, metrics).with_graceful_shutdown(signal()).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
         }
+        let acceptor = match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(
+                http::listener::tls_acceptor(cert, key).map_err(BootError::Invalid)?,
+            ),
+            _ => None,
+        };
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| BootError::Invalid(format!("listening on {}: {e}", args.listen)))?;
+        let scheme = if tls { "https" } else { "http" };
+        println!("cardvault listening on {scheme}://{}", args.listen);
+        println!(
+            "loader: <script src=\"{vault_origin}/v1/cardvault.js\" integrity=\"{}\" crossorigin=\"anonymous\"></script>",
+            http::LOADER_SRI
+        );
+        http::listener::serve(listener, acceptor, app, listener_limits, signal()).await;
         tracing::info!("stopped");
         Ok::<_, BootError>(())
     })?;
@@ -556,11 +627,6 @@ async fn signal() {
         _ = term.recv() => {},
     }
     tracing::info!("shutting down");
-}
-
-async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
-    signal().await;
-    handle.graceful_shutdown(Some(Duration::from_secs(10)));
 }
 
 /// Sweeps expired tokens, CVCs and replay memory; forgets idle rate-limit keys; picks up keys

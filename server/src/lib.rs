@@ -11,6 +11,7 @@
 //! - [`forward`]: sending a card onward to a merchant's receiver (SSRF checks, placeholders,
 //!   masking, the outbound client).
 //! - [`cli`]: the `cardvault` command line.
+//! - [`process`]: what the operating system may see of the process (no core dumps).
 #![forbid(unsafe_code)]
 
 pub mod cli;
@@ -18,5 +19,6 @@ pub mod demo;
 pub mod forward;
 pub mod http;
 pub mod keys;
+pub mod process;
 pub mod store;
 pub mod vault;

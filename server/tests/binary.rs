@@ -290,20 +290,22 @@ fn assert_no_card_numbers(dir: &Path, log: &Path) {
 #[test]
 fn start_up_refusals() {
     let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
     let out = Command::new(BIN)
         .args(["serve", "--listen", &free_port().to_string()])
         .arg("--data-dir")
-        .arg(dir.path())
+        .arg(&data)
         .env_remove("CARDVAULT_MASTER_KEY")
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no master key"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no master key"), "{stderr}");
 
     let out = Command::new(BIN)
         .args(["serve", "--listen", "0.0.0.0:0"])
         .arg("--data-dir")
-        .arg(dir.path())
+        .arg(&data)
         .env("CARDVAULT_MASTER_KEY", MASTER)
         .output()
         .unwrap();
@@ -886,4 +888,249 @@ fn forwarding_through_the_binary() {
         log_text.contains("/v1/forward"),
         "the forwards were logged as requests"
     );
+}
+
+// ---- The process and its connections (issue 22, items A4, C and D) ----
+
+/// Polls `what` every 20 ms until it holds, for at most `secs` seconds.
+fn eventually(secs: u64, mut what: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if what() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    what()
+}
+
+/// One tokenization with the merchant's publishable key: 201 and a token.
+fn tokenize_once(addr: SocketAddr, pk: &str) -> (u16, Value) {
+    let key = sealing_keys(addr).remove(0);
+    let envelope = seal(&key, PANS[0], pk);
+    request(addr, "POST", "/v1/tokens", Some(pk), Some(&envelope)).unwrap()
+}
+
+#[test]
+fn an_aborted_vault_leaves_no_core_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let addr = free_port();
+    // As an operator's shell would allow it: no core limit, the core written in the working
+    // directory when the kernel's pattern is a plain file name.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -c unlimited && exec {BIN} serve --dev --listen {addr} --data-dir {}",
+            data.display()
+        ))
+        .current_dir(dir.path())
+        .env_remove("CARDVAULT_MASTER_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(eventually(20, || request(
+        addr, "GET", "/healthz", None, None
+    )
+    .is_some_and(|r| r.0 == 200)));
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    assert_eq!(
+        core.split_whitespace().collect::<Vec<_>>()[4..6],
+        ["0", "0"],
+        "{core}"
+    );
+    Command::new("kill")
+        .args(["-ABRT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let cores: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("core"))
+        .collect();
+    assert!(cores.is_empty(), "core files written: {cores:?}");
+}
+
+#[test]
+fn a_master_key_or_data_dir_in_the_open_stops_start_up() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(data.join("master.key"), MASTER).unwrap();
+    std::fs::set_permissions(
+        data.join("master.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let serve = |extra: &[&str], env_key: bool| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--listen", &free_port().to_string()])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(&data)
+            .env_remove("CARDVAULT_MASTER_KEY")
+            .env_remove("CARDVAULT_MASTER_KEY_FILE");
+        if env_key {
+            cmd.env("CARDVAULT_MASTER_KEY", MASTER);
+        }
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // A dev data dir holds its key in clear: without --dev it is never used, by serve or by
+    // an operator's command.
+    assert!(serve(&[], false).contains("no master key"));
+    let out = Command::new(BIN)
+        .args([
+            "merchant",
+            "create",
+            "--name",
+            "S",
+            "--origin",
+            "https://s.example",
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .env_remove("CARDVAULT_MASTER_KEY")
+        .env_remove("CARDVAULT_MASTER_KEY_FILE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no master key"));
+
+    // A data dir others may enter.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = serve(&[], true);
+    assert!(
+        stderr.contains("the data dir") && stderr.contains("open to other users"),
+        "{stderr}"
+    );
+
+    // A master key file others may read.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let key_file = dir.path().join("master.b64");
+    std::fs::write(&key_file, MASTER).unwrap();
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let stderr = serve(&["--master-key-file", key_file.to_str().unwrap()], false);
+    assert!(
+        stderr.contains("the master key file") && stderr.contains("open to other users"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn metrics_are_served_only_on_their_own_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let metrics = free_port();
+    let server = Server::start_with(
+        &data,
+        &dir.path().join("server.log"),
+        &["--metrics-listen", &metrics.to_string()],
+    );
+    let (status, _) = request(server.addr, "GET", "/metrics", None, None).unwrap();
+    assert_eq!(status, 404);
+    let mut stream = TcpStream::connect(metrics).unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("# EOF"), "{text}");
+}
+
+/// Whether the vault closed `stream` (a read sees the end, or the connection reset).
+fn closed_by_the_vault(mut stream: &TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let mut byte = [0u8; 256];
+    match stream.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+#[test]
+fn idle_and_slow_connections_cannot_lock_out_the_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (pk, _) = create_merchant(&data);
+    let server = Server::start_with(
+        &data,
+        &dir.path().join("server.log"),
+        &["--max-connections", "64", "--rate-limit-key", "0"],
+    );
+    // More idle connections than the cap, and slow senders that never finish a request's head.
+    let idle: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(server.addr).unwrap())
+        .collect();
+    let mut slow: Vec<TcpStream> = (0..40)
+        .map(|_| {
+            let mut s = TcpStream::connect(server.addr).unwrap();
+            s.write_all(b"POST /v1/tokens HTTP/1.1\r\nHost: v\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    for s in &mut slow {
+        let _ = s.write_all(b"X-A: b\r\n");
+    }
+    let (status, _) = request(server.addr, "GET", "/healthz", None, None).unwrap();
+    assert_eq!(status, 200);
+    let (status, body) = tokenize_once(server.addr, &pk);
+    assert_eq!(status, 201, "{body}");
+    assert!(body["token"].as_str().unwrap().starts_with("tok_"));
+    // The cap held: all but at most 64 of the flood were closed by the vault.
+    let open = idle
+        .iter()
+        .chain(&slow)
+        .filter(|s| !closed_by_the_vault(s))
+        .count();
+    assert!(open <= 64, "{open} connections held past the cap of 64");
+}
+
+#[test]
+fn an_idle_connection_and_a_slow_head_are_closed_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start_with(
+        &data,
+        &dir.path().join("server.log"),
+        &["--idle-timeout", "1", "--header-read-timeout", "2"],
+    );
+    // Kept alive after one answered request, then silent.
+    let mut kept = TcpStream::connect(server.addr).unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: v\r\n\r\n")
+        .unwrap();
+    let mut answer = [0u8; 512];
+    let n = kept.read(&mut answer).unwrap();
+    assert!(answer[..n].starts_with(b"HTTP/1.1 200"));
+    let started = Instant::now();
+    assert!(eventually(10, || closed_by_the_vault(&kept)));
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    // A head sent a byte at a time is never idle, but must arrive whole in time.
+    let mut slow = TcpStream::connect(server.addr).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+    let started = Instant::now();
+    let closed = eventually(10, || {
+        let _ = slow.write_all(b"X");
+        closed_by_the_vault(&slow)
+    });
+    assert!(closed, "a slowloris head was kept open");
+    assert!(started.elapsed() >= Duration::from_millis(1500));
 }

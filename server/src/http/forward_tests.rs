@@ -356,7 +356,7 @@ async fn the_card_reaches_the_processor_and_the_answer_is_masked() {
 
     // Metrics.
     let req = Request::get("/metrics").body(Body::empty()).unwrap();
-    let response = h.app.clone().oneshot(req).await.unwrap();
+    let response = h.metrics.clone().oneshot(req).await.unwrap();
     let text = response.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&text);
     assert!(

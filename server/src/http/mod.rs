@@ -8,6 +8,7 @@ mod auth;
 mod error;
 mod field;
 mod forward;
+pub mod listener;
 mod metrics;
 mod ratelimit;
 mod tokens;
@@ -79,6 +80,14 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
+/// `/metrics` alone, for `serve --metrics-listen`: never on the API's own listener, where anyone
+/// who can reach the vault would read its receivers and volumes.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
 /// The whole API.
 pub fn router(state: AppState, options: Options) -> Router {
     let api = Router::new()
@@ -87,7 +96,6 @@ pub fn router(state: AppState, options: Options) -> Router {
         .merge(forward::router())
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TimeoutLayer::with_status_code(

@@ -59,6 +59,8 @@ impl Default for Setup {
 pub(crate) struct Harness {
     pub(crate) _dir: tempfile::TempDir,
     pub(crate) app: Router,
+    /// `/metrics`, as `serve --metrics-listen` serves it.
+    pub(crate) metrics: Router,
     pub(crate) vault: Arc<Vault>,
     pub(crate) sealing: SealingKey,
     pub(crate) shop: Merchant,
@@ -79,14 +81,14 @@ impl Harness {
         let other = merchant(&vault, "Other", false);
         let jwk = vault.keyring().jwks(now_unix()).remove(0);
         let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
-        let app = router(
-            AppState::new(Arc::clone(&vault), setup.limits),
-            Options::default(),
-        )
-        .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
+        let state = AppState::new(Arc::clone(&vault), setup.limits);
+        let metrics = super::metrics_router(state.clone());
+        let app = router(state, Options::default())
+            .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
         Harness {
             _dir: dir,
             app,
+            metrics,
             vault,
             sealing,
             shop,

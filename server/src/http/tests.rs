@@ -92,7 +92,7 @@ async fn healthz_and_metrics() {
     assert_eq!(h.get("/healthz", None).await.0, StatusCode::OK);
     h.tokenize_with(&h.shop.pk, h.seal(&h.shop.pk)).await;
     let response = h
-        .app
+        .metrics
         .clone()
         .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
         .await
