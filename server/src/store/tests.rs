@@ -101,17 +101,18 @@ fn store_is_send_sync_and_clone() {
 fn fresh_dir_is_created_private_and_reopens() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     {
         let store = setup(&dir);
         assert_eq!(store.merchants().unwrap().len(), 2);
+        // The WAL and its index exist while the store is open (the last close removes them).
+        for suffix in ["-wal", "-shm"] {
+            let file = dir.join(format!("{DB_FILE}{suffix}"));
+            assert_eq!(mode(&file) & 0o077, 0, "{}", file.display());
+        }
     }
-    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&dir.join(DB_FILE)), 0o600);
-    let wal = dir.join(format!("{DB_FILE}-wal"));
-    if wal.exists() {
-        assert_eq!(mode(&wal) & 0o077, 0);
-    }
 
     let conn = raw(&dir);
     let version: i64 = conn
