@@ -1,0 +1,178 @@
+//! `cardvault merchant`, `keys` and `receiver`.
+
+use std::process::ExitCode;
+
+use crate::forward::address::ReceiverUrl;
+use crate::keys::TransportKey;
+use crate::store::Store;
+use crate::vault::{self, BootError, Config, NewMerchant, now_unix};
+
+use super::args::{KeysCommand, MerchantCommand, ReceiverCommand};
+use super::{open_to_write, open_vault};
+
+pub(super) fn merchant(cmd: MerchantCommand) -> Result<ExitCode, BootError> {
+    match cmd {
+        MerchantCommand::Create {
+            storage,
+            name,
+            origins,
+            token_ttl,
+            cvc_optional,
+            json,
+        } => {
+            let (store, master) = open_to_write(&storage)?;
+            let new = NewMerchant {
+                name,
+                origins,
+                token_ttl_secs: token_ttl,
+                require_cvc: !cvc_optional,
+            };
+            let (merchant, secret) = vault::create_merchant(&store, &master, new)?;
+            if json {
+                let out = serde_json::json!({
+                    "id": merchant.id,
+                    "publishable_key": merchant.publishable_key,
+                    "secret_key": secret.as_str(),
+                });
+                println!("{out}");
+            } else {
+                println!("merchant        {}", merchant.id);
+                println!("publishable key {}", merchant.publishable_key);
+                println!(
+                    "secret key      {}   (shown once: store it now)",
+                    secret.as_str()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        MerchantCommand::List { storage } => {
+            let store = Store::open(&storage.data_dir)?;
+            for m in store.merchants()? {
+                println!(
+                    "{}  {}  {}  {}",
+                    m.id,
+                    m.publishable_key,
+                    m.name,
+                    m.origins.join(" ")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub(super) fn keys(cmd: KeysCommand) -> Result<ExitCode, BootError> {
+    match cmd {
+        KeysCommand::List { storage } => {
+            let store = Store::open(&storage.data_dir)?;
+            let now = now_unix();
+            for k in store.transport_keys()? {
+                let status = match (k.retired_at, k.usable_until) {
+                    (None, _) => "active".to_owned(),
+                    (Some(_), Some(until)) if until > now => {
+                        format!("grace ({}s left)", until - now)
+                    }
+                    _ => "retired".to_owned(),
+                };
+                println!("{}  {} bits  {}", k.kid, k.bits, status);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Rotate {
+            storage,
+            bits,
+            grace_hours,
+        } => {
+            let vault = open_vault(&storage, false, Config::default())?;
+            let kid = vault::create_transport_key(
+                vault.store(),
+                &vault.master,
+                bits,
+                Some(grace_hours * 3600),
+                "key_rotate",
+            )?;
+            println!(
+                "active transport key {kid} ({bits} bits); the previous key is accepted for {grace_hours} h"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Import {
+            storage,
+            pem_file,
+            grace_hours,
+        } => {
+            let pem = std::fs::read_to_string(&pem_file)
+                .map_err(|e| BootError::Invalid(format!("reading {}: {e}", pem_file.display())))?;
+            let key = TransportKey::from_pkcs8_pem(&pem).map_err(|_| {
+                BootError::Invalid("not a PKCS#8 PEM RSA private key of 2048 to 4096 bits".into())
+            })?;
+            let vault = open_vault(&storage, false, Config::default())?;
+            let kid = vault::install_transport_key(
+                vault.store(),
+                &vault.master,
+                &key,
+                Some(grace_hours * 3600),
+                "key_import",
+            )?;
+            println!(
+                "imported transport key {kid} ({} bits), now active",
+                key.bits()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub(super) fn receiver(cmd: ReceiverCommand) -> Result<ExitCode, BootError> {
+    match cmd {
+        ReceiverCommand::Add {
+            storage,
+            merchant,
+            name,
+            url,
+        } => {
+            let (store, _) = open_to_write(&storage)?;
+            let record = vault::add_receiver(&store, &merchant, &name, &url)?;
+            println!(
+                "receiver {} of {}: {}",
+                record.name, record.merchant_id, record.url
+            );
+            if ReceiverUrl::parse(&record.url).is_ok_and(|u| u.is_loopback()) {
+                println!("  (a loopback receiver: used only while the vault runs with --dev)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReceiverCommand::List { storage, merchant } => {
+            let store = Store::open(&storage.data_dir)?;
+            let merchants = match merchant {
+                Some(id) => vec![id],
+                None => store.merchants()?.into_iter().map(|m| m.id).collect(),
+            };
+            for id in merchants {
+                for r in store.receivers(&id)? {
+                    let note = if ReceiverUrl::parse(&r.url).is_ok_and(|u| u.is_loopback()) {
+                        "  (loopback: --dev only)"
+                    } else {
+                        ""
+                    };
+                    println!("{}  {}  {}{note}", r.merchant_id, r.name, r.url);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReceiverCommand::Remove {
+            storage,
+            merchant,
+            name,
+        } => {
+            let (store, _) = open_to_write(&storage)?;
+            if vault::remove_receiver(&store, &merchant, &name)? {
+                println!("removed receiver {name} of {merchant}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("cardvault: merchant {merchant} has no receiver named {name}");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
+}

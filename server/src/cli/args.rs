@@ -1,0 +1,258 @@
+//! The command line's arguments.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::http::Limits;
+use crate::vault::{self, Config};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cardvault",
+    version,
+    about = "A card vault: tokenizes cards sealed in the browser and never gives them back"
+)]
+pub(super) struct Cli {
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum Command {
+    /// Serve the vault's HTTP API.
+    Serve(ServeArgs),
+    /// Manage merchants.
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+    /// Manage the transport keys envelopes are sealed to.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Manage where merchants' forwards may go.
+    #[command(subcommand)]
+    Receiver(ReceiverCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Where the vault keeps its data, and the master key that wraps every key in it.
+#[derive(Args, Debug, Clone)]
+pub(super) struct Storage {
+    /// The data directory (SQLite database; in --dev also the generated master key).
+    #[arg(
+        long,
+        env = "CARDVAULT_DATA_DIR",
+        default_value = "cardvault-data",
+        global = true
+    )]
+    pub(super) data_dir: PathBuf,
+    /// A file holding the master key (base64 of 32 bytes). The environment variable
+    /// CARDVAULT_MASTER_KEY, if set, takes precedence.
+    #[arg(long, env = "CARDVAULT_MASTER_KEY_FILE", global = true)]
+    pub(super) master_key_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct ServeArgs {
+    #[command(flatten)]
+    pub(super) storage: Storage,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(super) listen: SocketAddr,
+    /// Local trial: create a master key in the data dir if none is given, a demo merchant, and
+    /// allow plain HTTP on any address and forwards to loopback receivers.
+    #[arg(long)]
+    pub(super) dev: bool,
+    /// With --dev: also serve the demo shop on HOST:PORT, its origin `http://HOST:PORT`. A host
+    /// name such as `localhost` makes the shop cross-site to a vault on `127.0.0.1`, as a real
+    /// merchant's page is.
+    #[arg(long, requires = "dev", value_name = "HOST:PORT", value_parser = demo_address)]
+    pub(super) demo: Option<String>,
+    /// TLS certificate chain (PEM).
+    #[arg(long, requires = "tls_key")]
+    pub(super) tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub(super) tls_key: Option<PathBuf>,
+    /// Tokenizations allowed per publishable key per minute (0: no limit).
+    #[arg(long, default_value_t = Limits::default().per_key_per_minute)]
+    pub(super) rate_limit_key: u32,
+    /// Tokenizations allowed per client address per minute with a publishable key (0: no limit).
+    #[arg(long, default_value_t = Limits::default().per_client_per_minute)]
+    pub(super) rate_limit_client: u32,
+    /// How old an envelope may be, in seconds.
+    #[arg(long, default_value_t = Config::default().freshness_secs)]
+    pub(super) freshness: i64,
+    /// Seconds between sweeps of expired tokens, CVCs and replay memory.
+    #[arg(long, default_value_t = 60)]
+    pub(super) sweep_every: u64,
+    /// Serve `/metrics` (OpenMetrics) on this address only; without it, no metrics are served.
+    /// It names receivers and volumes: bind it where only the operator's scraper reaches.
+    #[arg(long, value_name = "ADDR")]
+    pub(super) metrics_listen: Option<SocketAddr>,
+    /// Connections held at once (default: from the descriptor limit, at most 16384). At the cap
+    /// the connection idle the longest is closed to make room.
+    #[arg(long)]
+    pub(super) max_connections: Option<usize>,
+    /// Connections held at once from one client address (default: a quarter of the cap, at
+    /// most 256).
+    #[arg(long)]
+    pub(super) max_connections_per_client: Option<usize>,
+    /// Seconds a request's head may take to arrive.
+    #[arg(long, default_value_t = 10)]
+    pub(super) header_read_timeout: u64,
+    /// Seconds a connection may stay open with no request in flight and no byte moved.
+    #[arg(long, default_value_t = 60)]
+    pub(super) idle_timeout: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum MerchantCommand {
+    /// Create a merchant and print its keys (the secret key is shown this once only).
+    Create {
+        #[command(flatten)]
+        storage: Storage,
+        /// A name for the merchant.
+        #[arg(long)]
+        name: String,
+        /// An origin (scheme://host[:port]) whose pages may frame the field; repeatable.
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+        /// Tokens expire this many seconds after creation (default: never).
+        #[arg(long)]
+        token_ttl: Option<i64>,
+        /// Accept envelopes without a CVC.
+        #[arg(long)]
+        cvc_optional: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List merchants (never their secret keys).
+    List {
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum KeysCommand {
+    /// List the transport keys.
+    List {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Make a new active transport key; the previous one stays usable for the grace period.
+    Rotate {
+        #[command(flatten)]
+        storage: Storage,
+        /// Key size: 2048, 3072 or 4096 bits.
+        #[arg(long, default_value_t = 2048)]
+        bits: usize,
+        /// How long envelopes sealed to the previous key are still accepted, in hours.
+        #[arg(long, default_value_t = 24)]
+        grace_hours: i64,
+    },
+    /// Import a PKCS#8 PEM RSA private key (at least 2048 bits) as the active key.
+    Import {
+        #[command(flatten)]
+        storage: Storage,
+        /// The PEM file.
+        pem_file: PathBuf,
+        /// How long envelopes sealed to the previous key are still accepted, in hours.
+        #[arg(long, default_value_t = 24)]
+        grace_hours: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum ReceiverCommand {
+    /// Register a receiver for a merchant: https:// only, or http:// on loopback (used only
+    /// while the vault runs with --dev).
+    Add {
+        #[command(flatten)]
+        storage: Storage,
+        /// The merchant (mer_…).
+        #[arg(long)]
+        merchant: String,
+        /// The name forwards use (1-64 of A-Z a-z 0-9 _ - .).
+        #[arg(long)]
+        name: String,
+        /// The base URL; a forward's path is appended to its path.
+        #[arg(long)]
+        url: String,
+    },
+    /// List receivers (of one merchant, or of all).
+    List {
+        #[command(flatten)]
+        storage: Storage,
+        /// Only this merchant's.
+        #[arg(long)]
+        merchant: Option<String>,
+    },
+    /// Remove a merchant's receiver.
+    Remove {
+        #[command(flatten)]
+        storage: Storage,
+        /// The merchant (mer_…).
+        #[arg(long)]
+        merchant: String,
+        /// The receiver's name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum AuditCommand {
+    /// Check the audit log's hash chain; exit 0 when intact, else name the first broken entry.
+    Verify {
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+/// `--demo`'s HOST:PORT: what an `http` origin has after its scheme (`vault::normalize_origin`'s
+/// rule: a name or an IP address, IPv6 in brackets), with the port the shop must listen on.
+pub(super) fn demo_address(value: &str) -> Result<String, String> {
+    vault::normalize_origin(&format!("http://{value}")).map_err(|_| {
+        format!("\"{value}\" is not HOST:PORT (a host name or IP address, IPv6 in brackets)")
+    })?;
+    let port = value.rsplit_once(':').map(|(_, port)| port);
+    if port.is_none_or(|port| port.parse::<u16>().is_err()) {
+        return Err(format!("\"{value}\" has no port: give HOST:PORT"));
+    }
+    Ok(value.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demo_address;
+
+    #[test]
+    fn demo_address_is_an_origins_host_and_port() {
+        for (given, origin_part) in [
+            ("localhost:8081", "localhost:8081"),
+            ("LocalHost:8081", "localhost:8081"),
+            ("127.0.0.1:8081", "127.0.0.1:8081"),
+            ("[::1]:8081", "[::1]:8081"),
+            ("localhost:80", "localhost:80"),
+        ] {
+            assert_eq!(demo_address(given).as_deref(), Ok(origin_part), "{given}");
+        }
+        for bad in [
+            "localhost",
+            ":8081",
+            "localhost:",
+            "localhost:99999",
+            "::1:8081",
+            "[::1]",
+            "shop/x:8081",
+            "user@localhost:8081",
+        ] {
+            assert!(demo_address(bad).is_err(), "{bad} was taken");
+        }
+    }
+}

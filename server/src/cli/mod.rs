@@ -1,0 +1,146 @@
+//! The `cardvault` command line: `serve`, `merchant`, `keys`, `receiver`, `audit` (CONTRACT.md §3).
+//!
+//! - [`args`]: the arguments (clap).
+//! - [`serve`]: `serve`, the HTTP API and its housekeeping.
+//! - [`dev`]: the `--dev` bootstrap (dev master key, demo merchant and processor).
+//! - [`admin`]: `merchant`, `keys` and `receiver`.
+//! - [`audit`]: `audit verify`.
+
+mod admin;
+mod args;
+mod audit;
+mod dev;
+mod serve;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use zeroize::Zeroizing;
+
+use crate::keys::MasterKey;
+use crate::store::Store;
+use crate::vault::{self, BootError, Config, Vault};
+
+use admin::{keys, merchant, receiver};
+use args::{AuditCommand, Cli, Command, Storage};
+use audit::audit_verify;
+use dev::{warn_dev_key, write_private_file};
+use serve::serve;
+
+/// Runs the command line.
+pub fn main() -> ExitCode {
+    // First: the environment may hold the master key already.
+    let open_files = match crate::process::harden() {
+        Ok(limit) => limit,
+        Err(e) => {
+            eprintln!("cardvault: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cli = Cli::parse();
+    init_tracing();
+
+    let result = match cli.command {
+        Command::Serve(args) => serve(args, open_files),
+        Command::Merchant(cmd) => merchant(cmd),
+        Command::Keys(cmd) => keys(cmd),
+        Command::Receiver(cmd) => receiver(cmd),
+        Command::Audit(AuditCommand::Verify { storage }) => audit_verify(&storage),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("cardvault: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CARDVAULT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
+const DEV_MASTER_KEY_FILE: &str = "master.key";
+
+/// The master key: `CARDVAULT_MASTER_KEY`, else `--master-key-file`, else (only with `dev`) the
+/// dev key in the data dir, made by the first `serve --dev`. Without `dev` a key in clear in the
+/// data dir is never used: it would put the key beside what it protects.
+fn master_key(storage: &Storage, dev: bool) -> Result<MasterKey, BootError> {
+    let invalid =
+        |what: &str| BootError::Invalid(format!("{what} is not a base64-encoded 32-byte key"));
+    if let Ok(text) = std::env::var("CARDVAULT_MASTER_KEY") {
+        let text = Zeroizing::new(text);
+        return MasterKey::from_base64(&text).map_err(|_| invalid("CARDVAULT_MASTER_KEY"));
+    }
+    if let Some(path) = &storage.master_key_file {
+        check_private(path, "the master key file", dev)?;
+        return MasterKey::from_file(path).map_err(|_| invalid(&path.display().to_string()));
+    }
+    let dev_file = storage.data_dir.join(DEV_MASTER_KEY_FILE);
+    if dev && dev_file.exists() {
+        warn_dev_key(&dev_file, "using");
+        return MasterKey::from_file(&dev_file)
+            .map_err(|_| invalid(&dev_file.display().to_string()));
+    }
+    if dev {
+        let key = MasterKey::generate()?;
+        write_private_file(&storage.data_dir, &dev_file, key.to_base64().as_bytes())?;
+        warn_dev_key(&dev_file, "generated");
+        return Ok(key);
+    }
+    Err(BootError::Invalid(
+        "no master key: set CARDVAULT_MASTER_KEY (base64 of 32 bytes) or --master-key-file, or run `serve --dev` for a local trial".into(),
+    ))
+}
+
+/// Refuses `path` (the data dir, the master key file) unless it belongs to the vault's user and
+/// no one else may read or enter it; with `dev` it only warns.
+fn check_private(path: &Path, what: &str, dev: bool) -> Result<(), BootError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = std::fs::metadata(path)
+        .map_err(|e| BootError::Invalid(format!("{what} {}: {e}", path.display())))?;
+    let mode = meta.permissions().mode() & 0o777;
+    let owner = meta.uid() == rustix::process::geteuid().as_raw();
+    if owner && mode & 0o077 == 0 {
+        return Ok(());
+    }
+    let problem = if owner {
+        format!(
+            "{what} {} is open to other users (mode {mode:03o}): chmod go-rwx it",
+            path.display()
+        )
+    } else {
+        format!(
+            "{what} {} belongs to another user (uid {}): the vault's user must own it",
+            path.display(),
+            meta.uid()
+        )
+    };
+    if dev {
+        tracing::warn!("{problem} (allowed with --dev only)");
+        return Ok(());
+    }
+    Err(BootError::Invalid(problem))
+}
+
+fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, BootError> {
+    let master = master_key(storage, dev)?;
+    let store = Store::open(&storage.data_dir)?;
+    Vault::open(store, master, config)
+}
+
+/// The store, for a command that writes to it (and so appends to the audit log): with the
+/// master key, and sealing the audit log.
+fn open_to_write(storage: &Storage) -> Result<(Store, MasterKey), BootError> {
+    let master = master_key(storage, false)?;
+    let store = Store::open(&storage.data_dir)?;
+    vault::seal_audit(&store, &master)?;
+    Ok((store, master))
+}

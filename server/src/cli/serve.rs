@@ -1,0 +1,249 @@
+//! `cardvault serve`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::http::{self, AppState, Limits};
+use crate::store;
+use crate::vault::{self, BootError, Config, now_unix};
+
+use super::args::ServeArgs;
+use super::dev::{dev_merchant, dev_processor_receiver};
+use super::{check_private, open_vault};
+
+/// Locks `serve.lock` in the data dir for as long as the returned file is open: one `serve` per
+/// data dir. The process that stores tokens keeps the replay memory (the jtis already used) in
+/// memory as well as in the database (`store/sqlite.rs`, `ReplayMemory`), so a second vault on
+/// the same database would not see the first one's jtis. CLI commands store no tokens and need
+/// no lock.
+pub(super) fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, BootError> {
+    use std::os::unix::fs::OpenOptionsExt;
+
+    store::create_data_dir(data_dir)?;
+    let path = data_dir.join("serve.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| BootError::Invalid(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(BootError::Invalid(format!(
+            "another `cardvault serve` is running on {}: one vault per data dir",
+            data_dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(BootError::Invalid(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootError> {
+    let tls = args.tls_cert.is_some();
+    if !tls && !args.dev && !args.listen.ip().is_loopback() {
+        return Err(BootError::Invalid(format!(
+            "refusing plain HTTP on {}: give --tls-cert and --tls-key, or listen on a loopback address",
+            args.listen
+        )));
+    }
+    let config = Config {
+        freshness_secs: args.freshness,
+        dev: args.dev,
+        ..Config::default()
+    };
+    // Before the vault opens (a second serve changes nothing) and dropped after everything else
+    // (the writer has committed what was queued before another serve may start).
+    let _serving = lock_data_dir(&args.storage.data_dir)?;
+    check_private(&args.storage.data_dir, "the data dir", args.dev)?;
+    let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
+    let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
+    let dev = if args.dev {
+        let shop = match &args.demo {
+            Some(addr) => format!("http://{addr}"),
+            None => vault_origin.clone(),
+        };
+        let shop_origin = vault::normalize_origin(&shop)?;
+        Some(dev_merchant(&vault, &args.storage.data_dir, &shop_origin)?)
+    } else {
+        None
+    };
+    // The demo's processor: a loopback port of its own, the dev merchant's receiver.
+    let processor = match (&args.demo, &dev) {
+        (Some(_), Some((merchant, _))) => {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.set_nonblocking(true).map(|()| l))
+                .map_err(|e| {
+                    BootError::Invalid(format!("listening for the demo processor: {e}"))
+                })?;
+            let addr = listener
+                .local_addr()
+                .map_err(|e| BootError::Invalid(format!("the demo processor's address: {e}")))?;
+            dev_processor_receiver(&vault, &merchant.id, &format!("http://{addr}/"))?;
+            Some((listener, addr))
+        }
+        _ => None,
+    };
+    let limits = Limits {
+        per_key_per_minute: args.rate_limit_key,
+        per_client_per_minute: args.rate_limit_client,
+    };
+    let state = AppState::new(Arc::clone(&vault), limits);
+    let app = http::router(state.clone(), http::Options { tls });
+    let state_for_metrics = state.clone();
+    let mut listener_limits = http::listener::Limits::for_open_files(open_files);
+    if let Some(max) = args.max_connections {
+        listener_limits.max_connections = max.max(1);
+        listener_limits.per_client = listener_limits
+            .per_client
+            .min(listener_limits.max_connections);
+    }
+    if let Some(per_client) = args.max_connections_per_client {
+        listener_limits.per_client = per_client.max(1);
+    }
+    listener_limits.header_read_timeout = Duration::from_secs(args.header_read_timeout.max(1));
+    listener_limits.idle_timeout = Duration::from_secs(args.idle_timeout.max(1));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| BootError::Invalid(format!("starting the runtime: {e}")))?;
+    runtime.block_on(async move {
+        tokio::spawn(housekeeping(
+            state,
+            Duration::from_secs(args.sweep_every.max(1)),
+        ));
+        if let (Some(addr), Some((merchant, secret_key))) = (&args.demo, &dev) {
+            if let Some((listener, processor_addr)) = processor {
+                let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| {
+                    BootError::Invalid(format!("listening for the demo processor: {e}"))
+                })?;
+                println!(
+                    "demo processor on http://{processor_addr}/ (receiver \"{}\" of {})",
+                    crate::demo::PROCESSOR,
+                    merchant.id
+                );
+                tokio::spawn(async move {
+                    let processor = crate::demo::processor_router();
+                    if let Err(e) = axum::serve(listener, processor)
+                        .with_graceful_shutdown(signal())
+                        .await
+                    {
+                        tracing::error!(error = %e, "the demo processor stopped");
+                    }
+                });
+            }
+            let backend = secret_key.as_ref().map(|sk| crate::demo::Backend {
+                vault: app.clone(),
+                secret_key: sk.clone(),
+            });
+            if backend.is_none() {
+                println!(
+                    "demo shop: no secret key for {} in the data dir: paying tokenizes but does not charge",
+                    merchant.id
+                );
+            }
+            let shop = crate::demo::router(&vault_origin, &merchant.publishable_key, backend);
+            let listener = tokio::net::TcpListener::bind(addr.as_str())
+                .await
+                .map_err(|e| BootError::Invalid(format!("listening on {addr}: {e}")))?;
+            println!("demo shop on http://{addr}/");
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, shop).with_graceful_shutdown(signal()).await {
+                    tracing::error!(error = %e, "the demo shop stopped");
+                }
+            });
+        }
+        if let Some(addr) = args.metrics_listen {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| BootError::Invalid(format!("listening on {addr}: {e}")))?;
+            println!("metrics on http://{addr}/metrics");
+            let metrics = http::metrics_router(state_for_metrics);
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, metrics).with_graceful_shutdown(signal()).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
+        let acceptor = match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(
+                http::listener::tls_acceptor(cert, key).map_err(BootError::Invalid)?,
+            ),
+            _ => None,
+        };
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| BootError::Invalid(format!("listening on {}: {e}", args.listen)))?;
+        let scheme = if tls { "https" } else { "http" };
+        println!("cardvault listening on {scheme}://{}", args.listen);
+        println!(
+            "loader: <script src=\"{vault_origin}/v1/cardvault.js\" integrity=\"{}\" crossorigin=\"anonymous\"></script>",
+            http::LOADER_SRI
+        );
+        http::listener::serve(listener, acceptor, app, listener_limits, signal()).await;
+        tracing::info!("stopped");
+        Ok::<_, BootError>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM.
+pub(super) async fn signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => {
+            let _ = ctrl_c.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Sweeps expired tokens, CVCs and replay memory; forgets idle rate-limit keys; picks up keys
+/// rotated by another process.
+pub(super) async fn housekeeping(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        loop {
+            match state.vault.store().sweep(now_unix()).await {
+                Ok(report) if report.more => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "sweep failed");
+                    break;
+                }
+            }
+        }
+        state.limits.purge();
+        let vault = &state.vault;
+        vault
+            .keyring()
+            .reload_if_stale(vault.store(), &vault.master);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lock_data_dir;
+
+    #[test]
+    fn one_serve_per_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock_data_dir(dir.path()).unwrap();
+        let second = lock_data_dir(dir.path()).unwrap_err().to_string();
+        assert!(second.contains("another `cardvault serve`"), "{second}");
+        drop(first);
+        lock_data_dir(dir.path()).unwrap();
+    }
+}
