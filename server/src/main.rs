@@ -2,7 +2,7 @@
 #![forbid(unsafe_code)]
 
 /// mimalloc rather than glibc's allocator: a tokenization allocates a few dozen small buffers,
-/// and glibc's malloc and free were 2.5 % of the vault's time at full load (`cargo xtask bench`).
+/// and glibc's malloc and free showed in the vault's profile at full load (bench/README.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

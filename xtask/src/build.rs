@@ -11,7 +11,7 @@ use crate::install::{self, FIELD_TOOLCHAIN, Needs, WASM_TARGET, find_terser, fin
 use crate::process::{self, cargo, command, relative, target_dir};
 
 /// wasm-opt's flags: flattening and re-running the relooper before optimizing for size twice,
-/// then again until nothing shrinks (0.4 KB smaller after gzip than one `-Oz`), the features the
+/// then again until nothing shrinks (smaller after gzip than one `-Oz`), the features the
 /// field may use (what every browser we support has), and dropping the sections a browser does
 /// not need.
 const WASM_OPT_FLAGS: [&str; 12] = [
@@ -37,8 +37,8 @@ const BUILD_STD: [&str; 2] = [
 ];
 
 /// Compiler flags for the field on top of `.cargo/config.toml`'s (cargo joins the two lists). A
-/// panic aborts where it happens, and neither panic locations nor `Debug` output are compiled in:
-/// together 5.6 KB less gzipped. The field's own panic handler aborts without formatting anything
+/// panic aborts where it happens, and neither panic locations nor `Debug` output are compiled in
+/// (what each saves: bench/README.md). The field's own panic handler aborts without formatting anything
 /// anyway (src/lib.rs), but the stable toolchain's prebuilt `core` still carries the messages,
 /// locations and formatting code its panics pass to it. Passed as `--config`, where their `Debug`
 /// form is a TOML array.

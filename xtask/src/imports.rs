@@ -2,7 +2,7 @@
 //!
 //! wasm-bindgen names each JS function the module imports `__wbg_<name>_<16 hex digits>`, and
 //! writes every name twice: in the module's import section and as a key of the import object in
-//! the JS glue. A hundred such names gzip badly (about 3 KB of the field). [`shorten`] renames
+//! the JS glue. A hundred such names gzip badly. [`shorten`] renames
 //! them `i0`, `i1`, … in both files. The names are keys and nothing else: the glue reaches the
 //! functions through the import object, the module through its import indices.
 

@@ -13,7 +13,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// The toolchain that builds the deployed field (and the bench's copy of its sealing code): a
 /// pinned nightly, whose cargo can rebuild `core` and `alloc` for size and without panic
-/// messages, locations or `Debug` formatting (5.6 KB less gzipped; see `build::FIELD_RUSTFLAGS`).
+/// messages, locations or `Debug` formatting (see `build::FIELD_RUSTFLAGS`).
 /// Pinned, so that every build of the field uses the compiler its tests ran with. Everything else,
 /// the field's browser tests included, builds with the stable toolchain.
 pub const FIELD_TOOLCHAIN: &str = "nightly-2026-10-30";
@@ -28,7 +28,7 @@ const MIN_WASM_OPT_VERSION: u32 = 110;
 /// The binaryen that provides a good wasm-opt: npm's build runs on the machine's Node.js.
 const BINARYEN_NPM_VERSION: &str = "132.0.0";
 
-/// terser, which minifies the field's JavaScript glue (1.4 KB less gzipped).
+/// terser, which minifies the field's JavaScript glue.
 const TERSER_NPM_VERSION: &str = "5.51.4";
 
 /// What a task needs beyond the wasm toolchain.
