@@ -1,6 +1,7 @@
 //! Forwarding (CONTRACT.md §2, `POST /v1/forward`): the vault fills the merchant's request with
 //! the card and sends it to one of the merchant's receivers; the merchant gets the receiver's
-//! answer with card numbers masked, and never the card.
+//! answer with what was sent (number, CVC, name) and card numbers masked (see
+//! [`crate::forward::mask`]), and never the card.
 //!
 //! The order of the steps is deliberate. Everything that can be checked without the card is
 //! checked first (method, path, placeholders, token, receiver, its URL), then the vault connects
@@ -352,31 +353,36 @@ impl Vault {
         // card's number when it opened the card (to send the number or the name), the CVC and
         // the name when it sent them.
         let (inbound, number, cvc, name) = result?;
-        let sent = Sent {
-            number: number.as_ref().map(CardNumber::expose),
-            cvc: cvc.as_deref().and_then(|c| std::str::from_utf8(c).ok()),
-            name: name.as_ref().map(Name::expose),
-        };
-
-        let headers = mask_headers(
-            &sent,
-            inbound
+        // Masking reads the whole answer (up to the cap) several times: on the blocking pool,
+        // not on an async worker.
+        tokio::task::spawn_blocking(move || {
+            let sent = Sent {
+                number: number.as_ref().map(CardNumber::expose),
+                cvc: cvc.as_deref().and_then(|c| std::str::from_utf8(c).ok()),
+                name: name.as_ref().map(Name::expose),
+            };
+            let headers = mask_headers(
+                &sent,
+                inbound
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_bytes())),
+            );
+            let content_type = inbound
                 .headers
                 .iter()
-                .map(|(name, value)| (name.as_str(), value.as_bytes())),
-        );
-        let content_type = inbound
-            .headers
-            .iter()
-            .find(|(name, _)| name == header::CONTENT_TYPE)
-            .and_then(|(_, value)| value.to_str().ok());
-        let mut body = body_text(content_type, &inbound.body);
-        mask(&sent, &mut body);
-        Ok(ForwardReply {
-            status: inbound.status,
-            headers,
-            body,
+                .find(|(name, _)| name == header::CONTENT_TYPE)
+                .and_then(|(_, value)| value.to_str().ok());
+            let mut body = body_text(content_type, &inbound.body);
+            mask(&sent, &mut body);
+            ForwardReply {
+                status: inbound.status,
+                headers,
+                body,
+            }
         })
+        .await
+        .map_err(internal("masking an answer failed"))
     }
 }
 
