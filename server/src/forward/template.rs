@@ -43,7 +43,8 @@ impl Placeholder {
     }
 }
 
-/// A template that names an unknown card placeholder, or leaves one unclosed.
+/// A template that names an unknown card placeholder, leaves one unclosed, or puts one where
+/// its value cannot be escaped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BadPlaceholder;
 
@@ -128,6 +129,18 @@ impl<'a> Template<'a> {
         })
     }
 
+    /// Checks that the template can be filled where values are written with `escape`. A name
+    /// is free text (`&`, `=`, `"`, `,`, `;`…): only where the vault escapes it for what holds
+    /// it (a JSON string, a form value) can it not add fields to the receiver's request. A
+    /// header value has no escaping every receiver reads alike (a `,` starts another element
+    /// of a list, a `;` a parameter), so a name is refused there, as in a body of another type.
+    pub fn check_escape(&self, escape: Escape) -> Result<(), BadPlaceholder> {
+        if escape == Escape::None && self.uses(Placeholder::Name) {
+            return Err(BadPlaceholder);
+        }
+        Ok(())
+    }
+
     /// Whether the template uses `placeholder`.
     pub fn uses(&self, placeholder: Placeholder) -> bool {
         self.placeholders().any(|p| p == placeholder)
@@ -174,10 +187,19 @@ impl<'a> Template<'a> {
     }
 }
 
+/// `value` written as a placeholder's value is with `escape` (what the receiver got).
+pub fn escape_value(value: &str, escape: Escape) -> Zeroizing<Vec<u8>> {
+    Template {
+        pieces: vec![Piece::Card(Placeholder::Name)],
+    }
+    .fill(|_| Some(value), escape)
+    .unwrap_or_default()
+}
+
 /// How values are written into the text around them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Escape {
-    /// As they are (header values; bodies of other types, which may not hold a name).
+    /// As they are (header values and bodies of other types, which may not hold a name).
     None,
     /// As the inside of a JSON string.
     Json,
@@ -388,6 +410,29 @@ mod tests {
         ] {
             assert_eq!(Template::parse(text), Err(BadPlaceholder), "{text}");
         }
+    }
+
+    #[test]
+    fn a_name_only_where_it_is_escaped() {
+        for text in [
+            "{{card.name}}",
+            "Bearer {{ card.name }}",
+            "{{card.last4}}{{card.name}}",
+        ] {
+            let t = Template::parse(text).unwrap();
+            assert_eq!(t.check_escape(Escape::None), Err(BadPlaceholder), "{text}");
+            assert_eq!(t.check_escape(Escape::Json), Ok(()));
+            assert_eq!(t.check_escape(Escape::Form), Ok(()));
+        }
+        let t = Template::parse("{{card.number}} {{card.cvc}} {{card.brand}} {{name}}").unwrap();
+        assert_eq!(t.check_escape(Escape::None), Ok(()));
+    }
+
+    #[test]
+    fn values_escaped_alone() {
+        assert_eq!(&escape_value("A \"B\"", Escape::Json)[..], br#"A \"B\""#);
+        assert_eq!(&escape_value("A&B", Escape::Form)[..], b"A%26B");
+        assert_eq!(&escape_value("A&B", Escape::None)[..], b"A&B");
     }
 
     #[test]

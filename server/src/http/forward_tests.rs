@@ -43,7 +43,8 @@ impl Processor {
 }
 
 /// Answers by path: `/echo…` echoes the body and the number it found, `/formats` and `/utf16`
-/// write that number back split into groups and as JSON escapes (`/utf16` in UTF-16), `/large` sends 2 MiB,
+/// write that number back split into groups and as JSON escapes (`/utf16` in UTF-16), `/mirror`
+/// writes the number, the CVC and the name back in every form it can (see [`mirror`]), `/large` sends 2 MiB,
 /// `/slow` waits 3 s, `/gzip` claims a compressed body, `/redirect` points elsewhere.
 async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
     let (parts, body) = req.into_parts();
@@ -82,6 +83,9 @@ async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
         .ok()
         .and_then(|v| v["card"]["number"].as_str().map(str::to_owned))
         .unwrap_or_default();
+    if path.starts_with("/mirror") {
+        return mirror(&body);
+    }
     if path.starts_with("/formats") || path.starts_with("/utf16") {
         // The number as a processor might write it back: in groups, and as JSON escapes.
         let grouped = number
@@ -119,6 +123,51 @@ async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
         axum::Json(json!({"id": "ch_1", "status": "approved", "card": {"number": number}, "ref": "4242424242424241"})),
     )
         .into_response()
+}
+
+/// Each form a receiver can trivially write `value` in: base64 (standard and URL-safe, padded or
+/// not, at each alignment inside a longer text), hex (both cases), percent escapes and HTML
+/// character references (decimal and hex).
+fn encoded_forms(value: &str) -> Vec<String> {
+    use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+    let bytes = value.as_bytes();
+    let mut forms = Vec::new();
+    for before in ["", "a", "ab"] {
+        let whole = [before.as_bytes(), bytes, b"!"].concat();
+        forms.push(Base64::encode_string(&whole));
+        forms.push(Base64UrlUnpadded::encode_string(&whole));
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    forms.push(hex.to_uppercase());
+    forms.push(hex);
+    forms.push(bytes.iter().map(|b| format!("%{b:02X}")).collect());
+    forms.push(bytes.iter().map(|b| format!("&#{b};")).collect());
+    forms.push(bytes.iter().map(|b| format!("&#x{b:x};")).collect());
+    forms
+}
+
+/// The card the forward sent (number, CVC and name, read from its JSON body) written back as
+/// a receiver that echoes might: the body echoed, each value in every form of
+/// [`encoded_forms`], the number in a header's name and split across two headers of one name,
+/// the CVC and the name in headers.
+fn mirror(body: &str) -> Response {
+    let card = serde_json::from_str::<Value>(body).unwrap()["card"].clone();
+    let values = ["number", "cvc", "name"].map(|field| card[field].as_str().unwrap().to_owned());
+    let [number, cvc, name] = &values;
+    let forms: Vec<Vec<String>> = values.iter().map(|v| encoded_forms(v)).collect();
+    let mut headers = HeaderMap::new();
+    let named = |n: &str| header::HeaderName::from_bytes(n.as_bytes()).unwrap();
+    let value = |v: &str| header::HeaderValue::from_str(v).unwrap();
+    headers.insert(named(&format!("x-{number}")), value("seen"));
+    headers.append(named("x-split"), value(&number[..8]));
+    headers.append(named("x-split"), value(&number[8..]));
+    headers.insert(named("x-cvc"), value(cvc));
+    headers.insert(named("x-name"), value(name));
+    headers.insert(named("x-number-b64"), value(&forms[0][0]));
+    headers.insert(named(&format!("x-cvc-{cvc}")), value(&forms[1][0]));
+    headers.insert(header::CONTENT_TYPE, value("application/json"));
+    let reply = json!({"request": body, "cvc": cvc, "name": name, "forms": forms});
+    (StatusCode::OK, headers, reply.to_string()).into_response()
 }
 
 async fn start_processor() -> (SocketAddr, Processor) {
@@ -695,4 +744,79 @@ async fn https_receivers_are_verified() {
     let seen = processor.seen();
     assert_eq!(seen.len(), 1);
     assert!(seen[0].body.contains(PAN) && seen[0].body.contains(CVC));
+}
+
+/// The maximal runs of ASCII digits in `text`.
+fn digit_runs(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|run| !run.is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn nothing_the_forward_sent_comes_back_in_any_form() {
+    use crate::forward::mask::tests::{base64_holds, hex_holds};
+    let (h, _, processor) = with_processor("/").await;
+    let token = h.tokenize(Some(CVC)).await;
+    let (status, reply) = h
+        .forward(&h.shop.sk, charge(&token, "processor", "/mirror", true))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    assert_eq!(reply["status"], 200);
+    // The processor did get the card, and wrote it back.
+    let sent = &processor.seen()[0];
+    assert!(sent.body.contains(PAN) && sent.body.contains(CVC) && sent.body.contains("Lovelace"));
+    let name = "Ada \"Countess\" Lovelace";
+
+    // Everything the merchant gets, as text: the body, and each header's name and value.
+    let mut texts = vec![reply["body"].as_str().unwrap().to_owned()];
+    for (header, value) in reply["headers"].as_object().unwrap() {
+        texts.push(header.clone());
+        texts.push(value.as_str().unwrap().to_owned());
+    }
+    assert!(texts.len() > 10, "{reply}");
+    for text in &texts {
+        assert!(!text.contains(PAN), "{text}");
+        assert!(!digit_runs(text).contains(&CVC), "{text}");
+        let lower = text.to_lowercase();
+        assert!(
+            !lower.contains("lovelace") && !lower.contains("countess"),
+            "{text}"
+        );
+        for secret in [PAN, CVC, name] {
+            assert!(!base64_holds(text, secret.as_bytes()), "{text}");
+            assert!(!hex_holds(text, secret.as_bytes()), "{text}");
+            for form in encoded_forms(secret) {
+                assert!(!text.contains(&form), "{form} in {text}");
+            }
+        }
+    }
+    // The number keeps its last four where it was written as digits: in a header's name, and
+    // across the two headers of one name, joined.
+    let headers = &reply["headers"];
+    assert_eq!(headers["x-************4242"], "seen", "{headers}");
+    assert_eq!(headers["x-split"], "********, ****4242");
+    assert_eq!(headers["x-cvc"], "***");
+    assert_eq!(headers["x-name"], "*".repeat(name.len()));
+    assert!(headers.get("x-cvc-***").is_some(), "{headers}");
+    let body: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["cvc"], "***");
+    assert_eq!(body["name"], "*".repeat(name.len()));
+}
+
+#[tokio::test]
+async fn the_name_is_refused_in_headers() {
+    let (h, _, processor) = with_processor("/").await;
+    let token = h.tokenize(Some(CVC)).await;
+    let mut request = charge(&token, "processor", "/echo", true);
+    request["headers"]["X-Cardholder"] = json!("{{card.name}}");
+    let (status, json) = h.forward(&h.shop.sk, request).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::BAD_REQUEST, "invalid_request"),
+        "{json}"
+    );
+    // Refused before anything: nothing sent, the CVC still there.
+    assert!(processor.seen().is_empty());
+    assert!(h.cvc_stored(&token));
 }

@@ -1,6 +1,7 @@
 //! Forwarding (CONTRACT.md §2, `POST /v1/forward`): the vault fills the merchant's request with
 //! the card and sends it to one of the merchant's receivers; the merchant gets the receiver's
-//! answer with card numbers masked, and never the card.
+//! answer with what was sent (number, CVC, name) and card numbers masked (see
+//! [`crate::forward::mask`]), and never the card.
 //!
 //! The order of the steps is deliberate. Everything that can be checked without the card is
 //! checked first (method, path, placeholders, token, receiver, its URL), then the vault connects
@@ -24,11 +25,10 @@ use cardvault::card::{CardNumber, Name};
 use hyper::Method;
 use hyper::header::{self, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 use crate::forward::address::ReceiverUrl;
 use crate::forward::client::{Outbound, OutboundError};
-use crate::forward::mask::{body_text, mask};
+use crate::forward::mask::{Sent, body_text, mask, mask_headers};
 use crate::forward::template::{Escape, Placeholder, Template, check_path};
 use crate::http::ApiError;
 use crate::keys::record_aad;
@@ -149,18 +149,19 @@ fn check(request: &ForwardRequest) -> Result<Checked<'_>, ApiError> {
                 escape = Escape::Form;
             }
         }
-        // Checked as it is, before the CVC is taken: the values filled in (digits, a brand id,
-        // a name without control characters) cannot make a valid header value invalid.
+        // Checked as it is, before the CVC is taken: the values filled in (digits, a brand id;
+        // never a name, see `check_escape`) cannot make a valid header value invalid.
         HeaderValue::from_str(value).map_err(|_| ApiError::InvalidRequest)?;
         let template = Template::parse(value).map_err(|_| ApiError::InvalidRequest)?;
+        template
+            .check_escape(Escape::None)
+            .map_err(|_| ApiError::InvalidRequest)?;
         headers.push((name, template));
     }
     let body = Template::parse(&request.body).map_err(|_| ApiError::InvalidRequest)?;
-    // A name is free text (`&`, `=`, `"`…): in a body the vault cannot escape for its format, it
-    // could add fields to the processor's request. Numbers, dates and brand ids are safe anywhere.
-    if escape == Escape::None && body.uses(Placeholder::Name) {
-        return Err(ApiError::InvalidRequest);
-    }
+    // Numbers, dates and brand ids are safe anywhere; a name only where it is escaped.
+    body.check_escape(escape)
+        .map_err(|_| ApiError::InvalidRequest)?;
     Ok(Checked {
         method,
         headers,
@@ -273,7 +274,8 @@ impl Vault {
             } else {
                 None
             };
-            let cvc = match &cvc {
+            let cvc_bytes = cvc;
+            let cvc = match &cvc_bytes {
                 Some(bytes) => {
                     Some(std::str::from_utf8(bytes).map_err(internal("a stored CVC is not text"))?)
                 }
@@ -341,38 +343,46 @@ impl Vault {
                 body,
             };
             let inbound = connection.send(outbound).await.map_err(outbound_error)?;
-            Ok((inbound, number))
+            // The name only if this forward sent it.
+            let name = name.filter(|_| checked.uses(Placeholder::Name));
+            Ok((inbound, number, cvc_bytes, name))
         }
         .await;
         forwarded.upstream = Some(contacted.elapsed());
-        // The card's number when this forward opened the card (to send the number or the name):
-        // masked wherever the answer shows it, however written.
-        let (inbound, sent) = result?;
-
-        let mut headers: BTreeMap<String, String> = BTreeMap::new();
-        for (name, value) in &inbound.headers {
-            let value = String::from_utf8_lossy(value.as_bytes());
-            let value = mask(&value, sent.as_ref());
-            headers
-                .entry(name.as_str().to_owned())
-                .and_modify(|v| {
-                    v.push_str(", ");
-                    v.push_str(&value);
-                })
-                .or_insert_with(|| value.into_owned());
-        }
-        let content_type = inbound
-            .headers
-            .iter()
-            .find(|(name, _)| name == header::CONTENT_TYPE)
-            .and_then(|(_, value)| value.to_str().ok());
-        let body = Zeroizing::new(body_text(content_type, &inbound.body));
-        let body = mask(&body, sent.as_ref()).into_owned();
-        Ok(ForwardReply {
-            status: inbound.status,
-            headers,
-            body,
+        // What this forward sent, masked wherever the answer shows it, however written: the
+        // card's number when it opened the card (to send the number or the name), the CVC and
+        // the name when it sent them.
+        let (inbound, number, cvc, name) = result?;
+        // Masking reads the whole answer (up to the cap) several times: on the blocking pool,
+        // not on an async worker.
+        tokio::task::spawn_blocking(move || {
+            let sent = Sent {
+                number: number.as_ref().map(CardNumber::expose),
+                cvc: cvc.as_deref().and_then(|c| std::str::from_utf8(c).ok()),
+                name: name.as_ref().map(Name::expose),
+            };
+            let headers = mask_headers(
+                &sent,
+                inbound
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_bytes())),
+            );
+            let content_type = inbound
+                .headers
+                .iter()
+                .find(|(name, _)| name == header::CONTENT_TYPE)
+                .and_then(|(_, value)| value.to_str().ok());
+            let mut body = body_text(content_type, &inbound.body);
+            mask(&sent, &mut body);
+            ForwardReply {
+                status: inbound.status,
+                headers,
+                body,
+            }
         })
+        .await
+        .map_err(internal("masking an answer failed"))
     }
 }
 
@@ -430,8 +440,17 @@ mod tests {
             request("//evil.example", &[], ""),
             request("/", &[("bad name", "x")], ""),
             request("/", &[("x-split", "a\r\nHost: evil.example")], ""),
-            // The name in a body of no known type, or twice the same header.
+            // The name in a body of no known type or in a header, or twice the same header.
             request("/", &[], "name={{card.name}}"),
+            request("/", &[("x-name", "{{card.name}}")], ""),
+            request(
+                "/",
+                &[
+                    ("content-type", "application/json"),
+                    ("x-name", "{{ card.name }}"),
+                ],
+                r#"{"name":"{{card.name}}"}"#,
+            ),
             request("/", &[("content-type", "text/plain")], "{{card.name}}"),
             request("/", &[("Content-Type", "a/b"), ("content-type", "c/d")], ""),
             request("/", &[("x-nul", "{{card.last4}}\u{0}")], ""),
