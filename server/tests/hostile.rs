@@ -393,6 +393,8 @@ fn card_numbers_in_every_request_field_reach_no_stored_byte_metric_or_log() {
     }
     assert!(sent > 250, "{sent}");
 
+    // `/metrics` on the API's address (if the operator is to choose where it is served, scan
+    // it there).
     let exposition = raw_body(addr, "/metrics");
     assert!(exposition.contains("method=\"other\""), "{exposition}");
     assert!(exposition.contains("route=\"unmatched\""), "{exposition}");

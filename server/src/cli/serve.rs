@@ -175,6 +175,8 @@ pub(super) fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
                 .await
                 .map_err(|e| BootError::Invalid(format!("serving: {e}")))?;
         }
+        // Refusals counted since the last tick go into the log before the writer stops.
+        vault.flush_refusals().await;
         tracing::info!("stopped");
         Ok::<_, BootError>(())
     })?;

@@ -294,6 +294,12 @@ impl Vault {
         }
         self.limits.purge();
         self.keyring.reload_if_stale(&self.store, &self.master);
+        self.flush_refusals().await;
+    }
+
+    /// Writes the counts of refusals held beyond the allowance (at each tick, and when `serve`
+    /// stops, so that a graceful stop loses none).
+    pub async fn flush_refusals(&self) {
         let held = self.refusals.flush(now_unix());
         if !held.is_empty() {
             self.append_audit(held).await;
