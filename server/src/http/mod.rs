@@ -119,7 +119,7 @@ pub fn router(state: AppState, options: Options) -> Router {
             })
             // One line per request at debug (tower-http's default): every call to /v1/tokens
             // and /v1/forward is in the audit log already and every request in /metrics,
-            // and at info the line cost 3 % of a core at full load (`cargo xtask bench`).
+            // and at info the line costs a share of a core at full load (bench/README.md).
             .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)),
     )
     .layer(middleware::from_fn_with_state((state, options), observe))
