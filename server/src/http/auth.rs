@@ -1,5 +1,5 @@
-//! The extractors that hand a request to the vault: its [`RequestContext`] (made by
-//! [`super::observe`] for every request) and the `Authorization` headers it presented, as
+//! The extractors that hand a request to the vault: its [`RequestContext`] (made for every
+//! request by the `observe` middleware) and the `Authorization` headers it presented, as
 //! [`Credentials`]. Authentication itself is the vault's (`vault/auth.rs`); the key is never
 //! logged.
 

@@ -277,3 +277,29 @@ async fn a_flood_of_refusals_is_counted_and_none_is_lost() {
         .sum();
     assert_eq!(total, SENT as u64);
 }
+
+#[tokio::test]
+async fn every_route_has_its_own_label() {
+    let h = Harness::new(Setup::default());
+    for route in crate::vault::ROUTES {
+        let path = route.replace("{token}", "tok_x").replace("{file}", "x");
+        h.send(Request::get(&path).body(Body::empty()).unwrap())
+            .await;
+    }
+    let req = Request::get("/metrics").body(Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(h.app.clone(), req)
+        .await
+        .unwrap();
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    for route in crate::vault::ROUTES {
+        assert!(
+            text.contains(&format!("route=\"{route}\"")),
+            "{route}: {text}"
+        );
+    }
+    assert!(!text.contains("route=\"unmatched\""), "{text}");
+}

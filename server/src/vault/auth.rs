@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
+use super::error::internal;
 use super::{AuditContext, Error, RequestContext, Vault, hash_secret_key};
 use crate::store::MerchantRecord;
 
@@ -122,11 +123,10 @@ impl Vault {
         let Presented::Key(key) = &credentials.0 else {
             return Err(Error::Unauthorized);
         };
-        let lookup_failed = |e| super::error::internal("looking up a merchant failed")(e);
         if key.starts_with("pk_") {
             let merchant = self
                 .merchant_by_publishable_key(key)
-                .map_err(lookup_failed)?
+                .map_err(internal("looking up a merchant failed"))?
                 .ok_or(Error::Unauthorized)?;
             return Ok(Caller {
                 merchant,
@@ -136,7 +136,7 @@ impl Vault {
         if key.starts_with("sk_") {
             let merchant = self
                 .merchant_by_secret_hash(&hash_secret_key(key))
-                .map_err(lookup_failed)?
+                .map_err(internal("looking up a merchant failed"))?
                 .ok_or(Error::Unauthorized)?;
             return Ok(Caller {
                 merchant,

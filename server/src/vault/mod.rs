@@ -28,7 +28,7 @@ pub use forward::{ForwardReply, ForwardRequest, Forwarded};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
 pub use merchants::{NewMerchant, create_merchant, hash_secret_key, normalize_origin};
 pub use receivers::{add_receiver, remove_receiver};
-pub use request::{RequestContext, method_label, route_label};
+pub use request::{ROUTES, RequestContext, method_label, route_label};
 pub use tokens::{CardMeta, TokenMeta};
 
 use allowance::RateLimits;
