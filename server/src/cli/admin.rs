@@ -84,13 +84,7 @@ pub(super) fn keys(cmd: KeysCommand) -> Result<ExitCode, BootError> {
             grace_hours,
         } => {
             let vault = open_vault(&storage, false, Config::default())?;
-            let kid = vault::create_transport_key(
-                vault.store(),
-                &vault.master,
-                bits,
-                Some(grace_hours * 3600),
-                "key_rotate",
-            )?;
+            let kid = vault.rotate_transport_key(bits, Some(grace_hours * 3600))?;
             println!(
                 "active transport key {kid} ({bits} bits); the previous key is accepted for {grace_hours} h"
             );
@@ -107,13 +101,7 @@ pub(super) fn keys(cmd: KeysCommand) -> Result<ExitCode, BootError> {
                 BootError::Invalid("not a PKCS#8 PEM RSA private key of 2048 to 4096 bits".into())
             })?;
             let vault = open_vault(&storage, false, Config::default())?;
-            let kid = vault::install_transport_key(
-                vault.store(),
-                &vault.master,
-                &key,
-                Some(grace_hours * 3600),
-                "key_import",
-            )?;
+            let kid = vault.import_transport_key(&key, Some(grace_hours * 3600))?;
             println!(
                 "imported transport key {kid} ({} bits), now active",
                 key.bits()

@@ -76,7 +76,8 @@ pub(super) struct ServeArgs {
     /// TLS private key (PEM).
     #[arg(long, requires = "tls_cert")]
     pub(super) tls_key: Option<PathBuf>,
-    /// Tokenizations allowed per publishable key per minute (0: no limit).
+    /// Tokenizations allowed per merchant key per minute, the publishable and the secret key
+    /// each (0: no limit). Only envelopes that open spend it.
     #[arg(long, default_value_t = Limits::default().per_key_per_minute)]
     pub(super) rate_limit_key: u32,
     /// Tokenizations allowed per client address per minute with a publishable key (0: no limit).

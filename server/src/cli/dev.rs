@@ -66,16 +66,12 @@ pub(super) fn dev_merchant(
             .filter(|sk| vault::hash_secret_key(sk) == merchant.secret_key_hash);
         return Ok((merchant, saved));
     }
-    let (merchant, secret) = vault::create_merchant(
-        vault.store(),
-        &vault.master,
-        NewMerchant {
-            name: NAME.into(),
-            origins: vec![origin.to_owned()],
-            token_ttl_secs: None,
-            require_cvc: true,
-        },
-    )?;
+    let (merchant, secret) = vault.create_merchant(NewMerchant {
+        name: NAME.into(),
+        origins: vec![origin.to_owned()],
+        token_ttl_secs: None,
+        require_cvc: true,
+    })?;
     println!(
         "dev merchant {}: publishable key {}  secret key {} (shown once)",
         merchant.id,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::http::{self, AppState, Limits};
 use crate::store;
-use crate::vault::{self, BootError, Config, now_unix};
+use crate::vault::{self, BootError, Config};
 
 use super::args::ServeArgs;
 use super::dev::{dev_merchant, dev_processor_receiver};
@@ -54,6 +54,10 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
     let config = Config {
         freshness_secs: args.freshness,
         dev: args.dev,
+        limits: Limits {
+            per_key_per_minute: args.rate_limit_key,
+            per_client_per_minute: args.rate_limit_client,
+        },
         ..Config::default()
     };
     // Before the vault opens (a second serve changes nothing) and dropped after everything else
@@ -88,11 +92,7 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
         }
         _ => None,
     };
-    let limits = Limits {
-        per_key_per_minute: args.rate_limit_key,
-        per_client_per_minute: args.rate_limit_client,
-    };
-    let state = AppState::new(Arc::clone(&vault), limits);
+    let state = AppState::new(Arc::clone(&vault));
     let app = http::router(state.clone(), http::Options { tls });
     let state_for_metrics = state.clone();
     let mut listener_limits = http::listener::Limits::for_open_files(open_files);
@@ -186,6 +186,8 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
             http::LOADER_SRI
         );
         http::listener::serve(listener, acceptor, app, listener_limits, signal()).await;
+        // Refusals counted since the last tick go into the log before the writer stops.
+        vault.flush_refusals().await;
         tracing::info!("stopped");
         Ok::<_, BootError>(())
     })?;
@@ -209,27 +211,12 @@ pub(super) async fn signal() {
     tracing::info!("shutting down");
 }
 
-/// Sweeps expired tokens, CVCs and replay memory; forgets idle rate-limit keys; picks up keys
-/// rotated by another process.
+/// The vault's housekeeping (`Vault::tick`), every `every`.
 pub(super) async fn housekeeping(state: AppState, every: Duration) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        loop {
-            match state.vault.store().sweep(now_unix()).await {
-                Ok(report) if report.more => continue,
-                Ok(_) => break,
-                Err(e) => {
-                    tracing::error!(error = %e, "sweep failed");
-                    break;
-                }
-            }
-        }
-        state.limits.purge();
-        let vault = &state.vault;
-        vault
-            .keyring()
-            .reload_if_stale(vault.store(), &vault.master);
+        state.vault.tick().await;
     }
 }
 

@@ -10,6 +10,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::{ApiError, AppState};
+use crate::vault::Error;
 
 /// The loader, as served at `/v1/cardvault.js`.
 pub const LOADER: &str = include_str!("../../../www/cardvault.js");
@@ -78,14 +79,14 @@ async fn field_page(
     query: Result<Query<FieldQuery>, QueryRejection>,
 ) -> Response {
     let Ok(Query(query)) = query else {
-        return ApiError::InvalidRequest.into_response();
+        return ApiError(Error::InvalidRequest).into_response();
     };
     let merchant = match state.vault.merchant_by_publishable_key(&query.key) {
         Ok(Some(merchant)) => merchant,
-        Ok(None) => return ApiError::Unauthorized.into_response(),
+        Ok(None) => return ApiError(Error::Unauthorized).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "looking up a merchant failed");
-            return ApiError::Internal.into_response();
+            return ApiError(Error::Internal).into_response();
         }
     };
     if !merchant
@@ -93,11 +94,11 @@ async fn field_page(
         .iter()
         .any(|o| o.eq_ignore_ascii_case(&query.origin))
     {
-        return ApiError::ForbiddenOrigin.into_response();
+        return ApiError(Error::ForbiddenOrigin).into_response();
     }
     let csp = content_security_policy(&merchant.origins);
     let Ok(csp) = HeaderValue::from_str(&csp) else {
-        return ApiError::Internal.into_response();
+        return ApiError(Error::Internal).into_response();
     };
     (
         [
@@ -122,7 +123,7 @@ async fn field_file(Path(name): Path<String>) -> Response {
             *bytes,
         )
             .into_response(),
-        None => ApiError::NotFound.into_response(),
+        None => ApiError(Error::NotFound).into_response(),
     }
 }
 

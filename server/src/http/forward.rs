@@ -10,10 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 
-use super::{
-    AlreadyAudited, ApiError, AppState, Caller, RequestInfo, content_type_is, read_body, refuse,
-};
-use crate::vault::ForwardRequest;
+use super::{ApiError, AppState, Auth, Context, content_type_is, read_body};
+use crate::vault::{Error, ForwardRequest};
 
 /// The largest forward request accepted.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -22,62 +20,49 @@ pub(super) fn router() -> Router<AppState> {
     Router::new().route("/v1/forward", post(forward))
 }
 
-async fn read_request(headers: &HeaderMap, body: Body) -> Result<ForwardRequest, ApiError> {
+async fn read_request(headers: &HeaderMap, body: Body) -> Result<ForwardRequest, Error> {
     if !content_type_is(headers, "application/json") {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(Error::UnsupportedMediaType);
     }
     let bytes = read_body(headers, body, MAX_BODY).await?;
     // serde's message may quote the input: it is dropped, not logged.
-    serde_json::from_slice(&bytes).map_err(|_| ApiError::InvalidRequest)
+    serde_json::from_slice(&bytes).map_err(|_| Error::InvalidRequest)
 }
 
 async fn forward(
     State(state): State<AppState>,
-    info: RequestInfo,
-    caller: Caller,
+    Context(request): Context,
+    Auth(credentials): Auth,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let audit = caller.audit(&info);
-    if let Err(error) = caller.require_secret() {
-        return refuse(error, audit);
-    }
-    let request = match read_request(&headers, body).await {
-        Ok(request) => request,
-        Err(error) => return refuse(error, audit),
-    };
+    let forward = read_request(&headers, body).await;
     // Its own task: once the card may have gone out, the forward, its audit entry and its
     // metrics complete even if the merchant hangs up or the request times out (either drops
     // this handler's future).
-    let task_audit = audit.clone();
-    let merchant = Arc::clone(&caller.merchant);
+    let vault = Arc::clone(&state.vault);
+    let metrics = Arc::clone(&state.metrics);
     let task = tokio::spawn(async move {
-        let forwarded = state.vault.forward(&merchant, &request, &task_audit).await;
+        let forwarded = vault.forward(&request, &credentials, forward).await;
         let outcome = match &forwarded.reply {
             Ok(_) => "ok",
             Err(e) => e.code(),
         };
-        state.metrics.forwarded(
+        metrics.forwarded(
             forwarded.receiver.as_deref().unwrap_or("-"),
             outcome,
             forwarded.upstream,
         );
         forwarded
     });
-    let forwarded = match task.await {
-        Ok(forwarded) => forwarded,
+    match task.await {
+        Ok(forwarded) => match forwarded.reply {
+            Ok(reply) => Json(reply).into_response(),
+            Err(error) => ApiError(error).into_response(),
+        },
         Err(e) => {
             tracing::error!(error = %e, "the forward task failed");
-            return refuse(ApiError::Internal, audit);
-        }
-    };
-    match forwarded.reply {
-        Ok(reply) => Json(reply).into_response(),
-        Err(error) => {
-            // The vault audited the forward with its outcome.
-            let mut response = refuse(error, audit);
-            response.extensions_mut().insert(AlreadyAudited);
-            response
+            ApiError(Error::Internal).into_response()
         }
     }
 }

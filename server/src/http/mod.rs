@@ -1,8 +1,10 @@
 //! The HTTP API of the vault (CONTRACT.md §2), on axum.
 //!
 //! Each module exposes its routes; [`router`] merges them and adds the layers every response
-//! goes through: request id, tracing (method, matched path, request id; never headers or
-//! bodies), security headers, timeouts, metrics, and the audit of refused requests.
+//! goes through: the request's context (the vault's own request id, client, method and route
+//! labels), tracing (those; never headers or bodies), security headers, timeouts and metrics.
+//! Handlers hand the request to one vault operation, which authenticates, decides and audits;
+//! HTTP maps the vault's errors to the contract's answers and counts metrics, nothing more.
 
 mod auth;
 mod error;
@@ -10,32 +12,31 @@ mod field;
 mod forward;
 pub mod listener;
 mod metrics;
-mod ratelimit;
 mod tokens;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-pub use auth::{Caller, KeyKind, RequestInfo};
+/// The tokenization allowances (the vault's, `vault/allowance.rs`).
+pub use crate::vault::Limits;
+pub use auth::{Auth, Context};
 pub use error::ApiError;
 pub use field::{LOADER, LOADER_SRI};
 pub use metrics::Metrics;
-pub use ratelimit::{Limits, RateLimits};
 
-use crate::vault::{AuditContext, Vault, now_unix};
+use crate::vault::{Error, RequestContext, Vault, normalize_origin};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -44,17 +45,14 @@ pub struct AppState {
     pub vault: Arc<Vault>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
-    /// Rate limits on tokenization.
-    pub limits: Arc<RateLimits>,
 }
 
 impl AppState {
-    /// State for `vault` with `limits`.
-    pub fn new(vault: Arc<Vault>, limits: Limits) -> AppState {
+    /// State for `vault`.
+    pub fn new(vault: Arc<Vault>) -> AppState {
         AppState {
             vault,
             metrics: Arc::new(Metrics::default()),
-            limits: Arc::new(RateLimits::new(limits)),
         }
     }
 }
@@ -62,23 +60,14 @@ impl AppState {
 /// Options of the HTTP layer.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
-    /// Served over TLS: adds `Strict-Transport-Security`.
+    /// Served over TLS: adds `Strict-Transport-Security`, and the vault's own origin is
+    /// `https://` (else `http://`).
     pub tls: bool,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The longest a request may take, reading the body included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
-
-#[derive(Clone, Copy)]
-struct RandomRequestId;
-
-impl MakeRequestId for RandomRequestId {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let id = crate::keys::random_id("req_", 8).ok()?;
-        HeaderValue::from_str(&id).ok().map(RequestId::new)
-    }
-}
 
 /// `/metrics` alone, for `serve --metrics-listen`: never on the API's own listener, where anyone
 /// who can reach the vault would read its receivers and volumes.
@@ -90,6 +79,7 @@ pub fn metrics_router(state: AppState) -> Router {
 
 /// The whole API.
 pub fn router(state: AppState, options: Options) -> Router {
+    let tls = options.tls;
     let api = Router::new()
         .merge(tokens::router())
         .merge(field::router())
@@ -97,12 +87,11 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(healthz))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .with_state(state);
+        .with_state(state.clone());
     let mut app = api
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -121,76 +110,83 @@ pub fn router(state: AppState, options: Options) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ));
-    if options.tls {
+    if tls {
         app = app.layer(SetResponseHeaderLayer::overriding(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),
         ));
     }
-    app.layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &Request| {
-                    let path = req
-                        .extensions()
-                        .get::<MatchedPath>()
-                        .map_or("unmatched", MatchedPath::as_str);
-                    let id = req
-                        .extensions()
-                        .get::<RequestId>()
-                        .and_then(|id| id.header_value().to_str().ok())
-                        .unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), path, request_id = id)
-                })
-                // One line per request at debug (tower-http's default): every call to /v1/tokens
-                // and /v1/forward is in the audit log already and every request in /metrics,
-                // and at info the line cost 3 % of a core at full load (`cargo xtask bench`).
-                .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)),
-        )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+    app.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|req: &Request| {
+                let (id, method, route) = req
+                    .extensions()
+                    .get::<RequestContext>()
+                    .map_or(("-", "-", "-"), |c| (c.id(), c.method(), c.route()));
+                tracing::info_span!("request", method, path = route, request_id = id)
+            })
+            // One line per request at debug (tower-http's default): every call to /v1/tokens
+            // and /v1/forward is in the audit log already and every request in /metrics,
+            // and at info the line costs a share of a core at full load (bench/README.md).
+            .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)),
+    )
+    .layer(middleware::from_fn_with_state((state, options), observe))
 }
 
-/// Metrics for every response; an audit entry for every refusal.
+/// Gives the request its context (a new request id of the vault's: an incoming `X-Request-Id`
+/// is not read), answers with that id, and counts the response in the metrics, by the method's
+/// and route's labels only.
 async fn observe(
-    State(state): State<AppState>,
-    info: RequestInfo,
+    State((state, options)): State<(AppState, Options)>,
     req: Request,
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = req.method().clone();
-    let route = req
-        .extensions()
+    let (mut parts, body) = req.into_parts();
+    // Through the extractor, so that tests' `MockConnectInfo` counts too.
+    let client = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &())
+        .await
+        .ok()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let matched = parts
+        .extensions
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let response = next.run(req).await;
+        .map(MatchedPath::as_str);
+    let context = RequestContext::new(
+        client,
+        parts.method.as_str(),
+        matched,
+        own_origin(&parts, options.tls),
+    );
+    parts.extensions.insert(context.clone());
+    let mut response = next.run(Request::from_parts(parts, body)).await;
     let status = response.status();
+    let (method, route) = (context.method(), context.route());
     state
         .metrics
-        .observe(method.as_str(), &route, status.as_u16(), started.elapsed());
+        .observe(method, route, status.as_u16(), started.elapsed());
     if let Some(error) = response.extensions().get::<ApiError>().copied() {
         state.metrics.refused(error.code());
-        if response.extensions().get::<AlreadyAudited>().is_some() {
-            return response;
-        }
-        let audit = response
-            .extensions()
-            .get::<AuditContext>()
-            .cloned()
-            .unwrap_or_else(|| info.audit());
-        let mut event = audit.event("refused", None, error.code());
-        event.detail = Some(format!("{method} {route}"));
-        state.vault.audit(event).await;
     }
     if status == StatusCode::CREATED && route == "/v1/tokens" {
         state.metrics.token_created();
     }
+    if let Ok(id) = HeaderValue::from_str(context.id()) {
+        response.headers_mut().insert(REQUEST_ID, id);
+    }
     response
 }
 
-/// Marks a refusal whose audit entry the store wrote with the operation itself.
-#[derive(Clone, Copy)]
-pub(crate) struct AlreadyAudited;
+/// The origin this request reached the vault at: the scheme it is served with and the host it
+/// was sent to (HTTP/2's `:authority`, else `Host`), normalised; the field page's origin.
+fn own_origin(parts: &axum::http::request::Parts, tls: bool) -> Option<String> {
+    let host = match parts.uri.authority() {
+        Some(authority) => authority.as_str(),
+        None => parts.headers.get(header::HOST)?.to_str().ok()?,
+    };
+    let scheme = if tls { "https" } else { "http" };
+    normalize_origin(&format!("{scheme}://{host}")).ok()
+}
 
 /// Whether the request's `Content-Type` is `essence` (parameters aside, case-insensitive).
 pub(crate) fn content_type_is(headers: &axum::http::HeaderMap, essence: &str) -> bool {
@@ -206,32 +202,21 @@ pub(crate) async fn read_body(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
     max: usize,
-) -> Result<axum::body::Bytes, ApiError> {
+) -> Result<axum::body::Bytes, Error> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max) {
-        return Err(ApiError::PayloadTooLarge);
+        return Err(Error::PayloadTooLarge);
     }
     axum::body::to_bytes(body, max)
         .await
-        .map_err(|_| ApiError::PayloadTooLarge)
-}
-
-/// A refusal that names the authenticated caller in the audit log.
-pub(crate) fn refuse(error: ApiError, audit: AuditContext) -> Response {
-    let mut response = error.into_response();
-    response.extensions_mut().insert(audit);
-    response
+        .map_err(|_| Error::PayloadTooLarge)
 }
 
 async fn jwks(State(state): State<AppState>) -> Response {
-    let vault = &state.vault;
-    vault
-        .keyring()
-        .reload_if_stale(vault.store(), &vault.master);
-    let keys = vault.keyring().jwks(now_unix());
+    let keys = state.vault.jwks();
     (
         [(
             header::CACHE_CONTROL,
@@ -257,10 +242,12 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound
+async fn not_found(State(state): State<AppState>, Context(request): Context) -> ApiError {
+    state.vault.unknown_route(&request).await.into()
 }
 
+#[cfg(test)]
+mod hardening_tests;
 #[cfg(test)]
 mod test_harness;
 #[cfg(test)]

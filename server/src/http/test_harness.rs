@@ -17,7 +17,7 @@ use super::{AppState, Limits, Options, router};
 use crate::forward::client::Client;
 use crate::keys::MasterKey;
 use crate::store::Store;
-use crate::vault::{Config, NewMerchant, Vault, create_merchant, now_unix};
+use crate::vault::{Config, NewMerchant, Vault};
 
 /// The card number the tests seal.
 pub(crate) const PAN: &str = "4242424242424242";
@@ -72,16 +72,20 @@ impl Harness {
     pub(crate) fn new(setup: Setup) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let mut vault = Vault::open(store, MasterKey::generate().unwrap(), setup.config).unwrap();
+        let config = Config {
+            limits: setup.limits,
+            ..setup.config
+        };
+        let mut vault = Vault::open(store, MasterKey::generate().unwrap(), config).unwrap();
         if let Some(forwarder) = setup.forwarder {
             vault.set_forwarder(forwarder);
         }
         let vault = Arc::new(vault);
         let shop = merchant(&vault, "Shop", setup.shop_requires_cvc);
         let other = merchant(&vault, "Other", false);
-        let jwk = vault.keyring().jwks(now_unix()).remove(0);
+        let jwk = vault.jwks().remove(0);
         let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
-        let state = AppState::new(Arc::clone(&vault), setup.limits);
+        let state = AppState::new(Arc::clone(&vault));
         let metrics = super::metrics_router(state.clone());
         let app = router(state, Options::default())
             .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
@@ -110,17 +114,14 @@ impl Harness {
 
 /// A merchant of `vault` allowed on `https://shop.example`.
 pub(crate) fn merchant(vault: &Vault, name: &str, require_cvc: bool) -> Merchant {
-    let (record, secret) = create_merchant(
-        vault.store(),
-        &vault.master,
-        NewMerchant {
+    let (record, secret) = vault
+        .create_merchant(NewMerchant {
             name: name.into(),
             origins: vec!["https://shop.example".into()],
             token_ttl_secs: None,
             require_cvc,
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     Merchant {
         id: record.id,
         pk: record.publishable_key,

@@ -12,7 +12,7 @@ use tower::ServiceExt;
 use super::test_harness::{Harness, PAN, Setup, code};
 use super::*;
 use crate::keys::TransportKey;
-use crate::vault::{NewMerchant, create_merchant, now_unix};
+use crate::vault::{NewMerchant, now_unix};
 
 fn harness_with(limits: Limits) -> Harness {
     Harness::new(Setup {
@@ -221,9 +221,14 @@ async fn forbidden_origin() {
         h.send(post("https://shop.example")).await.0,
         StatusCode::CREATED
     );
+    // The harness serves plain HTTP: the vault's own origin is http://, not https://.
+    assert_eq!(
+        h.send(post("http://vault.example")).await.0,
+        StatusCode::CREATED
+    );
     assert_eq!(
         h.send(post("https://vault.example")).await.0,
-        StatusCode::CREATED
+        StatusCode::FORBIDDEN
     );
 }
 
@@ -479,17 +484,15 @@ async fn refusals_change_nothing_but_the_audit_log() {
 #[tokio::test]
 async fn expired_tokens_are_swept() {
     let h = harness();
-    let (record, _) = create_merchant(
-        h.vault.store(),
-        &h.vault.master,
-        NewMerchant {
+    let (record, _) = h
+        .vault
+        .create_merchant(NewMerchant {
             name: "Short-lived".into(),
             origins: vec!["https://shop.example".into()],
             token_ttl_secs: Some(60),
             require_cvc: true,
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     let pk = record.publishable_key;
     let (status, json) = h.tokenize_with(&pk, h.seal(&pk)).await;
     assert_eq!(status, StatusCode::CREATED);

@@ -7,10 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::{
-    AlreadyAudited, ApiError, AppState, Caller, KeyKind, RequestInfo, content_type_is, read_body,
-    refuse,
-};
+use super::{ApiError, AppState, Auth, Context, content_type_is, read_body};
+use crate::vault::Error;
 
 /// The largest envelope body accepted.
 pub const MAX_BODY: usize = 16 * 1024;
@@ -21,97 +19,57 @@ pub(super) fn router() -> Router<AppState> {
         .route("/v1/tokens/{token}", get(read).delete(delete))
 }
 
-/// A browser's request (it sends `Origin`) must come from the vault's own origin (the field)
-/// or one the merchant allowed.
-fn origin_allowed(headers: &HeaderMap, caller: &Caller) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let own = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|host| {
-            origin
-                .split_once("://")
-                .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
-        });
-    own || caller
-        .merchant
-        .origins
-        .iter()
-        .any(|o| o.eq_ignore_ascii_case(origin))
+/// The envelope, or why the body is not one to open.
+async fn read_envelope(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, Error> {
+    if !content_type_is(headers, "application/jose") {
+        return Err(Error::UnsupportedMediaType);
+    }
+    read_body(headers, body, MAX_BODY).await
 }
 
 async fn create(
     State(state): State<AppState>,
-    info: RequestInfo,
-    caller: Caller,
+    Context(request): Context,
+    Auth(credentials): Auth,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let audit = caller.audit(&info);
-    let result = async {
-        if caller.kind == KeyKind::Publishable && !origin_allowed(&headers, &caller) {
-            return Err(ApiError::ForbiddenOrigin);
-        }
-        let client = (caller.kind == KeyKind::Publishable)
-            .then_some(info.client)
-            .flatten();
-        state
-            .limits
-            .check(client, &caller.merchant.publishable_key)?;
-        if !content_type_is(&headers, "application/jose") {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let body = read_body(&headers, body, MAX_BODY).await?;
-        state.vault.tokenize(&caller.merchant, &body, &audit).await
-    }
-    .await;
-    match result {
+    // An `Origin` that is not text is no origin the vault allows.
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or_default());
+    let body = read_envelope(&headers, body).await;
+    let body = body.as_ref().map(|b| &b[..]).map_err(|e| *e);
+    match state
+        .vault
+        .tokenize(&request, &credentials, origin, body)
+        .await
+    {
         Ok(meta) => (StatusCode::CREATED, Json(meta)).into_response(),
-        Err(error) => refuse(error, audit),
+        Err(error) => ApiError(error).into_response(),
     }
 }
 
 async fn read(
     State(state): State<AppState>,
-    info: RequestInfo,
-    caller: Caller,
+    Context(request): Context,
+    Auth(credentials): Auth,
     Path(token): Path<String>,
 ) -> Response {
-    let audit = caller.audit(&info);
-    let result = caller
-        .require_secret()
-        .and_then(|()| state.vault.describe(&caller.merchant, &token));
-    match result {
-        Ok(meta) => {
-            state
-                .vault
-                .audit(audit.event("read", Some(&token), "ok"))
-                .await;
-            Json(meta).into_response()
-        }
-        Err(error) => refuse(error, audit),
+    match state.vault.read(&request, &credentials, &token).await {
+        Ok(meta) => Json(meta).into_response(),
+        Err(error) => ApiError(error).into_response(),
     }
 }
 
 async fn delete(
     State(state): State<AppState>,
-    info: RequestInfo,
-    caller: Caller,
+    Context(request): Context,
+    Auth(credentials): Auth,
     Path(token): Path<String>,
 ) -> Response {
-    let audit = caller.audit(&info);
-    if let Err(error) = caller.require_secret() {
-        return refuse(error, audit);
-    }
-    match state.vault.delete(&caller.merchant, &token, &audit).await {
+    match state.vault.delete(&request, &credentials, &token).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => {
-            // The store audited the attempt (`not_found`) with the operation.
-            let mut response = refuse(error, audit);
-            response.extensions_mut().insert(AlreadyAudited);
-            response
-        }
+        Err(error) => ApiError(error).into_response(),
     }
 }

@@ -385,8 +385,9 @@ pub(crate) enum WriteOp {
         token: String,
         now: i64,
     },
+    /// In order, in this op's savepoint.
     AppendAudit {
-        event: AuditEvent,
+        events: Vec<AuditEvent>,
     },
     Sweep {
         now: i64,
@@ -688,7 +689,8 @@ impl Store {
 
     /// Stores a new token, atomically with its `jti` (remembered until `jti_expires_at`) and its
     /// audit entry. [`StoreError::Replayed`] if the jti is known (even if past its expiry but not
-    /// yet swept): then nothing of this call is written, and the caller audits the refusal.
+    /// yet swept): then only the audit entry is written, with the outcome `replayed_envelope` and
+    /// no token (none was made), in the same write.
     /// [`StoreError::Conflict`] if the token exists. A CVC needs a `cvc_expires_at`.
     pub async fn insert_token(
         &self,
@@ -707,7 +709,9 @@ impl Store {
     }
 
     /// Destroys the token's row if `merchant_id` owns it; `false` if there is none. `audit` is
-    /// appended either way; when nothing was deleted an outcome of `ok` becomes `not_found`.
+    /// appended either way; when nothing was deleted an outcome of `ok` becomes `not_found` and
+    /// the token is left out (the log names only tokens that exist: a token-shaped id can still
+    /// hold 32 digits of the caller's choosing).
     pub async fn delete_token(
         &self,
         merchant_id: &str,
@@ -738,11 +742,22 @@ impl Store {
         self.inner.writer.submit(op).await?.cvc()
     }
 
+    /// Appends audit entries, in order, in one write.
+    pub async fn append_audits(&self, events: Vec<AuditEvent>) -> Result<(), StoreError> {
+        self.inner
+            .writer
+            .submit(WriteOp::AppendAudit { events })
+            .await?
+            .done()
+    }
+
     /// Appends one audit entry.
     pub async fn append_audit(&self, event: AuditEvent) -> Result<(), StoreError> {
         self.inner
             .writer
-            .submit(WriteOp::AppendAudit { event })
+            .submit(WriteOp::AppendAudit {
+                events: vec![event],
+            })
             .await?
             .done()
     }
@@ -827,7 +842,9 @@ impl Store {
     pub fn append_audit_blocking(&self, event: AuditEvent) -> Result<(), StoreError> {
         self.inner
             .writer
-            .submit_blocking(WriteOp::AppendAudit { event })?
+            .submit_blocking(WriteOp::AppendAudit {
+                events: vec![event],
+            })?
             .done()
     }
 }

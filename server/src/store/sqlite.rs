@@ -838,7 +838,8 @@ impl SqliteWrites {
                 (WriteOp::InsertToken { jti, .. }, Some(memory)) => {
                     let key = ReplayMemory::key(jti);
                     if memory.seen.contains(&key) {
-                        Err(StoreError::Replayed)
+                        // The refusal is audited with the op, in its savepoint (kept below).
+                        replayed_audit(conn, op).and(Err(StoreError::Replayed))
                     } else {
                         let answer = apply(conn, op, forgotten);
                         if answer.is_ok() {
@@ -865,7 +866,7 @@ impl SqliteWrites {
                 tracing::error!("store: the transaction was rolled back by SQLite");
                 return Err(StoreError::Database);
             }
-            let end = if answer.is_ok() {
+            let end = if answer.is_ok() || matches!(answer, Err(StoreError::Replayed)) {
                 run_cached(conn, "RELEASE op")
             } else {
                 run_cached(conn, "ROLLBACK TO op").and_then(|()| run_cached(conn, "RELEASE op"))
@@ -980,7 +981,12 @@ fn apply(
         } => take_cvc(conn, merchant_id, token, *now)
             .map(WriteOutcome::Cvc)
             .map_err(|e| db_error("take_cvc", &e)),
-        WriteOp::AppendAudit { event } => append_audit(conn, event).map(|()| WriteOutcome::Done),
+        WriteOp::AppendAudit { events } => {
+            for event in events {
+                append_audit(conn, event)?;
+            }
+            Ok(WriteOutcome::Done)
+        }
         WriteOp::Sweep { now, limit } => {
             sweep(conn, *now, *limit, forgotten).map(WriteOutcome::Swept)
         }
@@ -1066,13 +1072,27 @@ fn apply(
     }
 }
 
-/// The caller's event, with an `ok` outcome turned into `not_found` when nothing matched.
+/// The caller's event, with an `ok` outcome turned into `not_found` and no token when nothing
+/// matched: the log names only tokens that exist.
 fn not_found_unless(found: bool, audit: &AuditEvent) -> AuditEvent {
     let mut event = audit.clone();
     if !found && event.outcome == "ok" {
         event.outcome = "not_found".to_owned();
+        event.token = None;
     }
     event
+}
+
+/// A replayed token's audit entry: its event refused as `replayed_envelope`, without the token
+/// that was not made.
+fn replayed_audit(conn: &Connection, op: &WriteOp) -> Result<WriteOutcome, StoreError> {
+    if let WriteOp::InsertToken { audit, .. } = op {
+        let mut event = audit.clone();
+        event.outcome = "replayed_envelope".to_owned();
+        event.token = None;
+        append_audit(conn, &event)?;
+    }
+    Ok(WriteOutcome::Done)
 }
 
 fn insert_token_row(conn: &Connection, r: &TokenRecord) -> rusqlite::Result<usize> {

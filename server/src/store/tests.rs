@@ -257,7 +257,7 @@ async fn tokens_are_scoped_to_their_merchant() {
 }
 
 #[tokio::test]
-async fn a_replayed_jti_writes_nothing() {
+async fn a_replayed_jti_writes_only_its_refusal() {
     let tmp = tempfile::tempdir().unwrap();
     let store = setup(tmp.path());
     store
@@ -280,7 +280,14 @@ async fn a_replayed_jti_writes_nothing() {
         .await;
     assert_eq!(again, Err(StoreError::Replayed));
     assert_eq!(store.token("mer_a", "tok_2").unwrap(), None);
-    assert_eq!(store.audit_entries().unwrap().len(), audit_before);
+    // The refusal's entry, in the same write, without the token that was not made.
+    let entries = store.audit_entries().unwrap();
+    assert_eq!(entries.len(), audit_before + 1);
+    let refused = &entries[audit_before].event;
+    assert_eq!(
+        (refused.outcome.as_str(), refused.token.as_deref()),
+        ("replayed_envelope", None)
+    );
     assert_eq!(count(tmp.path(), "SELECT count(*) FROM tokens"), 1);
     assert_eq!(
         count(
@@ -400,7 +407,8 @@ async fn a_refused_op_does_not_disturb_its_batch() {
     assert_eq!(c, Ok(()));
     assert!(store.token("mer_a", "tok_2").unwrap().is_none());
     assert!(store.token("mer_a", "tok_3").unwrap().is_some());
-    assert_eq!(verify_audit(&store), Ok(4));
+    // The two tokens' entries and the replay's refusal, after the store's own first entries.
+    assert_eq!(verify_audit(&store), Ok(5));
 }
 
 #[tokio::test]

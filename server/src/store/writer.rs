@@ -6,6 +6,13 @@
 //! while a commit is in flight form the next batch, so N concurrent writers cost far fewer than N
 //! fsyncs. Only when the last commit served several requests does the thread wait ([`LINGER`])
 //! before taking a batch: one request at a time never waits on a timer.
+//!
+//! The queue is bounded for the server's (async) writes: at most [`QUEUE_LIMIT`] wait at once,
+//! and a caller beyond that waits for room, in turn (tokio's semaphore is fair), before its
+//! request exists in the queue. So requests that arrive faster than commits finish cannot grow
+//! memory; they wait, and the ones that cannot wait (refused requests, see
+//! `vault::refusals`) are counted rather than written. The command line's blocking writes are
+//! an operator's, one at a time, and skip the bound.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +20,7 @@ use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use super::{StoreError, WriteBackend, WriteOp, WriteOutcome};
 
@@ -30,11 +37,16 @@ const LINGER: Duration = Duration::from_millis(2);
 /// A commit this large says requests are arriving faster than commits finish.
 const BUSY_BATCH: usize = 4;
 
+/// The most async requests queued or being committed at once: a few full batches.
+pub(crate) const QUEUE_LIMIT: usize = 4 * MAX_BATCH;
+
 type Answer = Result<WriteOutcome, StoreError>;
 
 struct Request {
     op: WriteOp,
     reply: Reply,
+    /// The request's room in the queue, given back once it is answered.
+    room: Option<OwnedSemaphorePermit>,
 }
 
 enum Reply {
@@ -63,6 +75,7 @@ pub(crate) struct Writer {
     queue: Option<mpsc::Sender<Request>>,
     thread: Option<JoinHandle<()>>,
     batches: Arc<AtomicU64>,
+    room: Arc<Semaphore>,
 }
 
 impl Writer {
@@ -82,15 +95,22 @@ impl Writer {
             queue: Some(tx),
             thread: Some(thread),
             batches,
+            room: Arc::new(Semaphore::new(QUEUE_LIMIT)),
         })
     }
 
-    /// Queues `op` and waits (asynchronously) for its batch to commit.
+    /// Waits for room in the queue, queues `op` and waits (asynchronously) for its batch to
+    /// commit.
     pub(crate) async fn submit(&self, op: WriteOp) -> Answer {
+        let room = Arc::clone(&self.room)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Closed)?;
         let (tx, rx) = oneshot::channel();
         self.send(Request {
             op,
             reply: Reply::Async(tx),
+            room: Some(room),
         })?;
         rx.await.map_err(|_| StoreError::Closed)?
     }
@@ -101,6 +121,7 @@ impl Writer {
         self.send(Request {
             op,
             reply: Reply::Blocking(tx),
+            room: None,
         })?;
         rx.recv().map_err(|_| StoreError::Closed)?
     }
@@ -108,6 +129,12 @@ impl Writer {
     /// Batches committed so far.
     pub(crate) fn batches_committed(&self) -> u64 {
         self.batches.load(Ordering::Relaxed)
+    }
+
+    /// Async requests queued or being committed now.
+    #[cfg(test)]
+    pub(crate) fn queued(&self) -> usize {
+        QUEUE_LIMIT - self.room.available_permits()
     }
 
     fn send(&self, request: Request) -> Result<(), StoreError> {
@@ -143,7 +170,7 @@ fn run(mut backend: Box<dyn WriteBackend>, queue: &mpsc::Receiver<Request>, batc
         let mut ops = Vec::with_capacity(32);
         let mut replies = Vec::with_capacity(32);
         ops.push(first.op);
-        replies.push(first.reply);
+        replies.push((first.reply, first.room));
         // The first request woke this thread, which took the core from the thread that queued
         // it (the scheduler favours a thread that just woke). Give the core back before
         // committing, for as long as that brings more requests (a few times at most): the
@@ -158,7 +185,7 @@ fn run(mut backend: Box<dyn WriteBackend>, queue: &mpsc::Receiver<Request>, batc
                 match queue.try_recv() {
                     Ok(request) => {
                         ops.push(request.op);
-                        replies.push(request.reply);
+                        replies.push((request.reply, request.room));
                     }
                     Err(_) => break,
                 }
@@ -171,7 +198,7 @@ fn run(mut backend: Box<dyn WriteBackend>, queue: &mpsc::Receiver<Request>, batc
         match backend.apply_batch(&ops) {
             Ok(answers) if answers.len() == replies.len() => {
                 batches.fetch_add(1, Ordering::Relaxed);
-                for (reply, answer) in replies.into_iter().zip(answers) {
+                for ((reply, _room), answer) in replies.into_iter().zip(answers) {
                     reply.send(answer);
                 }
             }
@@ -183,15 +210,72 @@ fn run(mut backend: Box<dyn WriteBackend>, queue: &mpsc::Receiver<Request>, batc
                     answers = answers.len(),
                     "store: the backend answered a batch with the wrong number of results"
                 );
-                for reply in replies {
+                for (reply, _room) in replies {
                     reply.send(Err(StoreError::Database));
                 }
             }
             Err(e) => {
-                for reply in replies {
+                for (reply, _room) in replies {
                     reply.send(Err(e));
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use super::{QUEUE_LIMIT, WriteBackend, WriteOp, WriteOutcome, Writer};
+    use crate::store::StoreError;
+
+    /// Commits nothing until the test opens the gate.
+    struct Gated(Arc<Mutex<()>>);
+
+    impl WriteBackend for Gated {
+        fn apply_batch(
+            &mut self,
+            ops: &[WriteOp],
+        ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+            drop(self.0.lock());
+            Ok(ops.iter().map(|_| Ok(WriteOutcome::Done)).collect())
+        }
+    }
+
+    async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[allow(clippy::await_holding_lock)]
+    async fn the_queue_is_bounded_and_callers_beyond_it_wait_their_turn() {
+        // A std lock held by the test until it opens the gate; the writer thread blocks on it.
+        let gate = Arc::new(Mutex::new(()));
+        let closed = gate.lock().unwrap();
+        let writer = Arc::new(Writer::start(Box::new(Gated(Arc::clone(&gate)))).unwrap());
+        let callers = QUEUE_LIMIT + 100;
+        let mut tasks = Vec::new();
+        for _ in 0..callers {
+            let writer = Arc::clone(&writer);
+            tasks.push(tokio::spawn(async move {
+                writer.submit(WriteOp::Seal).await.map(drop)
+            }));
+        }
+        // The writer holds its first batch at the gate; the rest queue up to the limit and no
+        // further: the others wait for room.
+        wait_for("a full queue", || writer.queued() == QUEUE_LIMIT).await;
+        assert!(tasks.iter().all(|t| !t.is_finished()));
+        assert_eq!(writer.queued(), QUEUE_LIMIT);
+        drop(closed);
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(writer.queued(), 0);
     }
 }

@@ -30,13 +30,12 @@ use crate::forward::address::ReceiverUrl;
 use crate::forward::client::{Outbound, OutboundError};
 use crate::forward::mask::{Sent, body_text, mask, mask_headers};
 use crate::forward::template::{Escape, Placeholder, Template, check_path};
-use crate::http::ApiError;
 use crate::keys::record_aad;
 use crate::store::MerchantRecord;
 
 use super::receivers::valid_name;
 use super::tokens::token_shaped;
-use super::{AuditContext, Vault, now_unix};
+use super::{AuditContext, Credentials, Error, RequestContext, Vault, now_unix};
 
 /// The most headers a forward may carry.
 pub const MAX_HEADERS: usize = 64;
@@ -85,11 +84,13 @@ pub struct ForwardReply {
 #[derive(Debug)]
 pub struct Forwarded {
     /// The answer, or why there is none.
-    pub reply: Result<ForwardReply, ApiError>,
+    pub reply: Result<ForwardReply, Error>,
     /// The receiver's name, once it was found (a metrics label).
     pub receiver: Option<String>,
     /// How long the receiver took (connection included), when it was contacted.
     pub upstream: Option<Duration>,
+    /// Whether the token was found (only then does the audit entry name it).
+    token_found: bool,
 }
 
 /// The card as stored: number and name (see `tokens.rs`).
@@ -115,26 +116,26 @@ impl Checked<'_> {
     }
 }
 
-fn check(request: &ForwardRequest) -> Result<Checked<'_>, ApiError> {
+fn check(request: &ForwardRequest) -> Result<Checked<'_>, Error> {
     let method = match request.method.as_str() {
         "GET" => Method::GET,
         "POST" => Method::POST,
         "PUT" => Method::PUT,
         "PATCH" => Method::PATCH,
         "DELETE" => Method::DELETE,
-        _ => return Err(ApiError::InvalidRequest),
+        _ => return Err(Error::InvalidRequest),
     };
-    check_path(&request.path).map_err(|_| ApiError::InvalidRequest)?;
+    check_path(&request.path).map_err(|_| Error::InvalidRequest)?;
     if request.headers.len() > MAX_HEADERS {
-        return Err(ApiError::InvalidRequest);
+        return Err(Error::InvalidRequest);
     }
     let mut headers: Vec<(HeaderName, Template<'_>)> = Vec::with_capacity(request.headers.len());
     let mut escape = Escape::None;
     for (name, value) in &request.headers {
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| ApiError::InvalidRequest)?;
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidRequest)?;
         // `Content-Type` and `content-type` are one header: which would the receiver read?
         if headers.iter().any(|(seen, _)| *seen == name) {
-            return Err(ApiError::InvalidRequest);
+            return Err(Error::InvalidRequest);
         }
         if name == hyper::header::CONTENT_TYPE {
             let essence = value
@@ -151,17 +152,17 @@ fn check(request: &ForwardRequest) -> Result<Checked<'_>, ApiError> {
         }
         // Checked as it is, before the CVC is taken: the values filled in (digits, a brand id;
         // never a name, see `check_escape`) cannot make a valid header value invalid.
-        HeaderValue::from_str(value).map_err(|_| ApiError::InvalidRequest)?;
-        let template = Template::parse(value).map_err(|_| ApiError::InvalidRequest)?;
+        HeaderValue::from_str(value).map_err(|_| Error::InvalidRequest)?;
+        let template = Template::parse(value).map_err(|_| Error::InvalidRequest)?;
         template
             .check_escape(Escape::None)
-            .map_err(|_| ApiError::InvalidRequest)?;
+            .map_err(|_| Error::InvalidRequest)?;
         headers.push((name, template));
     }
-    let body = Template::parse(&request.body).map_err(|_| ApiError::InvalidRequest)?;
+    let body = Template::parse(&request.body).map_err(|_| Error::InvalidRequest)?;
     // Numbers, dates and brand ids are safe anywhere; a name only where it is escaped.
     body.check_escape(escape)
-        .map_err(|_| ApiError::InvalidRequest)?;
+        .map_err(|_| Error::InvalidRequest)?;
     Ok(Checked {
         method,
         headers,
@@ -170,26 +171,52 @@ fn check(request: &ForwardRequest) -> Result<Checked<'_>, ApiError> {
     })
 }
 
-fn internal<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> ApiError {
+fn internal<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> Error {
     move |e| {
         tracing::error!(error = %e, "{what}");
-        ApiError::Internal
+        Error::Internal
     }
 }
 
-fn outbound_error(e: OutboundError) -> ApiError {
+fn outbound_error(e: OutboundError) -> Error {
     match e {
-        OutboundError::NotAllowed => ApiError::ReceiverNotAllowed,
-        OutboundError::Failed => ApiError::UpstreamError,
-        OutboundError::TooLarge => ApiError::UpstreamTooLarge,
-        OutboundError::Timeout => ApiError::UpstreamTimeout,
+        OutboundError::NotAllowed => Error::ReceiverNotAllowed,
+        OutboundError::Failed => Error::UpstreamError,
+        OutboundError::TooLarge => Error::UpstreamTooLarge,
+        OutboundError::Timeout => Error::UpstreamTimeout,
     }
 }
 
 impl Vault {
-    /// Forwards `request` for `merchant` (authenticated with its secret key), audited
-    /// (`forward`) whatever the outcome.
+    /// Forwards `forward` (or refuses with why there is none) for the merchant whose secret key
+    /// `credentials` holds, audited (`forward`) whatever the outcome.
     pub async fn forward(
+        &self,
+        request: &RequestContext,
+        credentials: &Credentials,
+        forward: Result<ForwardRequest, Error>,
+    ) -> Forwarded {
+        let refused = |e| Forwarded {
+            reply: Err(e),
+            receiver: None,
+            upstream: None,
+            token_found: false,
+        };
+        let caller = match self.authenticate(credentials) {
+            Ok(caller) => caller,
+            Err(e) => {
+                let who = AuditContext::of(request);
+                return refused(self.refuse(&who, request, "forward", e).await);
+            }
+        };
+        let who = caller.audit(request);
+        match caller.require_secret().and(forward) {
+            Ok(forward) => self.forward_as(&caller.merchant, &forward, &who).await,
+            Err(e) => refused(self.refuse(&who, request, "forward", e).await),
+        }
+    }
+
+    async fn forward_as(
         &self,
         merchant: &MerchantRecord,
         request: &ForwardRequest,
@@ -197,16 +224,18 @@ impl Vault {
     ) -> Forwarded {
         let started = Instant::now();
         let mut forwarded = Forwarded {
-            reply: Err(ApiError::Internal),
+            reply: Err(Error::Internal),
             receiver: None,
             upstream: None,
+            token_found: false,
         };
         forwarded.reply = self.forward_inner(merchant, request, &mut forwarded).await;
         let outcome = match &forwarded.reply {
             Ok(_) => "ok",
             Err(e) => e.code(),
         };
-        let token = token_shaped(&request.token).then_some(request.token.as_str());
+        // Only a token the merchant has: a token-shaped id can hold 32 digits of its choosing.
+        let token = forwarded.token_found.then_some(request.token.as_str());
         let mut event = audit.event("forward", token, outcome);
         // The name the merchant sent is written only once it named one of its receivers: an
         // unknown "name" could be anything, a card number pasted by mistake included.
@@ -217,7 +246,7 @@ impl Vault {
         }
         detail.push_str(&format!(" duration_ms={}", started.elapsed().as_millis()));
         event.detail = Some(detail);
-        self.audit(event).await;
+        self.append_audit(vec![event]).await;
         forwarded
     }
 
@@ -226,24 +255,25 @@ impl Vault {
         merchant: &MerchantRecord,
         request: &ForwardRequest,
         forwarded: &mut Forwarded,
-    ) -> Result<ForwardReply, ApiError> {
+    ) -> Result<ForwardReply, Error> {
         let checked = check(request)?;
         if !token_shaped(&request.token) || !valid_name(&request.receiver) {
-            return Err(ApiError::NotFound);
+            return Err(Error::NotFound);
         }
         let record = self
             .store
             .token(&merchant.id, &request.token)
             .map_err(internal("reading a token failed"))?
             .filter(|record| !record.is_expired(now_unix()))
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(Error::NotFound)?;
+        forwarded.token_found = true;
         let receiver = self
             .store
             .receiver(&merchant.id, &request.receiver)
             .map_err(internal("reading a receiver failed"))?
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(Error::NotFound)?;
         forwarded.receiver = Some(receiver.name.clone());
-        let url = ReceiverUrl::parse(&receiver.url).map_err(|_| ApiError::ReceiverNotAllowed)?;
+        let url = ReceiverUrl::parse(&receiver.url).map_err(|_| Error::ReceiverNotAllowed)?;
 
         let contacted = Instant::now();
         let result = async {
@@ -255,7 +285,7 @@ impl Vault {
                     version = record.data_key_version,
                     "no data key for a stored card"
                 );
-                ApiError::Internal
+                Error::Internal
             })?;
             // The CVC is used up by the first forward (CONTRACT.md §2), whether or not this
             // one sends it: it never outlives the first use of the card.
@@ -265,7 +295,7 @@ impl Vault {
                 .await
                 .map_err(internal("taking a CVC failed"))?;
             let cvc = if checked.uses(Placeholder::Cvc) {
-                let sealed = taken.ok_or(ApiError::CvcUnavailable)?;
+                let sealed = taken.ok_or(Error::CvcUnavailable)?;
                 let aad = record_aad("cvc", &merchant.id, &record.token, record.data_key_version);
                 Some(
                     key.open(&aad, &sealed)
@@ -320,14 +350,14 @@ impl Vault {
                 }
             };
             let fill_error = |p: Placeholder| match p {
-                Placeholder::Cvc => ApiError::CvcUnavailable,
-                _ => ApiError::Internal,
+                Placeholder::Cvc => Error::CvcUnavailable,
+                _ => Error::Internal,
             };
             let mut headers = Vec::with_capacity(checked.headers.len());
             for (name, template) in &checked.headers {
                 let filled = template.fill(value, Escape::None).map_err(fill_error)?;
                 let mut value =
-                    HeaderValue::from_bytes(&filled).map_err(|_| ApiError::InvalidRequest)?;
+                    HeaderValue::from_bytes(&filled).map_err(|_| Error::InvalidRequest)?;
                 value.set_sensitive(true);
                 headers.push((name.clone(), value));
             }
@@ -465,7 +495,7 @@ mod tests {
                 ..request("/", &[], "")
             },
         ] {
-            assert_eq!(check(&bad).err(), Some(ApiError::InvalidRequest));
+            assert_eq!(check(&bad).err(), Some(Error::InvalidRequest));
         }
         let many: Vec<(String, String)> = (0..=MAX_HEADERS)
             .map(|i| (format!("x-{i}"), "v".into()))
@@ -474,7 +504,7 @@ mod tests {
             many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         assert_eq!(
             check(&request("/", &many_ref, "")).err(),
-            Some(ApiError::InvalidRequest)
+            Some(Error::InvalidRequest)
         );
     }
 

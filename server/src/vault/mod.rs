@@ -1,28 +1,45 @@
-//! The vault itself, apart from HTTP: its keys in memory, and what it does with a card
-//! (tokenize, describe, delete). The HTTP layer and the command line both call into here.
+//! The vault itself, apart from HTTP: its keys in memory, who is calling, and what it does
+//! with a card (tokenize, describe, delete, forward), each operation audited by the vault in
+//! the same store write as the operation. The HTTP layer and the command line both call into
+//! here; nothing here knows about HTTP beyond what [`RequestContext`] says of a request.
 
+mod allowance;
+mod audit;
+mod auth;
 mod directory;
+mod error;
 mod forward;
 mod keyring;
 mod merchants;
 mod receivers;
+mod refusals;
+mod request;
 mod tokens;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+pub use allowance::Limits;
+pub use audit::AuditContext;
+pub use auth::{Caller, Credentials, KeyKind};
+pub use error::Error;
 pub use forward::{ForwardReply, ForwardRequest, Forwarded};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
 pub use merchants::{NewMerchant, create_merchant, hash_secret_key, normalize_origin};
 pub use receivers::{add_receiver, remove_receiver};
-pub use tokens::{AuditContext, CardMeta, TokenMeta};
+pub use request::{ROUTES, RequestContext, method_label, route_label};
+pub use tokens::{CardMeta, TokenMeta};
+
+use allowance::RateLimits;
+use refusals::Refusals;
 
 use crate::forward::client::{self, Client};
 use crate::keys::{
-    AUDIT_SEAL_KEY_CONTEXT, AuditSealKey, DataKey, FingerprintKey, KeyError, MasterKey,
+    AUDIT_SEAL_KEY_CONTEXT, AuditSealKey, DataKey, FingerprintKey, Jwk, KeyError, MasterKey,
+    TransportKey,
 };
-use crate::store::{AuditEvent, DataKeyRecord, MerchantRecord, Store, StoreError};
+use crate::store::{DataKeyRecord, MerchantRecord, Store, StoreError};
 use directory::Directory;
 
 /// Seconds since the Unix epoch.
@@ -45,6 +62,10 @@ pub struct Config {
     pub dev: bool,
     /// Timeouts and the answer's size cap for forwards.
     pub forward_limits: client::Limits,
+    /// Tokenization allowances.
+    pub limits: Limits,
+    /// Refusals audited one by one each second; beyond, counted (`vault/refusals.rs`).
+    pub refusals_per_second: u32,
 }
 
 impl Default for Config {
@@ -55,6 +76,8 @@ impl Default for Config {
             cvc_ttl_secs: 600,
             dev: false,
             forward_limits: client::Limits::default(),
+            limits: Limits::default(),
+            refusals_per_second: 20,
         }
     }
 }
@@ -148,16 +171,18 @@ fn unwrap_audit_seal_key(master: &MasterKey, wrapped: &[u8]) -> Result<AuditSeal
 
 /// The running vault: the store and every key it needs, unwrapped once.
 pub struct Vault {
-    pub(crate) store: Store,
-    pub(crate) master: MasterKey,
-    pub(crate) keyring: Keyring,
+    store: Store,
+    master: MasterKey,
+    keyring: Keyring,
     data_key: Arc<DataKey>,
     /// Every data key by version, to open cards sealed under older ones.
     data_keys: HashMap<u32, Arc<DataKey>>,
     fingerprint_keys: Mutex<HashMap<String, Arc<FingerprintKey>>>,
     directory: Directory,
-    pub(crate) config: Config,
+    config: Config,
     forwarder: Client,
+    limits: RateLimits,
+    refusals: Refusals,
 }
 
 impl fmt::Debug for Vault {
@@ -211,6 +236,8 @@ impl Vault {
             data_keys,
             fingerprint_keys: Mutex::new(HashMap::new()),
             directory: Directory::default(),
+            limits: RateLimits::new(config.limits),
+            refusals: Refusals::new(config.refusals_per_second),
             config,
             forwarder,
         })
@@ -244,9 +271,65 @@ impl Vault {
         self.directory.by_secret_hash(&self.store, hash)
     }
 
-    /// The transport keys.
-    pub fn keyring(&self) -> &Keyring {
-        &self.keyring
+    /// The public transport keys to publish (`/.well-known/jwks.json`): active first, then
+    /// those in their grace period; picks up keys rotated by another process first.
+    pub fn jwks(&self) -> Vec<Jwk> {
+        self.keyring.reload_if_stale(&self.store, &self.master);
+        self.keyring.jwks(now_unix())
+    }
+
+    /// Housekeeping, now and then: sweeps expired tokens, CVCs and replay memory; forgets idle
+    /// allowances; picks up keys rotated by another process; writes the counts of refusals
+    /// held beyond the allowance.
+    pub async fn tick(&self) {
+        loop {
+            match self.store.sweep(now_unix()).await {
+                Ok(report) if report.more => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "sweep failed");
+                    break;
+                }
+            }
+        }
+        self.limits.purge();
+        self.keyring.reload_if_stale(&self.store, &self.master);
+        self.flush_refusals().await;
+    }
+
+    /// Writes the counts of refusals held beyond the allowance (at each tick, and when `serve`
+    /// stops, so that a graceful stop loses none).
+    pub async fn flush_refusals(&self) {
+        let held = self.refusals.flush(now_unix());
+        if !held.is_empty() {
+            self.append_audit(held).await;
+        }
+    }
+
+    /// Creates a merchant (see [`create_merchant`]).
+    pub fn create_merchant(
+        &self,
+        new: NewMerchant,
+    ) -> Result<(MerchantRecord, zeroize::Zeroizing<String>), BootError> {
+        create_merchant(&self.store, &self.master, new)
+    }
+
+    /// Generates a new active transport key (see [`create_transport_key`]).
+    pub fn rotate_transport_key(
+        &self,
+        bits: usize,
+        grace_secs: Option<i64>,
+    ) -> Result<String, BootError> {
+        create_transport_key(&self.store, &self.master, bits, grace_secs, "key_rotate")
+    }
+
+    /// Installs `key` as the active transport key (see [`install_transport_key`]).
+    pub fn import_transport_key(
+        &self,
+        key: &TransportKey,
+        grace_secs: Option<i64>,
+    ) -> Result<String, BootError> {
+        install_transport_key(&self.store, &self.master, key, grace_secs, "key_import")
     }
 
     /// The data key new cards are encrypted with.
@@ -281,12 +364,5 @@ impl Vault {
             cache.insert(merchant.id.clone(), Arc::clone(&key));
         }
         Ok(key)
-    }
-
-    /// Appends an audit entry, logging (not failing) if the store refuses it.
-    pub async fn audit(&self, event: AuditEvent) {
-        if let Err(e) = self.store.append_audit(event).await {
-            tracing::error!(error = %e, "appending to the audit log failed");
-        }
     }
 }

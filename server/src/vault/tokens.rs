@@ -1,7 +1,5 @@
 //! Tokens: a sealed card in, an opaque token out; metadata and deletion for the merchant.
 
-use std::sync::Arc;
-
 use cardvault::card::{Card, CardError, YearMonth};
 use cardvault::envelope::{Envelope, EnvelopeError};
 use serde::Serialize;
@@ -9,11 +7,14 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
-use crate::http::ApiError;
 use crate::keys::{self, record_aad};
-use crate::store::{AuditEvent, MerchantRecord, StoreError, TokenRecord};
+use crate::store::{MerchantRecord, StoreError, TokenRecord};
 
-use super::{Vault, now_unix};
+use super::error::internal;
+use super::{
+    AuditContext, Caller, Credentials, Error, KeyKind, RequestContext, Vault, normalize_origin,
+    now_unix,
+};
 
 /// A new token: `tok_`, the time it is made (milliseconds since the Unix epoch, 12 hex digits),
 /// then 128 random bits (32 hex digits); 48 characters.
@@ -24,7 +25,7 @@ use super::{Vault, now_unix};
 /// (measured with the bench's load: about 17 more page writes per commit, `tokenize_vs_rsa` 0.72
 /// against 0.79). The prefix tells whoever holds the token when it was made, which the response
 /// that carries the token already says (`created_at`); the random part alone keeps it unguessable.
-fn new_token(now: std::time::SystemTime) -> Result<String, ApiError> {
+fn new_token(now: std::time::SystemTime) -> Result<String, Error> {
     let millis = now
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_millis());
@@ -41,36 +42,6 @@ pub(crate) fn token_shaped(token: &str) -> bool {
             .bytes()
             .skip(4)
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// Who is asking, for the audit log.
-#[derive(Clone, Debug, Default)]
-pub struct AuditContext {
-    /// The request id.
-    pub request_id: Option<String>,
-    /// The merchant, once authenticated.
-    pub merchant_id: Option<String>,
-    /// `publishable`, `secret` or `operator`.
-    pub key_kind: Option<&'static str>,
-    /// The client's address.
-    pub client: Option<String>,
-}
-
-impl AuditContext {
-    /// An audit event for `action` with `outcome` (`ok` or an error code).
-    pub fn event(&self, action: &str, token: Option<&str>, outcome: &str) -> AuditEvent {
-        AuditEvent {
-            at: now_unix(),
-            request_id: self.request_id.clone(),
-            merchant_id: self.merchant_id.clone(),
-            key_kind: self.key_kind.map(str::to_owned),
-            client: self.client.clone(),
-            action: action.to_owned(),
-            token: token.map(str::to_owned),
-            outcome: outcome.to_owned(),
-            detail: None,
-        }
-    }
 }
 
 /// What may be said about a stored card.
@@ -130,13 +101,6 @@ impl TokenMeta {
     }
 }
 
-fn internal<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> ApiError {
-    move |e| {
-        tracing::error!(error = %e, "{what}");
-        ApiError::Internal
-    }
-}
-
 /// The card as stored (encrypted) at rest: number and name. Expiry is in the row's metadata;
 /// the CVC is encrypted apart, so that it can be destroyed on its own.
 fn card_plaintext(card: &Card) -> Zeroizing<Vec<u8>> {
@@ -157,26 +121,89 @@ fn card_plaintext(card: &Card) -> Zeroizing<Vec<u8>> {
     out
 }
 
+/// A refusal, and whether the store already wrote its audit entry with the operation (a
+/// replayed envelope, a delete of no token): the vault writes the others.
+enum Refusal {
+    Unwritten(Error),
+    Written(Error),
+}
+
+impl From<Error> for Refusal {
+    fn from(e: Error) -> Self {
+        Refusal::Unwritten(e)
+    }
+}
+
+/// A browser's request (it sends `Origin`) must come from the vault's own origin (the field)
+/// or one the merchant allowed: the same scheme, host and port, compared in the normal form of
+/// [`normalize_origin`] (`Origin: ftp://vault.example` is not the vault's `https://` origin).
+fn origin_allowed(origin: Option<&str>, own: Option<&str>, merchant: &MerchantRecord) -> bool {
+    let Some(origin) = origin else {
+        return true;
+    };
+    let Ok(origin) = normalize_origin(origin) else {
+        return false;
+    };
+    own == Some(origin.as_str()) || merchant.origins.contains(&origin)
+}
+
 impl Vault {
-    /// Opens an envelope for `merchant` and stores its card; the token is answered only once the
-    /// row is durably committed.
+    /// Tokenizes for the caller `credentials` name: checks the origin (publishable key), takes
+    /// from the client's allowance, opens the envelope in `body` (or refuses with why there is
+    /// none), takes from the key's allowance, and stores the card; the token is answered only
+    /// once the row and its audit entry are durably committed. Every refusal is audited.
     pub async fn tokenize(
-        self: &Arc<Self>,
-        merchant: &MerchantRecord,
-        body: &[u8],
+        &self,
+        request: &RequestContext,
+        credentials: &Credentials,
+        origin: Option<&str>,
+        body: Result<&[u8], Error>,
+    ) -> Result<TokenMeta, Error> {
+        let caller = match self.authenticate(credentials) {
+            Ok(caller) => caller,
+            Err(e) => {
+                return Err(self
+                    .refuse(&AuditContext::of(request), request, "tokenize", e)
+                    .await);
+            }
+        };
+        let who = caller.audit(request);
+        match self.tokenize_as(request, &caller, &who, origin, body).await {
+            Ok(meta) => Ok(meta),
+            Err(Refusal::Written(e)) => Err(e),
+            Err(Refusal::Unwritten(e)) => Err(self.refuse(&who, request, "tokenize", e).await),
+        }
+    }
+
+    async fn tokenize_as(
+        &self,
+        request: &RequestContext,
+        caller: &Caller,
         audit: &AuditContext,
-    ) -> Result<TokenMeta, ApiError> {
-        let envelope = Envelope::parse(body).map_err(|_| ApiError::InvalidEnvelope)?;
+        origin: Option<&str>,
+        body: Result<&[u8], Error>,
+    ) -> Result<TokenMeta, Refusal> {
+        let merchant = &*caller.merchant;
+        if caller.kind == KeyKind::Publishable {
+            if !origin_allowed(origin, request.own_origin(), merchant) {
+                return Err(Error::ForbiddenOrigin.into());
+            }
+            if let Some(client) = request.client() {
+                self.limits.spend_client(client)?;
+            }
+        }
+        let body = body?;
+        let envelope = Envelope::parse(body).map_err(|_| Error::InvalidEnvelope)?;
         let header = envelope.header();
         if header.aud() != merchant.publishable_key {
-            return Err(ApiError::InvalidEnvelope);
+            return Err(Error::InvalidEnvelope.into());
         }
         let now = now_unix();
         let iat = i64::try_from(header.iat()).unwrap_or(i64::MAX);
         if iat > now.saturating_add(self.config.skew_secs)
             || iat.saturating_add(self.config.freshness_secs + self.config.skew_secs) < now
         {
-            return Err(ApiError::StaleEnvelope);
+            return Err(Error::StaleEnvelope.into());
         }
         let key = match self.keyring.find(header.kid(), now) {
             Some(key) => key,
@@ -184,7 +211,7 @@ impl Vault {
                 self.keyring.reload_if_stale(&self.store, &self.master);
                 self.keyring
                     .find(header.kid(), now)
-                    .ok_or(ApiError::UnknownKey)?
+                    .ok_or(Error::UnknownKey)?
             }
         };
         let jti = header.jti().to_owned();
@@ -197,13 +224,20 @@ impl Vault {
         // in the same transaction, so no read ahead of the decryption is needed.
         let cek = key
             .unwrap_cek(envelope.encrypted_key())
-            .map_err(|_| ApiError::InvalidEnvelope)?;
-        let card = envelope.open(&cek, YearMonth::now()).map_err(|e| match e {
-            EnvelopeError::Card(e) => ApiError::InvalidCard(e),
-            _ => ApiError::InvalidEnvelope,
+            .map_err(|_| Error::InvalidEnvelope)?;
+        let opened = envelope.open(&cek, YearMonth::now());
+        if matches!(opened, Ok(_) | Err(EnvelopeError::Card(_))) {
+            // The envelope opened (its card valid or not): a caller that could seal to this
+            // merchant. Only now does the request spend the key's allowance (see
+            // `vault/allowance.rs`).
+            self.limits.spend_key(&merchant.id, caller.kind)?;
+        }
+        let card = opened.map_err(|e| match e {
+            EnvelopeError::Card(e) => Error::InvalidCard(e),
+            _ => Error::InvalidEnvelope,
         })?;
         if merchant.require_cvc && card.cvc.is_none() {
-            return Err(ApiError::InvalidCard(CardError::IncompleteCvc));
+            return Err(Error::InvalidCard(CardError::IncompleteCvc).into());
         }
 
         let token = new_token(std::time::SystemTime::now())?;
@@ -255,34 +289,90 @@ impl Vault {
             .await
         {
             Ok(()) => Ok(meta),
-            Err(StoreError::Replayed) => Err(ApiError::ReplayedEnvelope),
-            Err(e) => Err(internal("storing a token failed")(e)),
+            // The store audited the refusal with the operation.
+            Err(StoreError::Replayed) => Err(Refusal::Written(Error::ReplayedEnvelope)),
+            Err(e) => Err(internal("storing a token failed")(e).into()),
         }
     }
 
-    /// The metadata of `token`, if `merchant` owns it.
-    pub fn describe(&self, merchant: &MerchantRecord, token: &str) -> Result<TokenMeta, ApiError> {
+    /// The metadata of `token`, for the merchant that owns it (secret key); audited.
+    pub async fn read(
+        &self,
+        request: &RequestContext,
+        credentials: &Credentials,
+        token: &str,
+    ) -> Result<TokenMeta, Error> {
+        let caller = match self.authenticate(credentials) {
+            Ok(caller) => caller,
+            Err(e) => {
+                return Err(self
+                    .refuse(&AuditContext::of(request), request, "read", e)
+                    .await);
+            }
+        };
+        let who = caller.audit(request);
+        let found = caller
+            .require_secret()
+            .and_then(|()| self.describe(&caller.merchant, token));
+        match found {
+            Ok(meta) => {
+                self.append_audit(vec![who.event("read", Some(&meta.token), "ok")])
+                    .await;
+                Ok(meta)
+            }
+            Err(e) => Err(self.refuse(&who, request, "read", e).await),
+        }
+    }
+
+    fn describe(&self, merchant: &MerchantRecord, token: &str) -> Result<TokenMeta, Error> {
+        if !token_shaped(token) {
+            return Err(Error::NotFound);
+        }
         let record = self
             .store
             .token(&merchant.id, token)
             .map_err(internal("reading a token failed"))?
             .filter(|record| !record.is_expired(now_unix()))
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(Error::NotFound)?;
         Ok(TokenMeta::from_record(&record, true))
     }
 
-    /// Destroys `token`'s card, if `merchant` owns it.
+    /// Destroys `token`'s card, for the merchant that owns it (secret key); audited with the
+    /// deletion (the store names the token only if it existed).
     pub async fn delete(
         &self,
-        merchant: &MerchantRecord,
+        request: &RequestContext,
+        credentials: &Credentials,
         token: &str,
-        audit: &AuditContext,
-    ) -> Result<(), ApiError> {
-        let event = audit.event("delete", Some(token), "ok");
-        match self.store.delete_token(&merchant.id, token, event).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(ApiError::NotFound),
-            Err(e) => Err(internal("deleting a token failed")(e)),
+    ) -> Result<(), Error> {
+        let caller = match self.authenticate(credentials) {
+            Ok(caller) => caller,
+            Err(e) => {
+                return Err(self
+                    .refuse(&AuditContext::of(request), request, "delete", e)
+                    .await);
+            }
+        };
+        let who = caller.audit(request);
+        let refusal = match caller.require_secret() {
+            Err(e) => Refusal::Unwritten(e),
+            Ok(()) if !token_shaped(token) => Refusal::Unwritten(Error::NotFound),
+            Ok(()) => {
+                let event = who.event("delete", Some(token), "ok");
+                match self
+                    .store
+                    .delete_token(&caller.merchant.id, token, event)
+                    .await
+                {
+                    Ok(true) => return Ok(()),
+                    Ok(false) => Refusal::Written(Error::NotFound),
+                    Err(e) => Refusal::Unwritten(internal("deleting a token failed")(e)),
+                }
+            }
+        };
+        match refusal {
+            Refusal::Written(e) => Err(e),
+            Refusal::Unwritten(e) => Err(self.refuse(&who, request, "delete", e).await),
         }
     }
 }
