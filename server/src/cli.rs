@@ -95,6 +95,17 @@ struct ServeArgs {
     /// Seconds between sweeps of expired tokens, CVCs and replay memory.
     #[arg(long, default_value_t = 60)]
     sweep_every: u64,
+    /// Seconds between two writes of the audit log's sealed head to the server log (also at
+    /// start-up and at shutdown): what `audit verify --expect-head` checks against.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    audit_head_every: u64,
+    /// Distinct card numbers a merchant may tokenize per BIN and last four within the
+    /// enumeration window; more are refused with `card_enumeration` (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = Config::default().enumeration.limit)]
+    enumeration_limit: u32,
+    /// The enumeration window, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = Config::default().enumeration.window_secs)]
+    enumeration_window: i64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -196,10 +207,15 @@ enum ReceiverCommand {
 
 #[derive(Subcommand, Debug)]
 enum AuditCommand {
-    /// Check the audit log's hash chain; exit 0 when intact, else name the first broken entry.
+    /// Check the audit log's hash chain, its seal and the store around it; exit 0 when intact,
+    /// else name the first broken entry.
     Verify {
         #[command(flatten)]
         storage: Storage,
+        /// An entry the log must hold, as `serve` last logged it (`expect_head=SEQ:HASH`):
+        /// fails if the log was cut before it, rewritten, or put back to an earlier copy.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<store::ExpectedHead>,
     },
 }
 
@@ -212,7 +228,10 @@ pub fn main() -> ExitCode {
         Command::Merchant(cmd) => merchant(cmd),
         Command::Keys(cmd) => keys(cmd),
         Command::Receiver(cmd) => receiver(cmd),
-        Command::Audit(AuditCommand::Verify { storage }) => audit_verify(&storage),
+        Command::Audit(AuditCommand::Verify {
+            storage,
+            expect_head,
+        }) => audit_verify(&storage, expect_head.as_ref()),
     };
     match result {
         Ok(code) => code,
@@ -333,9 +352,18 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
             args.listen
         )));
     }
+    if args.enumeration_window < 1 {
+        return Err(BootError::Invalid(
+            "--enumeration-window must be at least 1 second".into(),
+        ));
+    }
     let config = Config {
         freshness_secs: args.freshness,
         dev: args.dev,
+        enumeration: store::EnumerationLimit {
+            limit: args.enumeration_limit,
+            window_secs: args.enumeration_window,
+        },
         ..Config::default()
     };
     // Before the vault opens (a second serve changes nothing) and dropped after everything else
@@ -373,6 +401,8 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
         per_key_per_minute: args.rate_limit_key,
         per_client_per_minute: args.rate_limit_client,
     };
+    let audit_store = vault.store().clone();
+    store::log_audit_head(&audit_store, "start");
     let state = AppState::new(Arc::clone(&vault), limits);
     let app = http::router(state.clone(), http::Options { tls });
 
@@ -384,6 +414,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
         tokio::spawn(housekeeping(
             state,
             Duration::from_secs(args.sweep_every.max(1)),
+        ));
+        tokio::spawn(announce_audit_head(
+            audit_store.clone(),
+            Duration::from_secs(args.audit_head_every.max(1)),
         ));
         if let (Some(addr), Some((merchant, secret_key))) = (&args.demo, &dev) {
             if let Some((listener, processor_addr)) = processor {
@@ -456,6 +490,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, BootError> {
                 .await
                 .map_err(|e| BootError::Invalid(format!("serving: {e}")))?;
         }
+        store::log_audit_head(&audit_store, "shutdown");
         tracing::info!("stopped");
         Ok::<_, BootError>(())
     })?;
@@ -561,6 +596,16 @@ async fn signal() {
 async fn shutdown_on_signal(handle: axum_server::Handle<SocketAddr>) {
     signal().await;
     handle.graceful_shutdown(Some(Duration::from_secs(10)));
+}
+
+/// Writes the audit log's sealed head to the server log every `every` (the first at start-up is
+/// `serve`'s own).
+async fn announce_audit_head(store: Store, every: Duration) {
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tick.tick().await;
+        store::log_audit_head(&store, "interval");
+    }
 }
 
 /// Sweeps expired tokens, CVCs and replay memory; forgets idle rate-limit keys; picks up keys
@@ -763,35 +808,43 @@ fn open_to_write(storage: &Storage) -> Result<(Store, MasterKey), BootError> {
     Ok((store, master))
 }
 
-/// Checks the chain and, with the master key, the seal (see `store/audit.rs`). Without a master
-/// key it checks the chain only, and says so.
-fn audit_verify(storage: &Storage) -> Result<ExitCode, BootError> {
+/// Checks the chain, the store around it and, with the master key, the seal (see
+/// `store/audit.rs`); and `expect`, an entry the log must hold. Without a master key it checks
+/// all but the seal's HMAC, and says so.
+fn audit_verify(
+    storage: &Storage,
+    expect: Option<&store::ExpectedHead>,
+) -> Result<ExitCode, BootError> {
     let store = Store::open(&storage.data_dir)?;
     let verified = match master_key(storage, false).ok() {
         Some(master) => {
-            let key = vault::audit_seal_key(&store, &master)?;
-            store::verify_audit_sealed(&store, key.as_ref()).map(|report| {
-                match report.sealed_since {
-                    Some(0) => format!("{} entries, sealed from the first", report.entries),
-                    Some(since) => format!(
-                        "{} entries, sealed after entry {since} (those before it predate the seal)",
-                        report.entries
-                    ),
-                    None => "no entries".to_owned(),
-                }
+            vault::verify_audit(&store, &master, expect)?.map(|report| match report.sealed_since {
+                Some(0) => format!("{} entries, sealed from the first", report.entries),
+                Some(since) => format!(
+                    "{} entries, sealed after entry {since} (those before it predate the seal)",
+                    report.entries
+                ),
+                None => "no entries".to_owned(),
             })
         }
-        None => store::verify_audit(&store).map(|count| {
+        None => store::verify_audit_unkeyed(&store, expect).map(|count| {
             format!(
                 "{count} entries; the chain only: the seal is not checked without the master key \
                  (CARDVAULT_MASTER_KEY or --master-key-file)"
             )
         }),
     };
+    let expected = expect.map_or(String::new(), |head| {
+        format!("; holds the expected head {}", head.seq)
+    });
     match verified {
         Ok(summary) => {
-            println!("audit log intact: {summary}");
+            println!("audit log intact: {summary}{expected}");
             Ok(ExitCode::SUCCESS)
+        }
+        Err(broken) if broken.seq == 0 => {
+            eprintln!("audit log BROKEN: {}", broken.reason);
+            Ok(ExitCode::from(2))
         }
         Err(broken) => {
             eprintln!(

@@ -40,6 +40,9 @@ pub enum ApiError {
     },
     /// The request is not well-formed for the route.
     InvalidRequest,
+    /// The merchant tokenized too many distinct card numbers with this card's BIN and last four
+    /// in the enumeration window (README, *The fingerprint*).
+    CardEnumeration,
     /// A forward asked for `{{card.cvc}}`, and the token's CVC was used or has expired.
     CvcUnavailable,
     /// The receiver's address may not be used: not a public HTTPS host, or a loopback receiver
@@ -71,6 +74,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::InvalidRequest => "invalid_request",
+            ApiError::CardEnumeration => "card_enumeration",
             ApiError::CvcUnavailable => "cvc_unavailable",
             ApiError::ReceiverNotAllowed => "receiver_not_allowed",
             ApiError::UpstreamError | ApiError::UpstreamTooLarge => "upstream_error",
@@ -95,7 +99,9 @@ impl ApiError {
             ApiError::InvalidCard(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } | ApiError::CardEnumeration => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -117,6 +123,9 @@ impl ApiError {
             }
             ApiError::RateLimited { .. } => "Too many requests; retry later.",
             ApiError::InvalidRequest => "The request is not valid for this endpoint.",
+            ApiError::CardEnumeration => {
+                "Too many different card numbers with this card's first six and last four digits were tokenized recently; this one is refused."
+            }
             ApiError::CvcUnavailable => {
                 "The CVC of this token is no longer available: it is usable by one forward, for a limited time."
             }

@@ -68,7 +68,17 @@ async fn create(
     }
     .await;
     match result {
+        // A publishable key is anyone's: no fingerprint for it (README, *The fingerprint*).
+        Ok(meta) if caller.kind == KeyKind::Publishable => {
+            (StatusCode::CREATED, Json(meta.without_fingerprint())).into_response()
+        }
         Ok(meta) => (StatusCode::CREATED, Json(meta)).into_response(),
+        Err(error @ ApiError::CardEnumeration) => {
+            // The store audited the refusal in the same write.
+            let mut response = refuse(error, audit);
+            response.extensions_mut().insert(AlreadyAudited);
+            response
+        }
         Err(error) => refuse(error, audit),
     }
 }

@@ -96,8 +96,10 @@ pub struct TokenMeta {
     /// The BIN (first six digits), for the owning merchant's reads only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bin: Option<String>,
-    /// `fp_…`: the same card gives the same fingerprint for one merchant.
-    pub fingerprint: String,
+    /// `fp_…`: the same card gives the same fingerprint for one merchant. Never answered to a
+    /// publishable key (README, *The fingerprint*): see [`TokenMeta::without_fingerprint`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339, when the token expires, if it does.
@@ -123,10 +125,20 @@ impl TokenMeta {
                 exp_year: record.exp_year,
             },
             bin: with_bin.then(|| record.bin.clone()),
-            fingerprint: record.fingerprint.clone(),
+            fingerprint: Some(record.fingerprint.clone()),
             created_at: rfc3339(record.created_at),
             expires_at: record.expires_at.map(rfc3339),
         }
+    }
+}
+
+impl TokenMeta {
+    /// The same, without the fingerprint: the answer to a publishable key, which anyone can use.
+    /// With a token's BIN, last four and fingerprint, tokenizing guesses of the unknown digits
+    /// would confirm the number.
+    pub fn without_fingerprint(mut self) -> TokenMeta {
+        self.fingerprint = None;
+        self
     }
 }
 
@@ -251,11 +263,13 @@ impl Vault {
         let event = audit.event("tokenize", Some(&token), "ok");
         match self
             .store
-            .insert_token(record, jti, jti_expires_at, event)
+            .insert_token_limited(record, jti, jti_expires_at, event, self.config.enumeration)
             .await
         {
             Ok(()) => Ok(meta),
             Err(StoreError::Replayed) => Err(ApiError::ReplayedEnvelope),
+            // Audited by the store, with the refusal (`AlreadyAudited` in HTTP).
+            Err(StoreError::CardEnumeration) => Err(ApiError::CardEnumeration),
             Err(e) => Err(internal("storing a token failed")(e)),
         }
     }
