@@ -251,11 +251,12 @@ fn check_seal(chain: &Chain, how: Seal<'_>) -> Result<Option<i64>, AuditBreak> {
         .and_then(|record| record.sealed.as_ref())
     else {
         if last_seq == 0 {
-            if chain.snapshot.holds_audited_records {
+            let keys_without_seal = chain.snapshot.holds_data_keys && chain.snapshot.seal.is_none();
+            if chain.snapshot.holds_audited_records || keys_without_seal {
                 return fail(
                     1,
                     "missing: the log and its seal are empty, but the store holds merchants, \
-                     transport keys, tokens or receivers, each made with an entry (the log was wiped)",
+                     keys, tokens or receivers, made after sealing began (the log was wiped)",
                 );
             }
             return Ok(None);

@@ -507,6 +507,10 @@ pub(crate) struct AuditSnapshot {
     /// The store holds merchants, transport keys, tokens or receivers: things whose making was
     /// audited, so the log cannot be empty.
     pub(crate) holds_audited_records: bool,
+    /// The store holds a data key. The first is made without an entry, but after the seal key
+    /// (`Vault::open`), so a store with one has a seal row (a database from before the seal has
+    /// entries, and no seal).
+    pub(crate) holds_data_keys: bool,
 }
 
 /// The anti-enumeration bound of a tokenization: at most `limit` distinct card numbers with one

@@ -632,6 +632,7 @@ impl ReadBackend for SqliteReads {
             let seal = read_audit_seal(conn)?;
             let triggers_intact = triggers_intact(conn)?;
             let holds_audited_records = holds(conn, AUDITED_TABLES)?;
+            let holds_data_keys = holds(conn, &["data_keys"])?;
             let mut stmt = conn.prepare(
                 "SELECT seq, at, request_id, merchant_id, key_kind, client, action, token, outcome, detail, \
                  prev_hash, hash FROM audit ORDER BY seq",
@@ -653,6 +654,7 @@ impl ReadBackend for SqliteReads {
                 seal,
                 triggers_intact,
                 holds_audited_records,
+                holds_data_keys,
             })
         })
     }

@@ -1102,7 +1102,7 @@ async fn a_wiped_log_and_seal_are_not_an_empty_log() {
         "the chain alone sees an empty log"
     );
     let wiped = "missing: the log and its seal are empty, but the store holds merchants, \
-                 transport keys, tokens or receivers, each made with an entry (the log was wiped)";
+                 keys, tokens or receivers, made after sealing began (the log was wiped)";
     let broken = verify_audit_sealed(&store, Some(&key), None).unwrap_err();
     assert_eq!((broken.seq, broken.reason), (1, wiped));
     assert_eq!(
