@@ -33,7 +33,9 @@
 //! previous entry's hash inside its own `IMMEDIATE` transaction. Tokens are stored by one process
 //! only (`serve` locks the data dir): the writer refuses a replayed jti from a memory of the
 //! `jtis` table that it loads once and keeps in step with every batch (`sqlite.rs`,
-//! `ReplayMemory`), instead of a unique index, whose random keys cost a page write each.
+//! `ReplayMemory`), instead of a unique index, whose random keys cost a page write each. The
+//! card-enumeration memory (`CardMemory`: per merchant, BIN and last four, the distinct numbers
+//! tokenized in a window) is kept the same way, in the `card_enumeration` table.
 //!
 //! # Backends
 //!

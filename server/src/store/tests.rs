@@ -1435,3 +1435,43 @@ async fn the_card_memory_survives_a_restart_and_ends_with_its_window() {
         0
     );
 }
+
+#[test]
+fn only_a_new_or_a_pre_seal_database_gets_a_new_seal_key() {
+    use crate::keys::MasterKey;
+    use crate::vault::{BootError, seal_audit};
+    let master = MasterKey::generate().unwrap();
+    // From before the seal (schema version 1), with an entry: sealed from its head, once.
+    let old = tempfile::tempdir().unwrap();
+    {
+        let conn = raw(old.path());
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let store = Store::open(old.path()).unwrap();
+    assert!(store.predates_seal());
+    store
+        .insert_merchant(merchant("mer_a"), event("merchant_create", None))
+        .unwrap();
+    seal_audit(&store, &master).unwrap();
+    let sealed = store.audit_seal().unwrap().unwrap().sealed.unwrap();
+    assert_eq!((sealed.since, sealed.seq), (1, 1));
+    drop(store);
+    assert!(!Store::open(old.path()).unwrap().predates_seal());
+    // A store that holds records and lost its seal row gets no new key.
+    raw(old.path())
+        .execute("DELETE FROM audit_seal", [])
+        .unwrap();
+    let store = Store::open(old.path()).unwrap();
+    assert!(matches!(
+        seal_audit(&store, &master),
+        Err(BootError::Corrupt(_))
+    ));
+    assert_eq!(store.audit_seal().unwrap(), None);
+    // A new one does.
+    let new = tempfile::tempdir().unwrap();
+    let store = Store::open(new.path()).unwrap();
+    assert!(!store.predates_seal());
+    seal_audit(&store, &master).unwrap();
+    assert!(store.audit_seal().unwrap().is_some());
+}
