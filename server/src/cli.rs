@@ -829,7 +829,7 @@ fn audit_verify(
         }
         None => store::verify_audit_unkeyed(&store, expect).map(|count| {
             format!(
-                "{count} entries; the chain only: the seal is not checked without the master key \
+                "{count} entries; the seal's HMAC is not checked without the master key \
                  (CARDVAULT_MASTER_KEY or --master-key-file)"
             )
         }),
