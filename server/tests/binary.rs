@@ -961,6 +961,7 @@ fn a_wiped_cut_or_rewritten_log_fails_verify_and_serve_refuses_it() {
             format!("{DROP} DELETE FROM audit; DELETE FROM audit_seal;"),
             "the log was wiped",
         ),
+        ("null the seal", NULL_SEAL.into(), "the log has no seal"),
         (
             "cut the head, null the seal",
             format!("{DROP} {HEAD} {NULL_SEAL}"),
