@@ -35,7 +35,7 @@ fn cli(data_dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// `cardvault audit verify` on `data_dir` without a master key: the chain only.
+/// `cardvault audit verify` on `data_dir` without a master key: all but the seal's HMAC.
 fn audit_verify_without_master_key(data_dir: &Path) -> Output {
     Command::new(BIN)
         .args(["audit", "verify", "--data-dir"])
@@ -107,6 +107,31 @@ impl Server {
     fn kill_9(mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+    }
+
+    /// SIGTERM, as a service manager stops it; waits for the exit.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        wait_for_exit(&mut self.child)
+    }
+}
+
+/// The child's exit status, within 30 s (else the test fails: it is still running).
+fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the process did not exit");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -257,7 +282,8 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 /// `cardvault audit verify` on `data` succeeds: the chain is intact and sealed from its first
-/// entry (every data dir here is made by this binary); without the master key, the chain only.
+/// entry (every data dir here is made by this binary); without the master key, all but the
+/// seal's HMAC.
 fn assert_audit_verifies(data: &Path) {
     let out = cli(data, &["audit", "verify"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -273,7 +299,7 @@ fn assert_audit_verifies(data: &Path) {
     let keyless = audit_verify_without_master_key(data);
     let stdout = String::from_utf8_lossy(&keyless.stdout);
     assert!(keyless.status.success(), "{stdout}");
-    assert!(stdout.contains("the chain only"), "{stdout}");
+    assert!(stdout.contains("HMAC is not checked"), "{stdout}");
 }
 
 fn assert_no_card_numbers(dir: &Path, log: &Path) {
@@ -491,9 +517,14 @@ fn audit_verify_with_the_master_key_names_entries_cut_off_the_end() {
         1
     );
     drop(db);
-    // The chain alone cannot tell; the seal can.
+    // The chain alone cannot tell; the seal can, and without the key its head shows it too.
     let keyless = audit_verify_without_master_key(&data);
-    assert!(keyless.status.success());
+    assert!(!keyless.status.success());
+    let stderr = String::from_utf8_lossy(&keyless.stderr);
+    assert!(
+        stderr.contains(&format!("entry {last}: missing")),
+        "{stderr}"
+    );
     let out = cli(&data, &["audit", "verify"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1133,4 +1164,254 @@ fn an_idle_connection_and_a_slow_head_are_closed_in_time() {
     });
     assert!(closed, "a slowloris head was kept open");
     assert!(started.elapsed() >= Duration::from_millis(1500));
+}
+
+// -- a wiped log, the triggers and the head outside the database (issue 22, B) -----------------
+
+/// `serve` on `data` exits at start-up, refusing: its stderr.
+fn serve_refuses(data: &Path, log: &Path) -> String {
+    let out = std::fs::File::create(log).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", &free_port().to_string()])
+        .arg("--data-dir")
+        .arg(data)
+        .env("CARDVAULT_MASTER_KEY", MASTER)
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap();
+    let status = wait_for_exit(&mut child);
+    let text = std::fs::read_to_string(log).unwrap();
+    assert!(!status.success(), "serve started: {text}");
+    text
+}
+
+#[test]
+fn a_wiped_cut_or_rewritten_log_fails_verify_and_serve_refuses_it() {
+    const DROP: &str = "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;";
+    const NULL_SEAL: &str =
+        "UPDATE audit_seal SET since = NULL, seq = NULL, hash = NULL, mac = NULL;";
+    const HEAD: &str = "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);";
+    let attacks: Vec<(&str, String, &str)> = vec![
+        (
+            "drop the triggers",
+            DROP.into(),
+            "append-only triggers are missing",
+        ),
+        (
+            "delete every entry, null the seal",
+            format!("{DROP} DELETE FROM audit; {NULL_SEAL}"),
+            "the log was wiped",
+        ),
+        (
+            "delete every entry and the seal",
+            format!("{DROP} DELETE FROM audit; DELETE FROM audit_seal;"),
+            "the log was wiped",
+        ),
+        ("null the seal", NULL_SEAL.into(), "the log has no seal"),
+        (
+            "cut the head, null the seal",
+            format!("{DROP} {HEAD} {NULL_SEAL}"),
+            "the log has no seal",
+        ),
+        ("cut the head", format!("{DROP} {HEAD}"), "the log was cut"),
+        (
+            "rewrite an entry",
+            format!("{DROP} UPDATE audit SET outcome = 'denied' WHERE seq = 2;"),
+            "entry 2",
+        ),
+    ];
+    for (attack, sql, expected) in &attacks {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        create_merchant(&data);
+        assert!(cli(&data, &["keys", "rotate"]).status.success());
+        // A healthy log verifies.
+        assert_audit_verifies(&data);
+        let db = rusqlite::Connection::open(data.join("cardvault.db")).unwrap();
+        db.execute_batch(sql).unwrap();
+        drop(db);
+        for out in [
+            cli(&data, &["audit", "verify"]),
+            audit_verify_without_master_key(&data),
+        ] {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{attack}: {stderr}");
+            assert!(stderr.contains(expected), "{attack}: {stderr}");
+            assert!(stderr.contains("BROKEN"), "{attack}: {stderr}");
+        }
+        let refused = serve_refuses(&data, &dir.path().join("serve.log"));
+        assert!(
+            refused.contains("refusing to start") && refused.contains(expected),
+            "{attack}: {refused}"
+        );
+        // Nor does a writing command make a new seal over it (the seal row gone).
+        if sql.contains("DELETE FROM audit_seal") {
+            let out = cli(
+                &data,
+                &[
+                    "merchant",
+                    "create",
+                    "--name",
+                    "X",
+                    "--origin",
+                    "https://x.example",
+                ],
+            );
+            assert!(!out.status.success(), "{attack}");
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("seal key is missing"),
+                "{attack}"
+            );
+        }
+    }
+}
+
+/// The `expect_head=SEQ:HASH` of the last line of `log` that announces the sealed head (at
+/// `when`, if given), and that line's `when`.
+fn last_head(log: &str, when: Option<&str>) -> (String, String) {
+    let line = log
+        .lines()
+        .filter(|l| l.contains("audit head sealed"))
+        .rfind(|l| when.is_none_or(|when| l.contains(&format!("when=\"{when}\""))))
+        .unwrap_or_else(|| panic!("no sealed head ({when:?}) in the log: {log}"));
+    let field = |name: &str| {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no {name} in {line}"))
+            .trim_matches('"')
+            .to_owned()
+    };
+    (field("expect_head="), field("when="))
+}
+
+#[test]
+fn the_sealed_head_goes_to_the_server_log_and_verify_expects_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (pk, _) = create_merchant(&data);
+    // An earlier copy of the database, as a backup put back would be.
+    let earlier = dir.path().join("earlier");
+    std::fs::create_dir(&earlier).unwrap();
+    for (path, bytes) in files_under(&data) {
+        let name = path.file_name().unwrap();
+        if name.to_string_lossy().starts_with("cardvault.db") {
+            std::fs::write(earlier.join(name), bytes).unwrap();
+        }
+    }
+
+    let log = dir.path().join("server.log");
+    let server = Server::start_with(&data, &log, &["--audit-head-every", "1"]);
+    // Announced at start-up (else `last_head` fails).
+    last_head(&std::fs::read_to_string(&log).unwrap(), Some("start"));
+    let keys = sealing_keys(server.addr);
+    let (status, _) = request(
+        server.addr,
+        "POST",
+        "/v1/tokens",
+        Some(&pk),
+        Some(&seal(&keys[0], PANS[0], &pk)),
+    )
+    .unwrap();
+    assert_eq!(status, 201);
+    // The interval's announcements come without a request.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("when=\"interval\"")
+    {
+        assert!(Instant::now() < deadline, "no interval announcement");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(server.terminate().success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    let (head, _) = last_head(&text, Some("shutdown"));
+    let (seq, hash) = head.split_once(':').unwrap();
+    assert_eq!(hash.len(), 64);
+    let seq: i64 = seq.parse().unwrap();
+    let db = rusqlite::Connection::open(data.join("cardvault.db")).unwrap();
+    let last: i64 = db
+        .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(seq, last, "the head at shutdown is the last entry");
+    drop(db);
+
+    // The log holds it, with and without the master key.
+    let out = cli(&data, &["audit", "verify", "--expect-head", &head]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("holds the expected head"));
+    let keyless = Command::new(BIN)
+        .args(["audit", "verify", "--expect-head", &head, "--data-dir"])
+        .arg(&data)
+        .env_remove("CARDVAULT_MASTER_KEY")
+        .output()
+        .unwrap();
+    assert!(keyless.status.success());
+
+    // The earlier copy's own seal verifies; the head from the server log does not.
+    assert!(cli(&earlier, &["audit", "verify"]).status.success());
+    let out = cli(&earlier, &["audit", "verify", "--expect-head", &head]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "entry {seq}: missing: the expected head is not in the log"
+        )),
+        "{stderr}"
+    );
+    // A malformed head is refused as an argument.
+    let out = cli(&data, &["audit", "verify", "--expect-head", "12:abc"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SEQ:HASH"));
+}
+
+/// A Luhn-valid 16-digit number of BIN 424242 and last four 4242, the `n`th.
+fn enumerated(n: u32) -> String {
+    (0..10)
+        .map(|digit| format!("424242{n:05}{digit}4242"))
+        .find(|pan| cardvault::card::luhn_valid(pan))
+        .unwrap()
+}
+
+#[test]
+fn serve_takes_the_enumeration_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (pk, sk) = create_merchant(&data);
+    let log = dir.path().join("server.log");
+    let server = Server::start_with(&data, &log, &["--enumeration-limit", "2"]);
+    let keys = sealing_keys(server.addr);
+    let tokenize = |pan: &str| {
+        request(
+            server.addr,
+            "POST",
+            "/v1/tokens",
+            Some(&pk),
+            Some(&seal(&keys[0], pan, &pk)),
+        )
+        .unwrap()
+    };
+    let (status, first) = tokenize(&enumerated(0));
+    assert_eq!(status, 201);
+    assert!(first.get("fingerprint").is_none(), "{first}");
+    assert_eq!(tokenize(&enumerated(1)).0, 201);
+    let (status, refused) = tokenize(&enumerated(2));
+    assert_eq!(status, 429);
+    assert_eq!(refused["error"]["code"], "card_enumeration");
+    assert_eq!(tokenize(&enumerated(0)).0, 201, "a known number");
+    // The owner's secret key still reads the fingerprint.
+    let path = format!("/v1/tokens/{}", first["token"].as_str().unwrap());
+    let (status, meta) = request(server.addr, "GET", &path, Some(&sk), None).unwrap();
+    assert_eq!(status, 200);
+    assert!(meta["fingerprint"].as_str().unwrap().starts_with("fp_"));
+    drop(server);
+    assert_audit_verifies(&data);
+    let text = std::fs::read_to_string(&log).unwrap();
+    for n in 0..3 {
+        assert!(!text.contains(&enumerated(n)), "a card number in the log");
+    }
 }

@@ -107,6 +107,17 @@ pub(super) struct ServeArgs {
     /// Seconds a connection may stay open with no request in flight and no byte moved.
     #[arg(long, default_value_t = 60)]
     pub(super) idle_timeout: u64,
+    /// Seconds between two writes of the audit log's sealed head to the server log (also at
+    /// start-up and at shutdown): what `audit verify --expect-head` checks against.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub(super) audit_head_every: u64,
+    /// Distinct card numbers a merchant may tokenize per BIN and last four within the
+    /// enumeration window; more are refused with `card_enumeration` (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = Config::default().enumeration.limit)]
+    pub(super) enumeration_limit: u32,
+    /// The enumeration window, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = Config::default().enumeration.window_secs)]
+    pub(super) enumeration_window: i64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -208,10 +219,15 @@ pub(super) enum ReceiverCommand {
 
 #[derive(Subcommand, Debug)]
 pub(super) enum AuditCommand {
-    /// Check the audit log's hash chain; exit 0 when intact, else name the first broken entry.
+    /// Check the audit log's hash chain, its seal and the store around it; exit 0 when intact,
+    /// else name the first broken entry.
     Verify {
         #[command(flatten)]
         storage: Storage,
+        /// An entry the log must hold, as `serve` last logged it (`expect_head=SEQ:HASH`):
+        /// fails if the log was cut before it, rewritten, or put back to an earlier copy.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<crate::store::ExpectedHead>,
     },
 }
 

@@ -8,35 +8,43 @@ use crate::vault::{self, BootError};
 use super::args::Storage;
 use super::master_key;
 
-/// Checks the chain and, with the master key, the seal (see `store/audit.rs`). Without a master
-/// key it checks the chain only, and says so.
-pub(super) fn audit_verify(storage: &Storage) -> Result<ExitCode, BootError> {
+/// Checks the chain, the store around it and, with the master key, the seal (see
+/// `store/audit.rs`); and `expect`, an entry the log must hold. Without a master key it checks
+/// all but the seal's HMAC, and says so.
+pub(super) fn audit_verify(
+    storage: &Storage,
+    expect: Option<&store::ExpectedHead>,
+) -> Result<ExitCode, BootError> {
     let store = Store::open(&storage.data_dir)?;
     let verified = match master_key(storage, false).ok() {
         Some(master) => {
-            let key = vault::audit_seal_key(&store, &master)?;
-            store::verify_audit_sealed(&store, key.as_ref()).map(|report| {
-                match report.sealed_since {
-                    Some(0) => format!("{} entries, sealed from the first", report.entries),
-                    Some(since) => format!(
-                        "{} entries, sealed after entry {since} (those before it predate the seal)",
-                        report.entries
-                    ),
-                    None => "no entries".to_owned(),
-                }
+            vault::verify_audit(&store, &master, expect)?.map(|report| match report.sealed_since {
+                Some(0) => format!("{} entries, sealed from the first", report.entries),
+                Some(since) => format!(
+                    "{} entries, sealed after entry {since} (those before it predate the seal)",
+                    report.entries
+                ),
+                None => "no entries".to_owned(),
             })
         }
-        None => store::verify_audit(&store).map(|count| {
+        None => store::verify_audit_unkeyed(&store, expect).map(|count| {
             format!(
-                "{count} entries; the chain only: the seal is not checked without the master key \
+                "{count} entries; the seal's HMAC is not checked without the master key \
                  (CARDVAULT_MASTER_KEY or --master-key-file)"
             )
         }),
     };
+    let expected = expect.map_or(String::new(), |head| {
+        format!("; holds the expected head {}", head.seq)
+    });
     match verified {
         Ok(summary) => {
-            println!("audit log intact: {summary}");
+            println!("audit log intact: {summary}{expected}");
             Ok(ExitCode::SUCCESS)
+        }
+        Err(broken) if broken.seq == 0 => {
+            eprintln!("audit log BROKEN: {}", broken.reason);
+            Ok(ExitCode::from(2))
         }
         Err(broken) => {
             eprintln!(

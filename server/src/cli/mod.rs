@@ -46,7 +46,10 @@ pub fn main() -> ExitCode {
         Command::Merchant(cmd) => merchant(cmd),
         Command::Keys(cmd) => keys(cmd),
         Command::Receiver(cmd) => receiver(cmd),
-        Command::Audit(AuditCommand::Verify { storage }) => audit_verify(&storage),
+        Command::Audit(AuditCommand::Verify {
+            storage,
+            expect_head,
+        }) => audit_verify(&storage, expect_head.as_ref()),
     };
     match result {
         Ok(code) => code,

@@ -51,9 +51,18 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
             args.listen
         )));
     }
+    if args.enumeration_window < 1 {
+        return Err(BootError::Invalid(
+            "--enumeration-window must be at least 1 second".into(),
+        ));
+    }
     let config = Config {
         freshness_secs: args.freshness,
         dev: args.dev,
+        enumeration: store::EnumerationLimit {
+            limit: args.enumeration_limit,
+            window_secs: args.enumeration_window,
+        },
         limits: Limits {
             per_key_per_minute: args.rate_limit_key,
             per_client_per_minute: args.rate_limit_client,
@@ -92,6 +101,8 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
         }
         _ => None,
     };
+    let audit_store = vault.store().clone();
+    store::log_audit_head(&audit_store, "start");
     let state = AppState::new(Arc::clone(&vault));
     let app = http::router(state.clone(), http::Options { tls });
     let state_for_metrics = state.clone();
@@ -116,6 +127,10 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
         tokio::spawn(housekeeping(
             state,
             Duration::from_secs(args.sweep_every.max(1)),
+        ));
+        tokio::spawn(announce_audit_head(
+            audit_store.clone(),
+            Duration::from_secs(args.audit_head_every.max(1)),
         ));
         if let (Some(addr), Some((merchant, secret_key))) = (&args.demo, &dev) {
             if let Some((listener, processor_addr)) = processor {
@@ -188,6 +203,7 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
         http::listener::serve(listener, acceptor, app, listener_limits, signal()).await;
         // Refusals counted since the last tick go into the log before the writer stops.
         vault.flush_refusals().await;
+        store::log_audit_head(&audit_store, "shutdown");
         tracing::info!("stopped");
         Ok::<_, BootError>(())
     })?;
@@ -209,6 +225,16 @@ pub(super) async fn signal() {
         _ = term.recv() => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Writes the audit log's sealed head to the server log every `every` (the first at start-up is
+/// `serve`'s own).
+async fn announce_audit_head(store: store::Store, every: Duration) {
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tick.tick().await;
+        store::log_audit_head(&store, "interval");
+    }
 }
 
 /// The vault's housekeeping (`Vault::tick`), every `every`.

@@ -42,7 +42,7 @@ impl ApiError {
             Error::InvalidCard(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::RateLimited { .. } | Error::CardEnumeration => StatusCode::TOO_MANY_REQUESTS,
             Error::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -64,6 +64,9 @@ impl ApiError {
             }
             Error::RateLimited { .. } => "Too many requests; retry later.",
             Error::InvalidRequest => "The request is not valid for this endpoint.",
+            Error::CardEnumeration => {
+                "Too many different card numbers with this card's first six and last four digits were tokenized recently; this one is refused."
+            }
             Error::CvcUnavailable => {
                 "The CVC of this token is no longer available: it is usable by one forward, for a limited time."
             }

@@ -122,7 +122,10 @@ async fn tokenize_read_delete() {
     assert_eq!(json["card"]["last4"], "4242");
     assert_eq!(json["card"]["exp_month"], 12);
     assert_eq!(json["card"]["exp_year"], 2030);
-    assert!(json["fingerprint"].as_str().unwrap().starts_with("fp_"));
+    assert!(
+        json.get("fingerprint").is_none(),
+        "a publishable key got {json}"
+    );
     assert!(json["created_at"].as_str().unwrap().contains('T'));
     assert!(json.get("bin").is_none());
 
@@ -130,7 +133,7 @@ async fn tokenize_read_delete() {
     let (status, meta) = h.get(&path, Some(&h.shop.sk)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(meta["bin"], "424242");
-    assert_eq!(meta["fingerprint"], json["fingerprint"]);
+    assert!(meta["fingerprint"].as_str().unwrap().starts_with("fp_"));
     assert!(!meta.to_string().contains(PAN));
 
     // Only the owner's secret key reads or deletes; another merchant's token looks missing.
@@ -162,9 +165,14 @@ async fn relay_with_the_secret_key_and_fingerprints() {
     let h = harness();
     let (status, first) = h.tokenize_with(&h.shop.sk, h.seal(&h.shop.pk)).await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert!(first["fingerprint"].as_str().unwrap().starts_with("fp_"));
     let (_, second) = h.tokenize_with(&h.shop.pk, h.seal(&h.shop.pk)).await;
-    let (_, elsewhere) = h.tokenize_with(&h.other.pk, h.seal(&h.other.pk)).await;
+    let (_, elsewhere) = h.tokenize_with(&h.other.sk, h.seal(&h.other.pk)).await;
     assert_ne!(first["token"], second["token"]);
+    // The publishable key's answer has none: the owner reads it with the secret key.
+    assert!(second.get("fingerprint").is_none());
+    let path = format!("/v1/tokens/{}", second["token"].as_str().unwrap());
+    let second = h.get(&path, Some(&h.shop.sk)).await.1;
     assert_eq!(
         first["fingerprint"], second["fingerprint"],
         "same card, same merchant"
@@ -609,4 +617,99 @@ async fn assets_and_loader_are_served_from_the_binary() {
         h.get("/v1/field/nope.js", None).await.0,
         StatusCode::NOT_FOUND
     );
+}
+
+// -- the fingerprint oracle (issue 22, A2) -----------------------------------------------------
+
+/// A Luhn-valid 16-digit number: `bin`, then `middle` (5 digits), a digit that makes it valid,
+/// then `last4`.
+fn number_with(bin: &str, middle: u32, last4: &str) -> String {
+    (0..10)
+        .map(|digit| format!("{bin}{middle:05}{digit}{last4}"))
+        .find(|n| cardvault::card::luhn_valid(n))
+        .unwrap()
+}
+
+impl Harness {
+    /// `pan` sealed for `aud`, expiring in three years.
+    fn seal_number(&self, pan: &str, aud: &str) -> String {
+        let today = YearMonth::now();
+        let card = Card::new(
+            pan,
+            u32::from(today.month),
+            u32::from(today.year) + 3,
+            Some("123"),
+            None,
+            today,
+        )
+        .unwrap();
+        self.sealing.seal(&card, aud, now_unix() as u64).unwrap()
+    }
+}
+
+#[test]
+fn the_test_numbers_are_valid_and_share_a_bin_and_last_four() {
+    for middle in 0..20 {
+        let pan = number_with("424242", middle, "4242");
+        let card = cardvault::card::CardNumber::parse(&pan).unwrap();
+        assert_eq!((card.bin(), card.last4()), ("424242", "4242"));
+    }
+}
+
+#[tokio::test]
+async fn enumerating_one_card_is_refused_at_the_eleventh_number() {
+    let h = harness();
+    let tokens = |h: &Harness| {
+        rusqlite::Connection::open(h._dir.path().join("cardvault.db"))
+            .unwrap()
+            .query_row("SELECT count(*) FROM tokens", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    let pans: Vec<String> = (0..11).map(|m| number_with("424242", m, "4242")).collect();
+    for pan in &pans[..10] {
+        let (status, json) = h
+            .tokenize_with(&h.shop.pk, h.seal_number(pan, &h.shop.pk))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+    }
+    assert_eq!(tokens(&h), 10);
+    let entries_before = h.vault.store().audit_entries().unwrap().len();
+    // The 11th distinct number with that BIN and last four: refused, with either key.
+    for key in [&h.shop.pk, &h.shop.sk] {
+        let (status, json) = h
+            .tokenize_with(key, h.seal_number(&pans[10], &h.shop.pk))
+            .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{json}");
+        assert_eq!(code(&json), "card_enumeration");
+        assert!(!json.to_string().contains(&pans[10]));
+    }
+    assert_eq!(tokens(&h), 10, "a refused number was stored");
+    // Each refusal audited once, in the chain, with no token and no card data.
+    let entries = h.vault.store().audit_entries().unwrap();
+    assert_eq!(entries.len(), entries_before + 2);
+    for entry in &entries[entries_before..] {
+        assert_eq!(entry.event.action, "refused");
+        assert_eq!(entry.event.outcome, "card_enumeration");
+        assert_eq!(entry.event.detail.as_deref(), Some("POST /v1/tokens"));
+        assert_eq!(entry.event.token, None);
+        assert_eq!(entry.event.merchant_id.as_deref(), Some(h.shop.id.as_str()));
+        assert!(!format!("{:?}", entry.event).contains(&pans[10]));
+    }
+    assert!(crate::store::verify_audit(h.vault.store()).is_ok());
+    // A number already tokenized still is; another last four is another card; so is another
+    // merchant.
+    let (status, _) = h
+        .tokenize_with(&h.shop.pk, h.seal_number(&pans[0], &h.shop.pk))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let other_last4 = number_with("424242", 10, "4243");
+    let (status, _) = h
+        .tokenize_with(&h.shop.pk, h.seal_number(&other_last4, &h.shop.pk))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = h
+        .tokenize_with(&h.other.pk, h.seal_number(&pans[10], &h.other.pk))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(tokens(&h), 13);
 }

@@ -19,15 +19,26 @@
 //! it. The *seal* does (`keys/audit.rs`): the vault keeps an HMAC of the head under its audit seal
 //! key, moved forward in the same transaction as each batch it appends. [`verify_audit_sealed`]
 //! checks the chain and then that the seal is valid and is of the head: a log cut short, an entry
-//! added without the key, or a rewritten chain fails. What it cannot show is a database restored
-//! whole to an earlier state (its seal is then of that state): keep the head somewhere else (a
-//! log shipper, an operator's note) for that.
+//! added without the key, or a rewritten chain fails.
+//!
+//! Emptying the log and its seal together leaves nothing to check against, so verification also
+//! reads the rest of the store: an empty, unsealed log is a new database's only while the store
+//! holds nothing whose making is audited (merchants, transport keys, tokens, receivers); and the
+//! append-only triggers must be exactly the schema's. Nor does the vault seal afresh over a log
+//! whose seal was wiped (`sqlite.rs`, `seal_start`), nor make a new seal key for a store that is
+//! not new (`vault::seal_audit`).
+//!
+//! What none of this can show is a database restored whole to an earlier state (its seal is
+//! then of that state), or one an attacker rebuilt from nothing. For that the head also lives
+//! outside the database: `serve` writes the sealed head to the server log ([`log_audit_head`])
+//! at start-up, at a fixed interval and at shutdown, and `audit verify --expect-head SEQ:HASH`
+//! fails unless the log holds that entry with that hash ([`ExpectedHead`]).
 
 use std::ops::ControlFlow;
 
 use aws_lc_rs::digest;
 
-use super::{AuditEntry, AuditEvent, AuditSealRecord, Store};
+use super::{AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, Store};
 use crate::keys::AuditSealKey;
 
 /// Entry 1's `prev_hash`.
@@ -38,7 +49,8 @@ const VERSION_TAG: &[u8] = b"cardvault-audit-v1";
 /// The first entry of the audit log that does not verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuditBreak {
-    /// That entry's `seq`. When the log could not be read at all, the `seq` expected next.
+    /// That entry's `seq`. When the log could not be read at all, the `seq` expected next; 0
+    /// when the break is not of one entry (the append-only triggers).
     pub seq: i64,
     /// What is wrong with it.
     pub reason: &'static str,
@@ -46,7 +58,11 @@ pub struct AuditBreak {
 
 impl std::fmt::Display for AuditBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "audit entry {}: {}", self.seq, self.reason)
+        if self.seq == 0 {
+            write!(f, "the audit log: {}", self.reason)
+        } else {
+            write!(f, "audit entry {}: {}", self.seq, self.reason)
+        }
     }
 }
 
@@ -100,39 +116,156 @@ pub struct SealedReport {
     pub sealed_since: Option<i64>,
 }
 
+/// An entry the log must hold, as the server log last announced it ([`log_audit_head`]):
+/// `--expect-head SEQ:HASH`, the hash in hex. What no one who can only write to the database can
+/// make a rewritten, cut or restored log hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpectedHead {
+    /// The entry's `seq` (1 or more).
+    pub seq: i64,
+    /// Its `hash`.
+    pub hash: [u8; 32],
+}
+
+impl std::str::FromStr for ExpectedHead {
+    type Err = &'static str;
+
+    fn from_str(s: &str) -> Result<ExpectedHead, &'static str> {
+        const BAD: &str =
+            "want SEQ:HASH (the seq, a colon, 64 hex digits), as the server log prints it";
+        let (seq, hex) = s.split_once(':').ok_or(BAD)?;
+        let seq: i64 = seq.parse().map_err(|_| BAD)?;
+        if seq < 1 || hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(BAD);
+        }
+        let mut hash = [0u8; 32];
+        for (out, pair) in hash.iter_mut().zip(hex.as_bytes().chunks(2)) {
+            let text = std::str::from_utf8(pair).map_err(|_| BAD)?;
+            *out = u8::from_str_radix(text, 16).map_err(|_| BAD)?;
+        }
+        Ok(ExpectedHead { seq, hash })
+    }
+}
+
+impl std::fmt::Display for ExpectedHead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, hex(&self.hash))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// Writes the audit log's sealed head (seq, hash and seal) to the server log, where it is out of
+/// reach of someone who can only write to the database: `serve` does it at start-up, every
+/// `--audit-head-every` seconds and at shutdown. Its `expect_head` is what to give
+/// `cardvault audit verify --expect-head` later.
+pub fn log_audit_head(store: &Store, when: &'static str) {
+    match store.audit_seal() {
+        Ok(Some(AuditSealRecord {
+            sealed: Some(head), ..
+        })) => {
+            let expect = ExpectedHead {
+                seq: head.seq,
+                hash: head.hash,
+            };
+            tracing::info!(
+                when,
+                seq = head.seq,
+                hash = %hex(&head.hash),
+                mac = %hex(&head.mac),
+                expect_head = %expect,
+                "audit head sealed"
+            );
+        }
+        Ok(_) => tracing::info!(when, "audit head: the log has no sealed head yet"),
+        Err(e) => tracing::error!(when, error = %e, "audit head: cannot read the seal"),
+    }
+}
+
 /// Checks the whole audit log's chain, in `seq` order, streaming: the number of entries checked,
 /// or the first entry that breaks the chain (malformed, a gap in `seq`, a `prev_hash` that is not
 /// the previous entry's `hash`, or a `hash` that does not match the entry). Needs no key; does
-/// not check the seal.
+/// not check the seal, the triggers or the rest of the store (see [`verify_audit_unkeyed`]).
 pub fn verify_audit(store: &Store) -> Result<u64, AuditBreak> {
-    verify_chain(store).map(|chain| chain.entries)
+    verify_chain(store, None).map(|chain| chain.entries)
 }
 
-/// [`verify_audit`], then the seal, with this database's audit seal key (`None`: it has none):
-/// a log with entries must have a seal, valid under `key`, of its last entry. Else the break
-/// names the first entry that is not as sealed: the first (no seal), the one after the sealed
-/// head (added without the key), the one after the last entry (the log was cut), or the sealed
-/// head itself (rewritten, or a seal that does not verify).
+/// What can be checked without the key: the chain, `expect` (an entry the log must hold), the
+/// append-only triggers (exactly the schema's), that a log with entries has a sealed head and
+/// that it is the last entry (not the seal itself: that needs the key), and that an empty log
+/// is not the log of a store that holds merchants, keys or tokens (a wiped one).
+pub fn verify_audit_unkeyed(
+    store: &Store,
+    expect: Option<&ExpectedHead>,
+) -> Result<u64, AuditBreak> {
+    let chain = verify_chain(store, expect)?;
+    check_seal(&chain, Seal::Unkeyed)?;
+    check_store(&chain)?;
+    Ok(chain.entries)
+}
+
+/// [`verify_audit_unkeyed`], and the seal with this database's audit seal key (`None`: it has
+/// none): a log with entries must have a seal, valid under `key`, of its last entry. Else the
+/// break names the first entry that is not as sealed: the first (no seal), the one after the
+/// sealed head (added without the key), the one after the last entry (the log was cut), or the
+/// sealed head itself (rewritten, or a seal that does not verify). Whole-log breaks (triggers)
+/// name entry 0.
 pub fn verify_audit_sealed(
     store: &Store,
     key: Option<&AuditSealKey>,
+    expect: Option<&ExpectedHead>,
 ) -> Result<SealedReport, AuditBreak> {
-    let chain = verify_chain(store)?;
+    let chain = verify_chain(store, expect)?;
+    let sealed_since = check_seal(&chain, Seal::Key(key))?;
+    check_store(&chain)?;
+    Ok(SealedReport {
+        entries: chain.entries,
+        sealed_since,
+    })
+}
+
+/// How [`check_seal`] checks the seal.
+#[derive(Clone, Copy)]
+enum Seal<'a> {
+    /// With this database's key (`None`: it has none, so no seal verifies).
+    Key(Option<&'a AuditSealKey>),
+    /// Only that it is there and names the last entry.
+    Unkeyed,
+}
+
+/// The seal against the log's head: its `since` when sealed, `None` when the log is empty and
+/// unsealed.
+fn check_seal(chain: &Chain, how: Seal<'_>) -> Result<Option<i64>, AuditBreak> {
     let (last_seq, last_hash) = chain.head;
-    let Some(sealed) = chain.seal.and_then(|record| record.sealed) else {
-        if last_seq == 0 {
-            return Ok(SealedReport {
-                entries: chain.entries,
-                sealed_since: None,
-            });
-        }
-        return Err(AuditBreak {
-            seq: 1,
-            reason: "the log has no seal",
-        });
-    };
     let fail = |seq, reason| Err(AuditBreak { seq, reason });
-    if !key.is_some_and(|key| key.verifies(sealed.since, sealed.seq, &sealed.hash, &sealed.mac)) {
+    let Some(sealed) = chain
+        .snapshot
+        .seal
+        .as_ref()
+        .and_then(|record| record.sealed.as_ref())
+    else {
+        if last_seq == 0 {
+            let keys_without_seal = chain.snapshot.holds_data_keys && chain.snapshot.seal.is_none();
+            if chain.snapshot.holds_audited_records || keys_without_seal {
+                return fail(
+                    1,
+                    "missing: the log and its seal are empty, but the store holds merchants, \
+                     keys, tokens or receivers, made after sealing began (the log was wiped)",
+                );
+            }
+            return Ok(None);
+        }
+        return fail(1, "the log has no seal");
+    };
+    if let Seal::Key(key) = how
+        && !key.is_some_and(|key| key.verifies(sealed.since, sealed.seq, &sealed.hash, &sealed.mac))
+    {
         return fail(
             sealed.seq,
             "the seal does not verify: changed, or sealed under another key",
@@ -153,24 +286,35 @@ pub fn verify_audit_sealed(
     if sealed.hash != last_hash {
         return fail(sealed.seq, "not the entry sealed: the chain was rewritten");
     }
-    Ok(SealedReport {
-        entries: chain.entries,
-        sealed_since: Some(sealed.since),
-    })
+    Ok(Some(sealed.since))
 }
 
-/// What the chain check found: entries, the head (`seq`, `hash`), and the seal read with them.
+/// The rest of the store: the append-only triggers.
+fn check_store(chain: &Chain) -> Result<(), AuditBreak> {
+    if !chain.snapshot.triggers_intact {
+        return Err(AuditBreak {
+            seq: 0,
+            reason: "the append-only triggers are missing or changed (the schema has exactly \
+                     audit_no_update and audit_no_delete)",
+        });
+    }
+    Ok(())
+}
+
+/// What the chain check found: entries, the head (`seq`, `hash`), and what was read with them.
 struct Chain {
     entries: u64,
     head: (i64, [u8; 32]),
-    seal: Option<AuditSealRecord>,
+    snapshot: AuditSnapshot,
 }
 
-fn verify_chain(store: &Store) -> Result<Chain, AuditBreak> {
+fn verify_chain(store: &Store, expect: Option<&ExpectedHead>) -> Result<Chain, AuditBreak> {
     let mut checked: u64 = 0;
     let mut expected_seq: i64 = 1;
     let mut prev_hash = GENESIS;
     let mut broken = None;
+    // The expected entry's hash, once the scan reaches it.
+    let mut expected_found: Option<[u8; 32]> = None;
     let scanned = store.scan_audit(&mut |row| {
         let found = match row {
             Err(bad) => Err(AuditBreak {
@@ -184,6 +328,9 @@ fn verify_chain(store: &Store) -> Result<Chain, AuditBreak> {
                 checked += 1;
                 expected_seq = entry.seq.saturating_add(1);
                 prev_hash = entry.hash;
+                if expect.is_some_and(|e| e.seq == entry.seq) {
+                    expected_found = Some(entry.hash);
+                }
                 ControlFlow::Continue(())
             }
             Err(b) => {
@@ -195,17 +342,32 @@ fn verify_chain(store: &Store) -> Result<Chain, AuditBreak> {
     if let Some(b) = broken {
         return Err(b);
     }
-    match scanned {
-        Ok(seal) => Ok(Chain {
-            entries: checked,
-            head: (expected_seq.saturating_sub(1), prev_hash),
-            seal,
-        }),
-        Err(_) => Err(AuditBreak {
-            seq: expected_seq,
-            reason: "the audit log could not be read",
-        }),
+    let snapshot = scanned.map_err(|_| AuditBreak {
+        seq: expected_seq,
+        reason: "the audit log could not be read",
+    })?;
+    if let Some(expect) = expect {
+        match expected_found {
+            None => {
+                return Err(AuditBreak {
+                    seq: expect.seq,
+                    reason: "missing: the expected head is not in the log (it was cut, or put back to an earlier copy)",
+                });
+            }
+            Some(hash) if hash != expect.hash => {
+                return Err(AuditBreak {
+                    seq: expect.seq,
+                    reason: "not the expected head: the log was rewritten",
+                });
+            }
+            Some(_) => {}
+        }
     }
+    Ok(Chain {
+        entries: checked,
+        head: (expected_seq.saturating_sub(1), prev_hash),
+        snapshot,
+    })
 }
 
 fn check(entry: &AuditEntry, expected_seq: i64, prev_hash: &[u8; 32]) -> Result<(), AuditBreak> {

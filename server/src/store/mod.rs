@@ -33,7 +33,9 @@
 //! previous entry's hash inside its own `IMMEDIATE` transaction. Tokens are stored by one process
 //! only (`serve` locks the data dir): the writer refuses a replayed jti from a memory of the
 //! `jtis` table that it loads once and keeps in step with every batch (`sqlite.rs`,
-//! `ReplayMemory`), instead of a unique index, whose random keys cost a page write each.
+//! `ReplayMemory`), instead of a unique index, whose random keys cost a page write each. The
+//! card-enumeration memory (`CardMemory`: per merchant, BIN and last four, the distinct numbers
+//! tokenized in a window) is kept the same way, in the `card_enumeration` table.
 //!
 //! # Backends
 //!
@@ -63,7 +65,10 @@ use std::sync::{Arc, OnceLock};
 
 use crate::keys::AuditSealKey;
 
-pub use audit::{AuditBreak, SealedReport, verify_audit, verify_audit_sealed};
+pub use audit::{
+    AuditBreak, ExpectedHead, SealedReport, log_audit_head, verify_audit, verify_audit_sealed,
+    verify_audit_unkeyed,
+};
 
 /// How many expired tokens (and, separately, expired CVCs and replay ids) one sweep handles at most,
 /// so that a sweep after a long downtime does not hold the writer for long.
@@ -344,6 +349,10 @@ pub enum StoreError {
     Database,
     /// The writer thread is gone.
     Closed,
+    /// The merchant has tokenized [`EnumerationLimit::limit`] distinct numbers with this card's
+    /// BIN and last four within the window, and this number is not one of them: nothing of the
+    /// request was stored, and its refusal was audited in the same transaction.
+    CardEnumeration,
 }
 
 impl fmt::Display for StoreError {
@@ -353,6 +362,7 @@ impl fmt::Display for StoreError {
             StoreError::Conflict => "record already exists",
             StoreError::Database => "database error",
             StoreError::Closed => "store is closed",
+            StoreError::CardEnumeration => "too many distinct numbers with this BIN and last four",
         })
     }
 }
@@ -366,12 +376,15 @@ impl std::error::Error for StoreError {}
 /// One write, applied by a `WriteBackend` inside a batch.
 #[derive(Debug)]
 pub(crate) enum WriteOp {
-    /// jti (unique, else [`StoreError::Replayed`]), token row, audit entry.
+    /// jti (unique, else [`StoreError::Replayed`]), token row, audit entry; with `enumeration`,
+    /// refused (and the refusal audited) when the number would be one too many of its BIN and
+    /// last four ([`StoreError::CardEnumeration`]).
     InsertToken {
         record: TokenRecord,
         jti: String,
         jti_expires_at: i64,
         audit: AuditEvent,
+        enumeration: Option<EnumerationLimit>,
     },
     /// Deletes the row if the merchant owns it; audits either way (`not_found` if none).
     DeleteToken {
@@ -411,8 +424,13 @@ pub(crate) enum WriteOp {
     InsertAuditSealKey {
         key: Vec<u8>,
     },
-    /// Nothing: a batch, so that the seal is brought up to date now.
-    Seal,
+    /// Nothing: a batch, so that the seal is brought up to date now. With `begin`, a log with
+    /// entries but never sealed (a database from before the seal) begins to be sealed at its
+    /// current head; without, such a log is left unsealed (its seal was wiped: verification
+    /// shows it).
+    Seal {
+        begin: bool,
+    },
     InsertReceiver {
         receiver: ReceiverRecord,
         audit: AuditEvent,
@@ -429,6 +447,8 @@ pub(crate) enum WriteOp {
 #[derive(Debug)]
 pub(crate) enum WriteOutcome {
     Done,
+    /// The op was refused and its refusal audited (committed): [`StoreError::CardEnumeration`].
+    Enumeration,
     Deleted(bool),
     Cvc(Option<Vec<u8>>),
     Swept(SweepReport),
@@ -438,6 +458,7 @@ impl WriteOutcome {
     fn done(self) -> Result<(), StoreError> {
         match self {
             WriteOutcome::Done => Ok(()),
+            WriteOutcome::Enumeration => Err(StoreError::CardEnumeration),
             other => Err(mismatch(&other)),
         }
     }
@@ -467,6 +488,7 @@ impl WriteOutcome {
 fn mismatch(outcome: &WriteOutcome) -> StoreError {
     let kind = match outcome {
         WriteOutcome::Done => "done",
+        WriteOutcome::Enumeration => "enumeration",
         WriteOutcome::Deleted(_) => "deleted",
         WriteOutcome::Cvc(_) => "cvc",
         WriteOutcome::Swept(_) => "swept",
@@ -476,6 +498,32 @@ fn mismatch(outcome: &WriteOutcome) -> StoreError {
         "store: the backend answered a write with the wrong kind"
     );
     StoreError::Database
+}
+
+/// What verification reads beside the log, in the same snapshot.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditSnapshot {
+    /// The audit seal row, if any.
+    pub(crate) seal: Option<AuditSealRecord>,
+    /// The append-only triggers are exactly the schema's (no other trigger, none changed).
+    pub(crate) triggers_intact: bool,
+    /// The store holds merchants, transport keys, tokens or receivers: things whose making was
+    /// audited, so the log cannot be empty.
+    pub(crate) holds_audited_records: bool,
+    /// The store holds a data key. The first is made without an entry, but after the seal key
+    /// (`Vault::open`), so a store with one has a seal row (a database from before the seal has
+    /// entries, and no seal).
+    pub(crate) holds_data_keys: bool,
+}
+
+/// The anti-enumeration bound of a tokenization: at most `limit` distinct card numbers with one
+/// BIN and last four per merchant within `window_secs` (see README, *The fingerprint*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnumerationLimit {
+    /// Distinct numbers allowed per (merchant, BIN, last four) in the window; 0: no limit.
+    pub limit: u32,
+    /// The window, in seconds.
+    pub window_secs: i64,
 }
 
 /// An audit row that does not decode (wrong hash length, bad text): verification stops there.
@@ -502,12 +550,15 @@ pub(crate) trait ReadBackend: Send + Sync {
     -> Result<Option<ReceiverRecord>, StoreError>;
     /// The audit seal, if the database has its key.
     fn audit_seal(&self) -> Result<Option<AuditSealRecord>, StoreError>;
-    /// Visits the audit log in `seq` order until `visit` breaks, and answers the audit seal as
-    /// it was in the same snapshot.
+    /// Visits the audit log in `seq` order until `visit` breaks, and answers what else
+    /// verification needs, as it was in the same snapshot.
     fn scan_audit(
         &self,
         visit: &mut dyn FnMut(Result<AuditEntry, MalformedEntry>) -> ControlFlow<()>,
-    ) -> Result<Option<AuditSealRecord>, StoreError>;
+    ) -> Result<AuditSnapshot, StoreError>;
+    /// Whether the store holds anything: merchants, transport keys, tokens, receivers, data
+    /// keys or audit entries. Then a database without an audit seal key is not a new one.
+    fn holds_records(&self) -> Result<bool, StoreError>;
 }
 
 /// The writes a backend provides; owned by the writer thread.
@@ -540,6 +591,8 @@ struct Inner {
     writer: writer::Writer,
     /// The audit seal key, once given; shared with the write backend.
     seal: Arc<OnceLock<AuditSealKey>>,
+    /// The schema version the database had when this handle opened it.
+    opened_at_version: i64,
 }
 
 impl fmt::Debug for Store {
@@ -562,24 +615,41 @@ impl Store {
     /// migrates the schema (`PRAGMA user_version`). A database from a newer version is refused.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         let seal = Arc::new(OnceLock::new());
-        let (reads, writes) = sqlite::open(data_dir, Arc::clone(&seal))?;
+        let (reads, writes, opened_at_version) = sqlite::open(data_dir, Arc::clone(&seal))?;
         let writer = writer::Writer::start(Box::new(writes))?;
         Ok(Store {
             inner: Arc::new(Inner {
                 reads: Box::new(reads),
                 writer,
                 seal,
+                opened_at_version,
             }),
         })
     }
 
+    /// Whether this handle found the database from before the audit seal existed (schema
+    /// version 1, migrated as it opened): its log may hold entries that no seal covers.
+    pub fn predates_seal(&self) -> bool {
+        self.inner.opened_at_version == 1
+    }
+
     /// Seals the audit log's head with `key` (see `keys::audit`), now and in every write batch
-    /// after. A second key is ignored: a store seals with one key. Blocking.
-    pub fn seal_audit_with(&self, key: AuditSealKey) -> Result<(), StoreError> {
+    /// after. A second key is ignored: a store seals with one key. With `begin`, a log that has
+    /// entries but was never sealed begins to be sealed at its head now (a database from
+    /// before the seal); without, it stays unsealed, as verification then reports. Blocking.
+    pub fn seal_audit_with(&self, key: AuditSealKey, begin: bool) -> Result<(), StoreError> {
         if self.inner.seal.set(key).is_err() {
             tracing::warn!("store: the audit log already has its seal key");
         }
-        self.inner.writer.submit_blocking(WriteOp::Seal)?.done()
+        self.inner
+            .writer
+            .submit_blocking(WriteOp::Seal { begin })?
+            .done()
+    }
+
+    /// See [`ReadBackend::holds_records`].
+    pub fn holds_records(&self) -> Result<bool, StoreError> {
+        self.inner.reads.holds_records()
     }
 
     /// How many write batches (transactions) have committed through this handle's writer.
@@ -681,7 +751,7 @@ impl Store {
     pub(crate) fn scan_audit(
         &self,
         visit: &mut dyn FnMut(Result<AuditEntry, MalformedEntry>) -> ControlFlow<()>,
-    ) -> Result<Option<AuditSealRecord>, StoreError> {
+    ) -> Result<AuditSnapshot, StoreError> {
         self.inner.reads.scan_audit(visit)
     }
 
@@ -704,6 +774,33 @@ impl Store {
             jti,
             jti_expires_at,
             audit,
+            enumeration: None,
+        };
+        self.inner.writer.submit(op).await?.done()
+    }
+
+    /// [`Store::insert_token`], refused with [`StoreError::CardEnumeration`] when the merchant
+    /// has already tokenized `limit.limit` other numbers with this record's BIN and last four
+    /// within `limit.window_secs` (before `record.created_at`). Then nothing of the request is
+    /// stored (not its jti either) and `audit` is appended as the refusal (outcome
+    /// `card_enumeration`, no token), in the same transaction. A number seen in the window
+    /// (same fingerprint) is always accepted. Known numbers are kept from their first time in
+    /// the window until it ends, in the `card_enumeration` table (so a restart forgets none)
+    /// and in the writer's memory.
+    pub async fn insert_token_limited(
+        &self,
+        record: TokenRecord,
+        jti: String,
+        jti_expires_at: i64,
+        audit: AuditEvent,
+        limit: EnumerationLimit,
+    ) -> Result<(), StoreError> {
+        let op = WriteOp::InsertToken {
+            record,
+            jti,
+            jti_expires_at,
+            audit,
+            enumeration: (limit.limit > 0).then_some(limit),
         };
         self.inner.writer.submit(op).await?.done()
     }

@@ -1,6 +1,6 @@
 //! The SQLite backend: file set-up, schema and migrations, the read pool and the batch writer.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, DirBuilder, OpenOptions, Permissions};
 use std::io::ErrorKind;
 use std::ops::ControlFlow;
@@ -15,9 +15,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, ffi, pa
 
 use super::audit::{GENESIS, entry_hash};
 use super::{
-    AuditEntry, AuditEvent, AuditSealRecord, DataKeyRecord, MalformedEntry, MerchantRecord,
-    ReadBackend, ReceiverRecord, SealedHead, StoreError, SweepReport, TokenRecord,
-    TransportKeyRecord, WriteBackend, WriteOp, WriteOutcome,
+    AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, EnumerationLimit,
+    MalformedEntry, MerchantRecord, ReadBackend, ReceiverRecord, SealedHead, StoreError,
+    SweepReport, TokenRecord, TransportKeyRecord, WriteBackend, WriteOp, WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -143,17 +143,45 @@ DROP TABLE jtis;
 ALTER TABLE jtis_v3 RENAME TO jtis;
 CREATE INDEX jtis_by_expiry ON jtis (expires_at);
 ",
+    // 3 -> 4: the card-enumeration memory (`CardMemory`): per (merchant, BIN, last four), the
+    // distinct numbers tokenized in the window and the ones refused, until the window ends.
+    // Hashed to 16 bytes each (as the writer holds them); appended in arrival order, aged by the
+    // sweep, like `jtis`.
+    r"
+CREATE TABLE card_enumeration (
+    expires_at INTEGER NOT NULL,
+    card_key   BLOB NOT NULL CHECK (length(card_key) = 16),   -- merchant, BIN, last four
+    number     BLOB NOT NULL CHECK (length(number) = 16),     -- the fingerprint
+    refused    INTEGER NOT NULL CHECK (refused IN (0, 1))
+) STRICT;
+CREATE INDEX card_enumeration_by_expiry ON card_enumeration (expires_at);
+",
+];
+
+/// Every trigger the schema has, by name, with its SQL as SQLite keeps it: the audit log's
+/// append-only guards. Verification wants exactly these (`audit verify`, `serve` at start-up):
+/// one dropped lets rows be changed or deleted, and one added could rewrite what is appended.
+const TRIGGERS: &[(&str, &str)] = &[
+    (
+        "audit_no_delete",
+        "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\nBEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
+    (
+        "audit_no_update",
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\nBEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------
 // Opening
 // ---------------------------------------------------------------------------------------------
 
-/// Prepares the data dir and the database file, migrates the schema and returns both halves.
+/// Prepares the data dir and the database file, migrates the schema and returns both halves,
+/// and the schema version the file had.
 pub(crate) fn open(
     data_dir: &Path,
     seal: Arc<OnceLock<AuditSealKey>>,
-) -> Result<(SqliteReads, SqliteWrites), StoreError> {
+) -> Result<(SqliteReads, SqliteWrites, i64), StoreError> {
     prepare_files(data_dir)?;
     let path = data_dir.join(DB_FILE);
     let conn = connect(&path, false).map_err(|e| db_error("open", &e))?;
@@ -165,7 +193,7 @@ pub(crate) fn open(
         tracing::error!(mode = %mode, "store: the database refused WAL mode");
         return Err(StoreError::Database);
     }
-    migrate(&conn)?;
+    let found = migrate(&conn)?;
     // SQLite gives the -wal and -shm files the database file's mode; tighten any left from before.
     for suffix in ["-wal", "-shm"] {
         let mut side = path.clone().into_os_string();
@@ -180,10 +208,12 @@ pub(crate) fn open(
         SqliteWrites {
             conn,
             replays: None,
+            cards: None,
             destroyed: false,
             seal,
             seal_refused: false,
         },
+        found,
     ))
 }
 
@@ -262,7 +292,8 @@ fn connect(path: &Path, reader: bool) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-fn migrate(conn: &Connection) -> Result<(), StoreError> {
+/// Migrates to the newest schema; answers the version found.
+fn migrate(conn: &Connection) -> Result<i64, StoreError> {
     let err = |e: rusqlite::Error| db_error("migrate", &e);
     // IMMEDIATE: two processes opening a fresh data dir at once migrate one after the other.
     conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
@@ -286,10 +317,10 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
                 .map_err(err)?;
             tracing::info!(version = next, "store: schema migrated");
         }
-        Ok(())
+        Ok(version)
     })();
     match result {
-        Ok(()) => conn.execute_batch("COMMIT").map_err(err),
+        Ok(version) => conn.execute_batch("COMMIT").map_err(err).map(|()| version),
         Err(e) => {
             rollback(conn);
             Err(e)
@@ -593,12 +624,15 @@ impl ReadBackend for SqliteReads {
     fn scan_audit(
         &self,
         visit: &mut dyn FnMut(Result<AuditEntry, MalformedEntry>) -> ControlFlow<()>,
-    ) -> Result<Option<AuditSealRecord>, StoreError> {
+    ) -> Result<AuditSnapshot, StoreError> {
         self.with_conn("scan_audit", |conn| {
-            // One read transaction: the seal and the log as they were at one moment, even while
-            // the writer appends.
+            // One read transaction: the seal, the schema and the log as they were at one
+            // moment, even while the writer appends.
             let snapshot = conn.unchecked_transaction()?;
             let seal = read_audit_seal(conn)?;
+            let triggers_intact = triggers_intact(conn)?;
+            let holds_audited_records = holds(conn, AUDITED_TABLES)?;
+            let holds_data_keys = holds(conn, &["data_keys"])?;
             let mut stmt = conn.prepare(
                 "SELECT seq, at, request_id, merchant_id, key_kind, client, action, token, outcome, detail, \
                  prev_hash, hash FROM audit ORDER BY seq",
@@ -616,9 +650,51 @@ impl ReadBackend for SqliteReads {
             drop(rows);
             drop(stmt);
             snapshot.finish()?;
-            Ok(seal)
+            Ok(AuditSnapshot {
+                seal,
+                triggers_intact,
+                holds_audited_records,
+                holds_data_keys,
+            })
         })
     }
+
+    fn holds_records(&self) -> Result<bool, StoreError> {
+        self.with_conn("holds_records", |conn| {
+            Ok(holds(conn, AUDITED_TABLES)? || holds(conn, &["data_keys", "audit"])?)
+        })
+    }
+}
+
+/// The tables whose rows are made with an audit entry each (in the same transaction).
+const AUDITED_TABLES: &[&str] = &["merchants", "transport_keys", "tokens", "receivers"];
+
+/// Whether any of `tables` has a row.
+fn holds(conn: &Connection, tables: &[&str]) -> rusqlite::Result<bool> {
+    for table in tables {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {table})");
+        if conn.prepare_cached(&sql)?.query_row([], |row| row.get(0))? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the database's triggers are exactly [`TRIGGERS`].
+fn triggers_intact(conn: &Connection) -> rusqlite::Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name",
+    )?;
+    let found: Vec<(String, Option<String>)> = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(found.len() == TRIGGERS.len()
+        && found
+            .iter()
+            .zip(TRIGGERS)
+            .all(|((name, sql), (want_name, want_sql))| {
+                name == want_name && sql.as_deref() == Some(*want_sql)
+            }))
 }
 
 /// The audit seal row, if there is one. A sealed head that does not decode (a hash that is not
@@ -660,6 +736,8 @@ pub(crate) struct SqliteWrites {
     conn: Connection,
     /// The jtis in the `jtis` table, loaded at the first token this writer stores.
     replays: Option<ReplayMemory>,
+    /// The `card_enumeration` table, loaded at the first token this writer stores.
+    cards: Option<CardMemory>,
     /// Something was destroyed (token, CVC, receiver) since the WAL was last truncated.
     destroyed: bool,
     /// The audit seal key, once the store has it.
@@ -669,25 +747,31 @@ pub(crate) struct SqliteWrites {
 }
 
 /// Before a batch: whether it may move the seal forward, from which `since`, and the `seq`
-/// sealed now (`None`: never sealed). Yes when the log has never been sealed (sealing begins at
-/// the current head), or when its head is the one sealed, under this key. No when the head
-/// changed without the key (entries added or removed outside the vault) or the seal does not
-/// verify: the seal then stays where it was, and `cardvault audit verify` reports the change
-/// (logged once per writer: `refused_before`).
+/// sealed now (`None`: never sealed). Yes when the log has never been sealed and is empty
+/// (sealing begins with its first entry), or has entries and the batch may `begin` (a database
+/// from before the seal: sealing begins at its head); or when its head is the one sealed, under
+/// this key. No when the head changed without the key (entries added or removed outside the
+/// vault), the seal does not verify, or the log has entries and a seal row without a head (its
+/// seal was wiped): the seal then stays as it is, and `cardvault audit verify` reports the
+/// change (logged once per writer: `refused_before`).
 fn seal_start(
     conn: &Connection,
     key: &AuditSealKey,
+    begin: bool,
     refused_before: &mut bool,
 ) -> Result<Option<Seal>, StoreError> {
     let (seq, hash) = audit_head(conn)?;
     let row = read_audit_seal(conn).map_err(|e| db_error("audit_seal", &e))?;
     let refused = match row {
         None => "the audit seal's row is missing",
-        Some(AuditSealRecord { sealed: None, .. }) => {
+        Some(AuditSealRecord { sealed: None, .. }) if seq == 0 || begin => {
             return Ok(Some(Seal {
                 since: seq,
                 sealed: None,
             }));
+        }
+        Some(AuditSealRecord { sealed: None, .. }) => {
+            "the audit log has entries but its seal has no head: it was wiped outside the vault"
         }
         Some(AuditSealRecord {
             sealed: Some(head), ..
@@ -766,17 +850,155 @@ impl ReplayMemory {
     }
 }
 
+/// The card-enumeration memory: per (merchant, BIN, last four), the distinct numbers (by
+/// fingerprint) the merchant tokenized within the window, and the new numbers it was refused,
+/// each until the window after it ends. Held by the writer, which alone stores tokens, and kept
+/// in the `card_enumeration` table (appended in arrival order, aged by the sweep), so that a
+/// restart forgets nothing and no random index costs a page write per token. Both keys are the
+/// first 16 bytes of a SHA-256, as in [`ReplayMemory`]: fixed-size, and two different numbers of
+/// one merchant's BIN and last four collide with a probability of 2^-128 (a collision would
+/// count them as one). At most twice the limit per (merchant, BIN, last four), about 50 bytes
+/// each.
+///
+/// Refusals are remembered because a refusal is an answer too: once the distinct numbers are at
+/// the limit, a number that is accepted is a known one, so free refusals would let anyone with
+/// the publishable key try every candidate for a card tokenized in the window and learn which
+/// one it is. After `limit` refusals in the window, that BIN and last four are closed to the
+/// merchant, known numbers too, until refusals age out: at most `2 × limit` candidates per
+/// window, whatever the answers.
+struct CardMemory {
+    seen: HashMap<[u8; 16], Vec<CardSeen>>,
+}
+
+/// One number of the card memory.
+#[derive(Clone, Copy)]
+struct CardSeen {
+    number: [u8; 16],
+    until: i64,
+    refused: bool,
+}
+
+/// What [`CardMemory::admit`] says of a number.
+enum Admission {
+    /// Not checked (no limit for this op).
+    Unchecked,
+    /// Seen in the window: accepted, nothing to remember.
+    Known,
+    /// Not seen, and there is room: accepted, to remember.
+    New([u8; 16], CardSeen),
+    /// Refused; remembered as a refusal when `Some`.
+    Refused(Option<([u8; 16], CardSeen)>),
+}
+
+impl CardMemory {
+    /// The `card_enumeration` table, read inside the writer's transaction.
+    fn load(conn: &Connection) -> rusqlite::Result<CardMemory> {
+        let mut stmt =
+            conn.prepare("SELECT card_key, number, expires_at, refused FROM card_enumeration")?;
+        let mut rows = stmt.query([])?;
+        let mut memory = CardMemory {
+            seen: HashMap::new(),
+        };
+        while let Some(row) = rows.next()? {
+            let seen = CardSeen {
+                number: row.get(1)?,
+                until: row.get(2)?,
+                refused: row.get(3)?,
+            };
+            memory.remember(row.get(0)?, seen);
+        }
+        Ok(memory)
+    }
+
+    fn keys(record: &TokenRecord) -> ([u8; 16], [u8; 16]) {
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        for part in [&record.merchant_id, &record.bin, &record.last4] {
+            ctx.update(&(part.len() as u64).to_be_bytes());
+            ctx.update(part.as_bytes());
+        }
+        let mut card_key = [0u8; 16];
+        card_key.copy_from_slice(&ctx.finish().as_ref()[..16]);
+        let fingerprint = digest::digest(&digest::SHA256, record.fingerprint.as_bytes());
+        let mut number = [0u8; 16];
+        number.copy_from_slice(&fingerprint.as_ref()[..16]);
+        (card_key, number)
+    }
+
+    /// Whether `record`'s number may be tokenized at its `created_at` under `limit`.
+    fn admit(&mut self, record: &TokenRecord, limit: EnumerationLimit) -> Admission {
+        let now = record.created_at;
+        let limit_n = usize::try_from(limit.limit).unwrap_or(usize::MAX);
+        let (card_key, number) = Self::keys(record);
+        let numbers = self.seen.entry(card_key).or_default();
+        numbers.retain(|seen| seen.until > now);
+        let refusals = numbers.iter().filter(|seen| seen.refused).count();
+        let entry = |refused| CardSeen {
+            number,
+            until: now.saturating_add(limit.window_secs),
+            refused,
+        };
+        if refusals >= limit_n {
+            // Closed for the window: the limit's worth of refusals is remembered already.
+            Admission::Refused(None)
+        } else if numbers
+            .iter()
+            .any(|seen| !seen.refused && seen.number == number)
+        {
+            Admission::Known
+        } else if numbers.len() - refusals >= limit_n {
+            Admission::Refused(Some((card_key, entry(true))))
+        } else {
+            Admission::New(card_key, entry(false))
+        }
+    }
+
+    fn remember(&mut self, card_key: [u8; 16], seen: CardSeen) {
+        self.seen.entry(card_key).or_default().push(seen);
+    }
+
+    fn forget(&mut self, card_key: &[u8; 16], number: &[u8; 16], refused: bool) {
+        if let Some(numbers) = self.seen.get_mut(card_key)
+            && let Some(at) = numbers
+                .iter()
+                .rposition(|seen| seen.number == *number && seen.refused == refused)
+        {
+            numbers.remove(at);
+        }
+    }
+
+    /// Drops what is past its window at `now` (the sweep deletes the rows).
+    fn prune(&mut self, now: i64) {
+        self.seen.retain(|_, numbers| {
+            numbers.retain(|seen| seen.until > now);
+            !numbers.is_empty()
+        });
+    }
+}
+
+/// The audit entry of a tokenization refused as card enumeration: the request's own (who, when,
+/// from where), as every refusal is audited (`refused`, the code, the route), with no token (none
+/// was made).
+fn enumeration_refusal(audit: &AuditEvent) -> AuditEvent {
+    let mut event = audit.clone();
+    event.action = "refused".to_owned();
+    event.token = None;
+    event.outcome = "card_enumeration".to_owned();
+    event.detail = Some("POST /v1/tokens".to_owned());
+    event
+}
+
 impl WriteBackend for SqliteWrites {
     /// Runs the batch (`run_batch`), then brings the replay memory in line with what is stored:
     /// if the batch committed, it forgets the jtis the sweep deleted; if not, the jtis the
-    /// batch had remembered.
+    /// batch had remembered (and the card memory, the numbers it had remembered).
     fn apply_batch(
         &mut self,
         ops: &[WriteOp],
     ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
         let mut remembered = Vec::new();
         let mut forgotten = Vec::new();
-        let result = self.run_batch(ops, &mut remembered, &mut forgotten);
+        let mut cards_remembered = Vec::new();
+        let result = self.run_batch(ops, &mut remembered, &mut forgotten, &mut cards_remembered);
         if let Some(memory) = &mut self.replays {
             let undo = if result.is_ok() {
                 forgotten
@@ -785,6 +1007,13 @@ impl WriteBackend for SqliteWrites {
             };
             for key in undo {
                 memory.seen.remove(&key);
+            }
+        }
+        if result.is_err()
+            && let Some(cards) = &mut self.cards
+        {
+            for (card_key, seen) in &cards_remembered {
+                cards.forget(card_key, &seen.number, seen.refused);
             }
         }
         result
@@ -797,25 +1026,34 @@ impl SqliteWrites {
         ops: &[WriteOp],
         remembered: &mut Vec<[u8; 16]>,
         forgotten: &mut Vec<[u8; 16]>,
+        cards_remembered: &mut Vec<([u8; 16], CardSeen)>,
     ) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| db_error("begin", &e))?;
-        if self.replays.is_none()
+        if (self.replays.is_none() || self.cards.is_none())
             && ops
                 .iter()
                 .any(|op| matches!(op, WriteOp::InsertToken { .. }))
         {
-            match ReplayMemory::load(&self.conn) {
-                Ok(memory) => self.replays = Some(memory),
+            let loaded = ReplayMemory::load(&self.conn)
+                .and_then(|replays| CardMemory::load(&self.conn).map(|cards| (replays, cards)));
+            match loaded {
+                Ok((replays, cards)) => {
+                    self.replays = Some(replays);
+                    self.cards = Some(cards);
+                }
                 Err(e) => {
                     rollback(&self.conn);
                     return Err(db_error("replay memory", &e));
                 }
             }
         }
+        let begin = ops
+            .iter()
+            .any(|op| matches!(op, WriteOp::Seal { begin: true }));
         let sealing = match self.seal.get() {
-            Some(key) => match seal_start(&self.conn, key, &mut self.seal_refused) {
+            Some(key) => match seal_start(&self.conn, key, begin, &mut self.seal_refused) {
                 Ok(seal) => seal.map(|seal| (key, seal)),
                 Err(e) => {
                     rollback(&self.conn);
@@ -834,14 +1072,52 @@ impl SqliteWrites {
                 return Err(db_error("savepoint", &e));
             }
             let swept_before = forgotten.len();
-            let answer = match (op, &mut self.replays) {
-                (WriteOp::InsertToken { jti, .. }, Some(memory)) => {
+            let answer = match (op, &mut self.replays, &mut self.cards) {
+                (
+                    WriteOp::InsertToken {
+                        jti,
+                        record,
+                        audit,
+                        enumeration,
+                        ..
+                    },
+                    Some(memory),
+                    Some(cards),
+                ) => {
                     let key = ReplayMemory::key(jti);
+                    let admission = match enumeration {
+                        Some(limit) => cards.admit(record, *limit),
+                        None => Admission::Unchecked,
+                    };
                     if memory.seen.contains(&key) {
                         // The refusal is audited with the op, in its savepoint (kept below).
                         replayed_audit(conn, op).and(Err(StoreError::Replayed))
+                    } else if let Admission::Refused(remember) = admission {
+                        // Committed with the batch: the refusal is audited (and remembered),
+                        // nothing else stored (not the jti: the envelope was not used).
+                        let mut answer = append_audit(conn, &enumeration_refusal(audit))
+                            .map(|()| WriteOutcome::Enumeration);
+                        if answer.is_ok()
+                            && let Some((card_key, seen)) = remember
+                        {
+                            answer = remember_card(conn, &card_key, &seen).map(|()| {
+                                cards.remember(card_key, seen);
+                                cards_remembered.push((card_key, seen));
+                                WriteOutcome::Enumeration
+                            });
+                        }
+                        answer
                     } else {
-                        let answer = apply(conn, op, forgotten);
+                        let mut answer = apply(conn, op, forgotten);
+                        if answer.is_ok()
+                            && let Admission::New(card_key, seen) = admission
+                        {
+                            answer = remember_card(conn, &card_key, &seen).map(|()| {
+                                cards.remember(card_key, seen);
+                                cards_remembered.push((card_key, seen));
+                                WriteOutcome::Done
+                            });
+                        }
                         if answer.is_ok() {
                             memory.seen.insert(key);
                             remembered.push(key);
@@ -849,7 +1125,15 @@ impl SqliteWrites {
                         answer
                     }
                 }
-                (WriteOp::InsertToken { .. }, None) => {
+                (WriteOp::Sweep { now, .. }, _, cards) => {
+                    // Only what is past its window, which is ignored anyway: safe whether or not
+                    // the batch commits.
+                    if let Some(cards) = cards {
+                        cards.prune(*now);
+                    }
+                    apply(conn, op, forgotten)
+                }
+                (WriteOp::InsertToken { .. }, _, _) => {
                     // Loaded above for any batch with a token; never store one unchecked.
                     tracing::error!("store: no replay memory for a token");
                     Err(StoreError::Database)
@@ -953,6 +1237,7 @@ fn apply(
             jti,
             jti_expires_at,
             audit,
+            ..
         } => {
             // Checked against the replay memory before this runs (`run_batch`).
             conn.prepare_cached("INSERT INTO jtis (jti, expires_at) VALUES (?1, ?2)")
@@ -1042,7 +1327,7 @@ fn apply(
                 .map_err(|e| classify("insert_audit_seal_key", &e))?;
             Ok(WriteOutcome::Done)
         }
-        WriteOp::Seal => Ok(WriteOutcome::Done),
+        WriteOp::Seal { .. } => Ok(WriteOutcome::Done),
         WriteOp::InsertReceiver { receiver, audit } => {
             conn.prepare_cached("INSERT INTO receivers (merchant_id, name, url, created_at) VALUES (?1, ?2, ?3, ?4)")
                 .and_then(|mut stmt| {
@@ -1070,6 +1355,26 @@ fn apply(
             Ok(WriteOutcome::Deleted(removed > 0))
         }
     }
+}
+
+/// Records a number new to the card memory (accepted or refused) in its table, until the end of
+/// its window.
+fn remember_card(
+    conn: &Connection,
+    card_key: &[u8; 16],
+    seen: &CardSeen,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO card_enumeration (expires_at, card_key, number, refused) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut stmt| stmt.execute(params![
+            seen.until,
+            card_key.as_slice(),
+            seen.number.as_slice(),
+            seen.refused
+        ]))
+    .map(drop)
+    .map_err(|e| db_error("insert_token: card memory", &e))
 }
 
 /// The caller's event, with an `ok` outcome turned into `not_found` and no token when nothing
@@ -1231,12 +1536,19 @@ fn sweep(
         Ok(())
     })
     .map_err(err)?;
+    let cards = conn
+        .prepare_cached(
+            "DELETE FROM card_enumeration WHERE rowid IN \
+             (SELECT rowid FROM card_enumeration WHERE expires_at <= ?1 LIMIT ?2)",
+        )
+        .and_then(|mut stmt| stmt.execute([now, limit_sql]))
+        .map_err(err)?;
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     Ok(SweepReport {
         tokens_deleted: expired.len() as u64,
         cvcs_cleared: cvcs as u64,
         jtis_deleted: jtis as u64,
-        more: expired.len() >= limit || cvcs >= limit || jtis >= limit,
+        more: expired.len() >= limit || cvcs >= limit || jtis >= limit || cards >= limit,
     })
 }
 

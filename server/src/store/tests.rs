@@ -118,7 +118,7 @@ fn fresh_dir_is_created_private_and_reopens() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     let journal: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
@@ -926,7 +926,7 @@ async fn sealed_store(dir: &Path) -> (Store, AuditSealKey) {
     let key = AuditSealKey::generate().unwrap();
     let copy = AuditSealKey::from_bytes(&key.to_bytes()).unwrap();
     store.insert_audit_seal_key(vec![0xAB; 60]).unwrap();
-    store.seal_audit_with(key).unwrap();
+    store.seal_audit_with(key, true).unwrap();
     for i in 0..5 {
         store
             .append_audit(event("read", Some(&format!("tok_{i}"))))
@@ -937,7 +937,7 @@ async fn sealed_store(dir: &Path) -> (Store, AuditSealKey) {
         entries: 7,
         sealed_since: Some(2),
     };
-    assert_eq!(verify_audit_sealed(&store, Some(&copy)), Ok(sealed));
+    assert_eq!(verify_audit_sealed(&store, Some(&copy), None), Ok(sealed));
     (store, copy)
 }
 
@@ -981,7 +981,7 @@ async fn the_seal_shows_a_rewritten_chain() {
     }
     assert_eq!(verify_audit(&store), Ok(7));
     assert_eq!(
-        verify_audit_sealed(&store, Some(&key)),
+        verify_audit_sealed(&store, Some(&key), None),
         Err(AuditBreak {
             seq: 7,
             reason: "not the entry sealed: the chain was rewritten"
@@ -997,7 +997,7 @@ async fn the_seal_shows_a_log_cut_short() {
         .execute("DELETE FROM audit WHERE seq >= 6", [])
         .unwrap();
     assert_eq!(verify_audit(&store), Ok(5));
-    let broken = verify_audit_sealed(&store, Some(&key)).unwrap_err();
+    let broken = verify_audit_sealed(&store, Some(&key), None).unwrap_err();
     assert_eq!(broken.seq, 6);
     assert_eq!(
         broken.reason,
@@ -1022,11 +1022,11 @@ async fn the_seal_shows_an_entry_added_without_it_and_stays() {
         seq: 8,
         reason: "after the sealed head: added without the seal key",
     });
-    assert_eq!(verify_audit_sealed(&store, Some(&key)), expected);
+    assert_eq!(verify_audit_sealed(&store, Some(&key), None), expected);
     // The vault goes on appending, but does not seal over the added entry.
     store.append_audit(event("read", None)).await.unwrap();
     assert_eq!(verify_audit(&store), Ok(9));
-    assert_eq!(verify_audit_sealed(&store, Some(&key)), expected);
+    assert_eq!(verify_audit_sealed(&store, Some(&key), None), expected);
 }
 
 #[tokio::test]
@@ -1039,19 +1039,25 @@ async fn a_seal_changed_removed_or_under_another_key_fails() {
         reason: "the seal does not verify: changed, or sealed under another key",
     });
     let other = AuditSealKey::generate().unwrap();
-    assert_eq!(verify_audit_sealed(&store, Some(&other)), does_not_verify);
-    assert_eq!(verify_audit_sealed(&store, None), does_not_verify);
+    assert_eq!(
+        verify_audit_sealed(&store, Some(&other), None),
+        does_not_verify
+    );
+    assert_eq!(verify_audit_sealed(&store, None, None), does_not_verify);
     // Claiming the log was sealed from its first entry.
     conn.execute("UPDATE audit_seal SET since = 0", []).unwrap();
-    assert_eq!(verify_audit_sealed(&store, Some(&key)), does_not_verify);
+    assert_eq!(
+        verify_audit_sealed(&store, Some(&key), None),
+        does_not_verify
+    );
     conn.execute("DELETE FROM audit_seal", []).unwrap();
     let no_seal = Err(AuditBreak {
         seq: 1,
         reason: "the log has no seal",
     });
-    assert_eq!(verify_audit_sealed(&store, Some(&key)), no_seal);
+    assert_eq!(verify_audit_sealed(&store, Some(&key), None), no_seal);
     // Its key gone with it: what `audit verify` finds with the master key.
-    assert_eq!(verify_audit_sealed(&store, None), no_seal);
+    assert_eq!(verify_audit_sealed(&store, None, None), no_seal);
     // Not an empty one.
     let empty = tempfile::tempdir().unwrap();
     let fresh = Store::open(empty.path()).unwrap();
@@ -1059,8 +1065,8 @@ async fn a_seal_changed_removed_or_under_another_key_fails() {
         entries: 0,
         sealed_since: None,
     };
-    assert_eq!(verify_audit_sealed(&fresh, Some(&key)), Ok(none));
-    assert_eq!(verify_audit_sealed(&fresh, None), Ok(none));
+    assert_eq!(verify_audit_sealed(&fresh, Some(&key), None), Ok(none));
+    assert_eq!(verify_audit_sealed(&fresh, None, None), Ok(none));
 }
 
 #[tokio::test]
@@ -1069,7 +1075,7 @@ async fn two_processes_with_the_key_keep_one_seal() {
     let (server, key) = sealed_store(tmp.path()).await;
     // A second handle (another process: an operator's command) with the same key.
     let cli = Store::open(tmp.path()).unwrap();
-    cli.seal_audit_with(AuditSealKey::from_bytes(&key.to_bytes()).unwrap())
+    cli.seal_audit_with(AuditSealKey::from_bytes(&key.to_bytes()).unwrap(), false)
         .unwrap();
     for i in 0..4 {
         let (writer, action) = if i % 2 == 0 {
@@ -1083,5 +1089,398 @@ async fn two_processes_with_the_key_keep_one_seal() {
         entries: 11,
         sealed_since: Some(2),
     };
-    assert_eq!(verify_audit_sealed(&server, Some(&key)), Ok(sealed));
+    assert_eq!(verify_audit_sealed(&server, Some(&key), None), Ok(sealed));
+}
+
+// -- a wiped log, the triggers, the expected head (issue 22, B) ---------------------------------
+
+/// The sealed store with its triggers dropped, every entry deleted and its seal nulled: what
+/// the tester did with write access and no key.
+#[tokio::test]
+async fn a_wiped_log_and_seal_are_not_an_empty_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, key) = sealed_store(tmp.path()).await;
+    let conn = attacker(tmp.path());
+    conn.execute_batch(
+        "DELETE FROM audit; UPDATE audit_seal SET since = NULL, seq = NULL, hash = NULL, mac = NULL;",
+    )
+    .unwrap();
+    assert_eq!(
+        verify_audit(&store),
+        Ok(0),
+        "the chain alone sees an empty log"
+    );
+    let wiped = "missing: the log and its seal are empty, but the store holds merchants, \
+                 keys, tokens or receivers, made after sealing began (the log was wiped)";
+    let broken = verify_audit_sealed(&store, Some(&key), None).unwrap_err();
+    assert_eq!((broken.seq, broken.reason), (1, wiped));
+    assert_eq!(
+        verify_audit_unkeyed(&store, None).unwrap_err().reason,
+        wiped
+    );
+    // The seal row gone too (its key with it): the same.
+    conn.execute("DELETE FROM audit_seal", []).unwrap();
+    assert_eq!(
+        verify_audit_sealed(&store, None, None).unwrap_err().reason,
+        wiped
+    );
+    assert_eq!(
+        verify_audit_unkeyed(&store, None).unwrap_err().reason,
+        wiped
+    );
+}
+
+#[tokio::test]
+async fn missing_changed_or_added_triggers_break_the_log() {
+    let triggers = "the append-only triggers are missing or changed (the schema has exactly \
+                    audit_no_update and audit_no_delete)";
+    let attacks = [
+        "DROP TRIGGER audit_no_delete",
+        "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete",
+        "DROP TRIGGER audit_no_update; CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit \
+         BEGIN SELECT 1; END",
+        "CREATE TRIGGER audit_rewrite AFTER INSERT ON audit BEGIN SELECT 1; END",
+    ];
+    for attack in attacks {
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, key) = sealed_store(tmp.path()).await;
+        raw(tmp.path()).execute_batch(attack).unwrap();
+        let expected = Err(AuditBreak {
+            seq: 0,
+            reason: triggers,
+        });
+        assert_eq!(
+            verify_audit_sealed(&store, Some(&key), None),
+            expected,
+            "{attack}"
+        );
+        assert_eq!(
+            verify_audit_unkeyed(&store, None).unwrap_err().reason,
+            triggers,
+            "{attack}"
+        );
+        assert_eq!(
+            format!("{}", verify_audit_unkeyed(&store, None).unwrap_err()),
+            format!("the audit log: {triggers}")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_head_cut_under_a_wiped_seal_stays_unsealed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, key) = sealed_store(tmp.path()).await;
+    attacker(tmp.path())
+        .execute_batch(
+            "DELETE FROM audit WHERE seq >= 6; \
+             UPDATE audit_seal SET since = NULL, seq = NULL, hash = NULL, mac = NULL;",
+        )
+        .unwrap();
+    assert_eq!(verify_audit(&store), Ok(5));
+    let broken = AuditBreak {
+        seq: 1,
+        reason: "the log has no seal",
+    };
+    let no_seal = Err(broken);
+    assert_eq!(verify_audit_sealed(&store, Some(&key), None), no_seal);
+    assert_eq!(verify_audit_unkeyed(&store, None), Err(broken));
+    // The vault goes on appending but does not begin sealing again over the cut log.
+    store.append_audit(event("read", None)).await.unwrap();
+    assert_eq!(verify_audit_sealed(&store, Some(&key), None), no_seal);
+    assert!(store.audit_seal().unwrap().unwrap().sealed.is_none());
+    // Only an explicit beginning (a database from before the seal) seals it.
+    store
+        .seal_audit_with(AuditSealKey::from_bytes(&key.to_bytes()).unwrap(), true)
+        .unwrap();
+    let sealed = store.audit_seal().unwrap().unwrap().sealed.unwrap();
+    assert_eq!((sealed.since, sealed.seq), (6, 6));
+}
+
+#[tokio::test]
+async fn a_healthy_log_verifies_every_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, key) = sealed_store(tmp.path()).await;
+    let head = store.audit_entries().unwrap().pop().unwrap();
+    let expect = ExpectedHead {
+        seq: head.seq,
+        hash: head.hash,
+    };
+    assert_eq!(
+        verify_audit_sealed(&store, Some(&key), Some(&expect)),
+        Ok(SealedReport {
+            entries: 7,
+            sealed_since: Some(2)
+        })
+    );
+    assert_eq!(verify_audit_unkeyed(&store, Some(&expect)), Ok(7));
+    // An older head is still in a longer log.
+    store.append_audit(event("read", None)).await.unwrap();
+    assert_eq!(verify_audit_unkeyed(&store, Some(&expect)), Ok(8));
+    // A new database: nothing in it, nothing to seal.
+    let empty = tempfile::tempdir().unwrap();
+    let fresh = Store::open(empty.path()).unwrap();
+    assert_eq!(verify_audit_unkeyed(&fresh, None), Ok(0));
+}
+
+#[tokio::test]
+async fn the_expected_head_shows_a_cut_a_rewrite_and_an_earlier_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, key) = sealed_store(tmp.path()).await;
+    let entries = store.audit_entries().unwrap();
+    let head = ExpectedHead {
+        seq: entries[6].seq,
+        hash: entries[6].hash,
+    };
+    // Another hash for that entry: the log was rewritten (or is another log).
+    let mut other = head;
+    other.hash[0] ^= 1;
+    let rewritten = AuditBreak {
+        seq: 7,
+        reason: "not the expected head: the log was rewritten",
+    };
+    assert_eq!(
+        verify_audit_sealed(&store, Some(&key), Some(&other)),
+        Err(rewritten)
+    );
+    assert_eq!(verify_audit_unkeyed(&store, Some(&other)), Err(rewritten));
+    // An entry the log does not reach: cut, or an earlier copy put back (whose seal verifies).
+    let later = ExpectedHead {
+        seq: 9,
+        hash: head.hash,
+    };
+    let missing = AuditBreak {
+        seq: 9,
+        reason: "missing: the expected head is not in the log (it was cut, or put back to an earlier copy)",
+    };
+    assert_eq!(
+        verify_audit_sealed(&store, Some(&key), None).map(|r| r.entries),
+        Ok(7)
+    );
+    assert_eq!(
+        verify_audit_sealed(&store, Some(&key), Some(&later)),
+        Err(missing)
+    );
+    assert_eq!(verify_audit_unkeyed(&store, Some(&later)), Err(missing));
+}
+
+#[test]
+fn an_expected_head_parses_as_the_server_log_prints_it() {
+    let hash = [0xA5u8; 32];
+    let head = ExpectedHead { seq: 12, hash };
+    let text = head.to_string();
+    assert_eq!(text, format!("12:{}", "a5".repeat(32)));
+    assert_eq!(text.parse::<ExpectedHead>(), Ok(head));
+    assert_eq!(
+        format!("12:{}", "A5".repeat(32)).parse::<ExpectedHead>(),
+        Ok(head)
+    );
+    for bad in [
+        "",
+        "12",
+        &format!("0:{}", "a5".repeat(32)),
+        &format!("-1:{}", "a5".repeat(32)),
+        &format!("x:{}", "a5".repeat(32)),
+        &format!("12:{}", "a5".repeat(31)),
+        &format!("12:{}a", "a5".repeat(31)),
+        &format!("12:{}zz", "a5".repeat(31)),
+        &format!("12:{}+5", "a5".repeat(31)),
+    ] {
+        assert!(bad.parse::<ExpectedHead>().is_err(), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn a_new_database_has_exactly_the_expected_triggers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, _) = sealed_store(tmp.path()).await;
+    assert_eq!(verify_audit_unkeyed(&store, None), Ok(7));
+    assert!(store.holds_records().unwrap());
+    let empty = tempfile::tempdir().unwrap();
+    assert!(!Store::open(empty.path()).unwrap().holds_records().unwrap());
+}
+
+// -- card enumeration (issue 22, A2) ------------------------------------------------------------
+
+const TWO_PER_DAY: EnumerationLimit = EnumerationLimit {
+    limit: 2,
+    window_secs: 86_400,
+};
+
+/// Token `name` of `mer_a` for the number fingerprinted `fp`, with BIN 424242 and `last4`, made
+/// at `at`.
+fn card_token(name: &str, fp: &str, last4: &str, at: i64) -> TokenRecord {
+    let mut record = token("mer_a", name);
+    record.fingerprint = fp.into();
+    record.last4 = last4.into();
+    record.created_at = at;
+    record
+}
+
+async fn tokenize(store: &Store, record: TokenRecord) -> Result<(), StoreError> {
+    let jti = format!("jti_{}", record.token);
+    let at = record.created_at;
+    let event = event("tokenize", Some(&record.token));
+    store
+        .insert_token_limited(record, jti, at + 420, event, TWO_PER_DAY)
+        .await
+}
+
+#[tokio::test]
+async fn enumerating_one_bin_and_last_four_is_refused_and_audited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    tokenize(&store, card_token("tok_1", "fp_1", "4242", NOW))
+        .await
+        .unwrap();
+    tokenize(&store, card_token("tok_2", "fp_2", "4242", NOW + 1))
+        .await
+        .unwrap();
+    let entries_before = store.audit_entries().unwrap().len();
+    assert_eq!(
+        tokenize(&store, card_token("tok_3", "fp_3", "4242", NOW + 2)).await,
+        Err(StoreError::CardEnumeration)
+    );
+    // Nothing stored (not the token, not its jti) but the refusal, in the chain.
+    assert_eq!(store.token("mer_a", "tok_3").unwrap(), None);
+    assert!(!store.jti_seen("jti_tok_3", NOW).unwrap());
+    let entries = store.audit_entries().unwrap();
+    assert_eq!(entries.len(), entries_before + 1);
+    let refusal = &entries.last().unwrap().event;
+    assert_eq!(refusal.action, "refused");
+    assert_eq!(refusal.outcome, "card_enumeration");
+    assert_eq!(refusal.token, None);
+    assert_eq!(verify_audit(&store), Ok(entries.len() as u64));
+    // A known number still tokenizes; so does another last four, or another merchant.
+    tokenize(&store, card_token("tok_4", "fp_1", "4242", NOW + 3))
+        .await
+        .unwrap();
+    tokenize(&store, card_token("tok_5", "fp_3", "4243", NOW + 4))
+        .await
+        .unwrap();
+    let mut elsewhere = card_token("tok_6", "fp_3", "4242", NOW + 5);
+    elsewhere.merchant_id = "mer_b".into();
+    tokenize(&store, elsewhere).await.unwrap();
+    // No limit: not checked.
+    store
+        .insert_token(
+            card_token("tok_7", "fp_7", "4242", NOW + 6),
+            "jti_7".into(),
+            NOW + 420,
+            event("tokenize", None),
+        )
+        .await
+        .unwrap();
+    // Refusals count too: after the limit's worth of them, the BIN and last four are closed to
+    // the merchant for the window, known numbers included (else an accepted number, once the
+    // memory is full, would say which candidate is a known card).
+    assert_eq!(
+        tokenize(&store, card_token("tok_8", "fp_8", "4242", NOW + 7)).await,
+        Err(StoreError::CardEnumeration)
+    );
+    assert_eq!(
+        tokenize(&store, card_token("tok_9", "fp_1", "4242", NOW + 8)).await,
+        Err(StoreError::CardEnumeration)
+    );
+    let rows = count(tmp.path(), "SELECT count(*) FROM card_enumeration");
+    assert_eq!(
+        tokenize(&store, card_token("tok_10", "fp_10", "4242", NOW + 9)).await,
+        Err(StoreError::CardEnumeration)
+    );
+    assert_eq!(
+        count(tmp.path(), "SELECT count(*) FROM card_enumeration"),
+        rows,
+        "a closed BIN and last four remembers no more"
+    );
+    // Another last four is open still.
+    tokenize(&store, card_token("tok_11", "fp_10", "4243", NOW + 10))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_card_memory_survives_a_restart_and_ends_with_its_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let store = setup(tmp.path());
+        tokenize(&store, card_token("tok_1", "fp_1", "4242", NOW))
+            .await
+            .unwrap();
+        tokenize(&store, card_token("tok_2", "fp_2", "4242", NOW + 10))
+            .await
+            .unwrap();
+    }
+    let store = Store::open(tmp.path()).unwrap();
+    assert_eq!(
+        tokenize(&store, card_token("tok_3", "fp_3", "4242", NOW + 20)).await,
+        Err(StoreError::CardEnumeration),
+        "a restart reset the memory"
+    );
+    // Two numbers and one refusal.
+    assert_eq!(
+        count(tmp.path(), "SELECT count(*) FROM card_enumeration"),
+        3
+    );
+    // fp_1's window ends first: then one new number fits again, not two.
+    let later = NOW + TWO_PER_DAY.window_secs;
+    tokenize(&store, card_token("tok_4", "fp_3", "4242", later))
+        .await
+        .unwrap();
+    assert_eq!(
+        tokenize(&store, card_token("tok_5", "fp_4", "4242", later + 1)).await,
+        Err(StoreError::CardEnumeration)
+    );
+    // The sweep forgets what is past its window.
+    store.sweep(later + 10).await.unwrap();
+    assert_eq!(
+        count(tmp.path(), "SELECT count(*) FROM card_enumeration"),
+        3
+    );
+    store
+        .sweep(later + 10 + TWO_PER_DAY.window_secs)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(tmp.path(), "SELECT count(*) FROM card_enumeration"),
+        0
+    );
+}
+
+#[test]
+fn only_a_new_or_a_pre_seal_database_gets_a_new_seal_key() {
+    use crate::keys::MasterKey;
+    use crate::vault::{BootError, seal_audit};
+    let master = MasterKey::generate().unwrap();
+    // From before the seal (schema version 1), with an entry: sealed from its head, once.
+    let old = tempfile::tempdir().unwrap();
+    {
+        let conn = raw(old.path());
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let store = Store::open(old.path()).unwrap();
+    assert!(store.predates_seal());
+    store
+        .insert_merchant(merchant("mer_a"), event("merchant_create", None))
+        .unwrap();
+    seal_audit(&store, &master).unwrap();
+    let sealed = store.audit_seal().unwrap().unwrap().sealed.unwrap();
+    assert_eq!((sealed.since, sealed.seq), (1, 1));
+    drop(store);
+    assert!(!Store::open(old.path()).unwrap().predates_seal());
+    // A store that holds records and lost its seal row gets no new key.
+    raw(old.path())
+        .execute("DELETE FROM audit_seal", [])
+        .unwrap();
+    let store = Store::open(old.path()).unwrap();
+    assert!(matches!(
+        seal_audit(&store, &master),
+        Err(BootError::Corrupt(_))
+    ));
+    assert_eq!(store.audit_seal().unwrap(), None);
+    // A new one does.
+    let new = tempfile::tempdir().unwrap();
+    let store = Store::open(new.path()).unwrap();
+    assert!(!store.predates_seal());
+    seal_audit(&store, &master).unwrap();
+    assert!(store.audit_seal().unwrap().is_some());
 }

@@ -264,7 +264,10 @@ mod tests {
         for _ in 0..callers {
             let writer = Arc::clone(&writer);
             tasks.push(tokio::spawn(async move {
-                writer.submit(WriteOp::Seal).await.map(drop)
+                writer
+                    .submit(WriteOp::Seal { begin: false })
+                    .await
+                    .map(drop)
             }));
         }
         // The writer holds its first batch at the gate; the rest queue up to the limit and no

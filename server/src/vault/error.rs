@@ -38,6 +38,9 @@ pub enum Error {
     },
     /// The request is not well-formed for the operation.
     InvalidRequest,
+    /// The merchant tokenized too many distinct card numbers with this card's BIN and last four
+    /// in the enumeration window (README, *The fingerprint*).
+    CardEnumeration,
     /// A forward asked for `{{card.cvc}}`, and the token's CVC was used or has expired.
     CvcUnavailable,
     /// The receiver's address may not be used: not a public HTTPS host, or a loopback receiver
@@ -69,6 +72,7 @@ impl Error {
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::RateLimited { .. } => "rate_limited",
             Error::InvalidRequest => "invalid_request",
+            Error::CardEnumeration => "card_enumeration",
             Error::CvcUnavailable => "cvc_unavailable",
             Error::ReceiverNotAllowed => "receiver_not_allowed",
             Error::UpstreamError | Error::UpstreamTooLarge => "upstream_error",

@@ -39,7 +39,10 @@ use crate::keys::{
     AUDIT_SEAL_KEY_CONTEXT, AuditSealKey, DataKey, FingerprintKey, Jwk, KeyError, MasterKey,
     TransportKey,
 };
-use crate::store::{DataKeyRecord, MerchantRecord, Store, StoreError};
+use crate::store::{
+    self, AuditBreak, DataKeyRecord, EnumerationLimit, ExpectedHead, MerchantRecord, SealedReport,
+    Store, StoreError,
+};
 use directory::Directory;
 
 /// Seconds since the Unix epoch.
@@ -66,6 +69,9 @@ pub struct Config {
     pub limits: Limits,
     /// Refusals audited one by one each second; beyond, counted (`vault/refusals.rs`).
     pub refusals_per_second: u32,
+    /// Distinct card numbers per merchant, BIN and last four within a window (README, *The
+    /// fingerprint*): 10 per 24 hours.
+    pub enumeration: EnumerationLimit,
 }
 
 impl Default for Config {
@@ -78,6 +84,10 @@ impl Default for Config {
             forward_limits: client::Limits::default(),
             limits: Limits::default(),
             refusals_per_second: 20,
+            enumeration: EnumerationLimit {
+                limit: 10,
+                window_secs: 24 * 60 * 60,
+            },
         }
     }
 }
@@ -128,9 +138,20 @@ impl From<KeyError> for BootError {
 /// Makes the store seal its audit log (see `keys::audit`): unwraps this database's audit seal key
 /// with the master key, making and storing one the first time, and seals the head now. Every
 /// command that writes to the store calls it first, so that each entry it appends is sealed.
+///
+/// A key is made only for a new database (nothing in it yet) or one from before the seal
+/// (migrated as this process opened it): a store that holds records or entries and no seal key
+/// lost it, and a new key would seal whatever the log then holds.
 pub fn seal_audit(store: &Store, master: &MasterKey) -> Result<(), BootError> {
+    let legacy = store.predates_seal();
     let wrapped = match store.audit_seal()? {
         Some(record) => record.key,
+        None if !legacy && store.holds_records()? => {
+            return Err(BootError::Corrupt(
+                "the audit log's seal key is missing but the store holds records: the seal was \
+                 removed (see `cardvault audit verify`)",
+            ));
+        }
         None => {
             let key = AuditSealKey::generate()?;
             let wrapped = master.wrap(AUDIT_SEAL_KEY_CONTEXT, &key.to_bytes())?;
@@ -147,7 +168,13 @@ pub fn seal_audit(store: &Store, master: &MasterKey) -> Result<(), BootError> {
             }
         }
     };
-    store.seal_audit_with(unwrap_audit_seal_key(master, &wrapped)?)?;
+    if legacy {
+        tracing::warn!(
+            "audit: the database is from before the audit seal; sealing begins at its head now \
+             (`cardvault audit verify` says after which entry)"
+        );
+    }
+    store.seal_audit_with(unwrap_audit_seal_key(master, &wrapped)?, legacy)?;
     Ok(())
 }
 
@@ -160,6 +187,17 @@ pub fn audit_seal_key(
         .audit_seal()?
         .map(|record| unwrap_audit_seal_key(master, &record.key))
         .transpose()
+}
+
+/// The audit log verified with this database's seal key (`store::verify_audit_sealed`), and
+/// against `expect` if given.
+pub fn verify_audit(
+    store: &Store,
+    master: &MasterKey,
+    expect: Option<&ExpectedHead>,
+) -> Result<Result<SealedReport, AuditBreak>, BootError> {
+    let key = audit_seal_key(store, master)?;
+    Ok(store::verify_audit_sealed(store, key.as_ref(), expect))
 }
 
 fn unwrap_audit_seal_key(master: &MasterKey, wrapped: &[u8]) -> Result<AuditSealKey, BootError> {
@@ -198,7 +236,18 @@ fn data_key_context(version: u32) -> String {
 impl Vault {
     /// Opens the vault on `store`: creates the first data key and transport key if missing,
     /// and unwraps them all with `master`.
+    ///
+    /// Refuses a store whose audit log does not verify (`cardvault audit verify` says where), so
+    /// that a vault never goes on appending to, and sealing, a log changed under it; except a
+    /// database from before the seal, which has none to check yet.
     pub fn open(store: Store, master: MasterKey, config: Config) -> Result<Vault, BootError> {
+        if !store.predates_seal()
+            && let Err(broken) = verify_audit(&store, &master, None)?
+        {
+            return Err(BootError::Invalid(format!(
+                "refusing to start: the audit log is BROKEN ({broken}); `cardvault audit verify` checks it"
+            )));
+        }
         seal_audit(&store, &master)?;
         if store.data_keys()?.is_empty() {
             let key = DataKey::generate(1)?;

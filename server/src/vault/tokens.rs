@@ -67,8 +67,10 @@ pub struct TokenMeta {
     /// The BIN (first six digits), for the owning merchant's reads only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bin: Option<String>,
-    /// `fp_…`: the same card gives the same fingerprint for one merchant.
-    pub fingerprint: String,
+    /// `fp_…`: the same card gives the same fingerprint for one merchant. Never answered to a
+    /// publishable key (README, *The fingerprint*): see [`TokenMeta::without_fingerprint`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339, when the token expires, if it does.
@@ -94,10 +96,20 @@ impl TokenMeta {
                 exp_year: record.exp_year,
             },
             bin: with_bin.then(|| record.bin.clone()),
-            fingerprint: record.fingerprint.clone(),
+            fingerprint: Some(record.fingerprint.clone()),
             created_at: rfc3339(record.created_at),
             expires_at: record.expires_at.map(rfc3339),
         }
+    }
+}
+
+impl TokenMeta {
+    /// The same, without the fingerprint: the answer to a publishable key, which anyone can use.
+    /// With a token's BIN, last four and fingerprint, tokenizing guesses of the unknown digits
+    /// would confirm the number.
+    pub fn without_fingerprint(mut self) -> TokenMeta {
+        self.fingerprint = None;
+        self
     }
 }
 
@@ -285,12 +297,15 @@ impl Vault {
         let event = audit.event("tokenize", Some(&token), "ok");
         match self
             .store
-            .insert_token(record, jti, jti_expires_at, event)
+            .insert_token_limited(record, jti, jti_expires_at, event, self.config.enumeration)
             .await
         {
+            // A publishable key is anyone's: no fingerprint for it (README, *The fingerprint*).
+            Ok(()) if caller.kind == KeyKind::Publishable => Ok(meta.without_fingerprint()),
             Ok(()) => Ok(meta),
             // The store audited the refusal with the operation.
             Err(StoreError::Replayed) => Err(Refusal::Written(Error::ReplayedEnvelope)),
+            Err(StoreError::CardEnumeration) => Err(Refusal::Written(Error::CardEnumeration)),
             Err(e) => Err(internal("storing a token failed")(e).into()),
         }
     }
