@@ -22,8 +22,7 @@ use super::{
 /// The time first makes tokens sort in the order they are made, so the store's unique index on
 /// them grows at its right edge: a group commit writes one or two of its pages, where random
 /// tokens dirtied a different leaf page per token, each copied whole into the write-ahead log
-/// (measured with the bench's load: about 17 more page writes per commit, `tokenize_vs_rsa` 0.72
-/// against 0.79). The prefix tells whoever holds the token when it was made, which the response
+/// (what it cost: bench/README.md). The prefix tells whoever holds the token when it was made, which the response
 /// that carries the token already says (`created_at`); the random part alone keeps it unguessable.
 fn new_token(now: std::time::SystemTime) -> Result<String, Error> {
     let millis = now
@@ -229,9 +228,9 @@ impl Vault {
         let jti = header.jti().to_owned();
         let jti_expires_at = iat + self.config.freshness_secs + 2 * self.config.skew_secs;
 
-        // RSA and AES inline, on this worker: one private-key operation (~0.4 ms) is what a
-        // TLS handshake costs tokio-rustls on its worker too, and a hop to the blocking pool and
-        // back costs two thread wake-ups per request (measured: ~10 % of a core at full load).
+        // RSA and AES inline, on this worker: one private-key operation is what a TLS
+        // handshake costs tokio-rustls on its worker too, and a hop to the blocking pool and
+        // back costs two thread wake-ups per request (bench/README.md).
         // A replayed jti is refused when the row is written (the store writer's replay memory),
         // in the same transaction, so no read ahead of the decryption is needed.
         let cek = key
