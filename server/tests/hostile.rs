@@ -3,21 +3,17 @@
 //! requests neither grows the audit log one entry per request nor stops real tokenizations.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use cardvault::card::{Card, YearMonth};
 use cardvault::envelope::SealingKey;
-use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cardvault");
-/// A master key for these tests (base64 of 32 bytes).
-const MASTER: &str = "q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=";
+use support::*;
 
 /// Luhn-valid numbers the attacker writes into requests; none may be stored, counted or logged.
 const HOSTILE: &[&str] = &[
@@ -30,113 +26,6 @@ const HOSTILE: &[&str] = &[
 
 /// The number tokenized for real (stored encrypted only).
 const PAN: &str = "4242424242424242";
-
-fn cli(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env("CARDVAULT_MASTER_KEY", MASTER)
-        .output()
-        .unwrap()
-}
-
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(data_dir: &Path, log: &Path, extra: &[&str]) -> Server {
-        let addr = free_port();
-        let out = std::fs::File::create(log).unwrap();
-        let child = Command::new(BIN)
-            .args(["serve", "--listen", &addr.to_string()])
-            .args(extra)
-            .arg("--data-dir")
-            .arg(data_dir)
-            .env("CARDVAULT_MASTER_KEY", MASTER)
-            .env("CARDVAULT_LOG", "debug")
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .spawn()
-            .unwrap();
-        let server = Server { child, addr };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while raw(
-            addr,
-            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        )
-        .map(|r| r.status)
-            != Some(200)
-        {
-            assert!(Instant::now() < deadline, "the server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    fn stop(mut self) {
-        // SIGTERM: a graceful stop, as an operator's.
-        let _ = Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Answer {
-    status: u16,
-    head: String,
-    body: Value,
-}
-
-/// Sends `request` as it is (one per connection) and reads the answer.
-fn raw(addr: SocketAddr, request: &str) -> Option<Answer> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .ok()?;
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).ok()?;
-    let text = String::from_utf8_lossy(&response);
-    let status = text.split(' ').nth(1)?.parse().ok()?;
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(body)
-    } else {
-        body.to_owned()
-    };
-    Some(Answer {
-        status,
-        head: head.to_owned(),
-        body: serde_json::from_str(&body).unwrap_or(Value::Null),
-    })
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 || rest.len() < size {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
-    }
-    out
-}
 
 /// A request of `method` to `target` with `headers` (each a whole line) and `body`.
 fn request(method: &str, target: &str, headers: &[String], body: &str) -> String {
@@ -154,58 +43,9 @@ fn bearer(key: &str) -> String {
     format!("Authorization: Bearer {key}")
 }
 
-fn create_merchant(data_dir: &Path) -> (String, String) {
-    let out = cli(
-        data_dir,
-        &[
-            "merchant",
-            "create",
-            "--name",
-            "Shop",
-            "--origin",
-            "https://shop.example",
-            "--json",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (
-        json["publishable_key"].as_str().unwrap().to_owned(),
-        json["secret_key"].as_str().unwrap().to_owned(),
-    )
-}
-
-fn sealing_key(addr: SocketAddr) -> SealingKey {
-    let answer = raw(addr, &request("GET", "/.well-known/jwks.json", &[], "")).unwrap();
-    let key = &answer.body["keys"][0];
-    SealingKey::from_jwk(key["n"].as_str().unwrap(), key["e"].as_str().unwrap()).unwrap()
-}
-
-fn seal(key: &SealingKey, pk: &str) -> String {
-    let now = YearMonth::now();
-    let card = Card::new(
-        PAN,
-        12,
-        u32::from(now.year) + 3,
-        Some("123"),
-        Some("Ada"),
-        now,
-    )
-    .unwrap();
-    let iat = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    key.seal(&card, pk, iat).unwrap()
-}
-
 fn tokenize(addr: SocketAddr, key: &SealingKey, pk: &str) -> Answer {
-    let envelope = seal(key, pk);
-    raw(
+    let envelope = seal(key, PAN, pk);
+    exchange(
         addr,
         &request(
             "POST",
@@ -215,20 +55,6 @@ fn tokenize(addr: SocketAddr, key: &SealingKey, pk: &str) -> Answer {
         ),
     )
     .unwrap()
-}
-
-/// Every file under `dir`, read whole.
-fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push((path.clone(), std::fs::read(&path).unwrap()));
-        }
-    }
-    out
 }
 
 fn assert_no_hostile_number(what: &str, bytes: &[u8]) {
@@ -347,13 +173,6 @@ fn hostile_requests(pan: &str, pk: &str, sk: &str) -> Vec<String> {
     out
 }
 
-fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-}
-
 #[test]
 fn card_numbers_in_every_request_field_reach_no_stored_byte_metric_or_log() {
     let dir = tempfile::tempdir().unwrap();
@@ -361,15 +180,15 @@ fn card_numbers_in_every_request_field_reach_no_stored_byte_metric_or_log() {
     let log = dir.path().join("serve.log");
     let (pk, sk) = create_merchant(&data);
     let metrics = free_port();
-    let server = Server::start(&data, &log, &["--metrics-listen", &metrics.to_string()]);
+    let server = Server::start_with(&data, &log, &["--metrics-listen", &metrics.to_string()]);
     let addr = server.addr;
-    let key = sealing_key(addr);
+    let key = sealing_keys(addr).remove(0);
 
     // Successes too, with a hostile request id: the entries they write carry the vault's.
     let made = tokenize(addr, &key, &pk);
     assert_eq!(made.status, 201, "{}", made.body);
     let token = made.body["token"].as_str().unwrap().to_owned();
-    let read = raw(
+    let read = exchange(
         addr,
         &request(
             "GET",
@@ -384,7 +203,7 @@ fn card_numbers_in_every_request_field_reach_no_stored_byte_metric_or_log() {
     let mut sent = 0;
     for pan in HOSTILE {
         for req in hostile_requests(pan, &pk, &sk) {
-            let answer = raw(addr, &req).unwrap_or_else(|| panic!("no answer to {req}"));
+            let answer = exchange(addr, &req).unwrap_or_else(|| panic!("no answer to {req}"));
             assert_ne!(answer.status, 201, "{req}");
             assert_no_hostile_number(&format!("the answer to {req:?}"), answer.head.as_bytes());
             let id = answer
@@ -408,7 +227,7 @@ fn card_numbers_in_every_request_field_reach_no_stored_byte_metric_or_log() {
     for (path, bytes) in files_under(&data) {
         assert_no_hostile_number(&path.display().to_string(), &bytes);
     }
-    server.stop();
+    server.terminate();
     for (path, bytes) in files_under(&data) {
         assert_no_hostile_number(&path.display().to_string(), &bytes);
     }
@@ -487,13 +306,9 @@ fn tokenizations_keep_succeeding_through_a_flood_of_unauthenticated_requests() {
     let data = dir.path().join("data");
     let log = dir.path().join("serve.log");
     let (pk, _) = create_merchant(&data);
-    let server = Server::start(
-        &data,
-        &log,
-        &["--rate-limit-client", "0", "--sweep-every", "1"],
-    );
+    let server = Server::start_with(&data, &log, &["--sweep-every", "1"]);
     let addr = server.addr;
-    let key = sealing_key(addr);
+    let key = sealing_keys(addr).remove(0);
 
     let stop = Arc::new(AtomicBool::new(false));
     let refused = Arc::new(AtomicU64::new(0));
@@ -511,7 +326,7 @@ fn tokenizations_keep_succeeding_through_a_flood_of_unauthenticated_requests() {
                     "garbage",
                 );
                 while !stop.load(Ordering::Relaxed) {
-                    match raw(addr, &garbage) {
+                    match exchange(addr, &garbage) {
                         Some(answer) => {
                             assert_eq!(answer.status, 401);
                             refused.fetch_add(1, Ordering::Relaxed);
@@ -561,7 +376,7 @@ fn tokenizations_keep_succeeding_through_a_flood_of_unauthenticated_requests() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    server.stop();
+    server.terminate();
     let out = cli(&data, &["audit", "verify"]);
     assert!(
         out.status.success(),
