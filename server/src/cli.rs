@@ -580,10 +580,7 @@ async fn housekeeping(state: AppState, every: Duration) {
             }
         }
         state.limits.purge();
-        let vault = &state.vault;
-        vault
-            .keyring()
-            .reload_if_stale(vault.store(), &vault.master);
+        state.vault.reload_transport_keys_if_stale().await;
     }
 }
 

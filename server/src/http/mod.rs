@@ -220,9 +220,7 @@ pub(crate) fn refuse(error: ApiError, audit: AuditContext) -> Response {
 
 async fn jwks(State(state): State<AppState>) -> Response {
     let vault = &state.vault;
-    vault
-        .keyring()
-        .reload_if_stale(vault.store(), &vault.master);
+    vault.reload_transport_keys_if_stale().await;
     let keys = vault.keyring().jwks(now_unix());
     (
         [(

@@ -181,7 +181,7 @@ impl Vault {
         let key = match self.keyring.find(header.kid(), now) {
             Some(key) => key,
             None => {
-                self.keyring.reload_if_stale(&self.store, &self.master);
+                self.reload_transport_keys_if_stale().await;
                 self.keyring
                     .find(header.kid(), now)
                     .ok_or(ApiError::UnknownKey)?
