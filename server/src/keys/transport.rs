@@ -724,6 +724,82 @@ mod tests {
         assert_eq!(cek.key(), &[7u8; 32]);
     }
 
+    /// Project Wycheproof's RSA-OAEP vectors with SHA-256 and MGF1-SHA-256 at 2048, 3072 and
+    /// 4096 bits, imported as `cardvault keys import` would, through the vault's path:
+    ///
+    /// - the OAEP decryption `unwrap_cek` runs: every valid vector without a label gives its
+    ///   message; every invalid one, and every one with a label (`RSA-OAEP-256` has none), the
+    ///   one `DecryptionFailed`;
+    /// - the whole open, each vector's ciphertext as an envelope's encrypted key (with the
+    ///   content encrypted under the vector's message where it is 32 bytes, else under the
+    ///   envelope's real key): only a valid, unlabelled, 32-byte content key opens the card;
+    ///   everything else is the one `EnvelopeError::DecryptionFailed`.
+    #[test]
+    fn wycheproof_rsa_oaep_sha256() {
+        use wycheproof::TestResult;
+        use wycheproof::rsa_oaep::{TestName, TestSet};
+        let today = YearMonth::now();
+        for (name, bits) in [
+            (TestName::Rsa2048Sha256Mgf1Sha256, 2048),
+            (TestName::Rsa3072Sha256Mgf1Sha256, 3072),
+            (TestName::Rsa4096Sha256Mgf1Sha256, 4096),
+        ] {
+            let set = TestSet::load(name).unwrap();
+            let (mut opened, mut valid, mut refused) = (0, 0, 0);
+            for group in &set.test_groups {
+                let key = TransportKey::from_pkcs8_der(&group.pkcs8).unwrap();
+                assert_eq!(key.bits(), bits);
+                let jwk = key.jwk();
+                let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
+                let compact = sealing.seal(&card(), AUD, now()).unwrap();
+                let envelope = Envelope::parse(compact.as_bytes()).unwrap();
+                let real = Zeroizing::new(*key.unwrap_cek(envelope.encrypted_key()).key());
+                for test in &group.tests {
+                    let id = test.tc_id;
+                    let opens = test.result == TestResult::Valid && test.label.is_empty();
+                    match key.decrypt_oaep(&test.ct) {
+                        Ok(message) if opens => {
+                            assert_eq!(&message[..], &test.pt[..], "{bits} tcId {id}");
+                            valid += 1;
+                        }
+                        Ok(_) => panic!("{bits} tcId {id}: decrypted, {:?}", test.result),
+                        Err(DecryptionFailed) => {
+                            assert!(!opens, "{bits} tcId {id}: refused");
+                            refused += 1;
+                        }
+                    }
+
+                    if test.ct.len() != key.oaep.key_size_bytes() {
+                        // Not the modulus size: the parser refuses such an envelope already.
+                        continue;
+                    }
+                    let content_key: &[u8] = if test.pt.len() == CEK_LEN {
+                        &test.pt
+                    } else {
+                        &real[..]
+                    };
+                    let resealed = reseal(&compact, &real[..], &test.ct, content_key);
+                    let envelope = Envelope::parse(resealed.as_bytes()).unwrap();
+                    match key.open(&envelope, today) {
+                        Ok(card) => {
+                            assert!(opens && test.pt.len() == CEK_LEN, "{bits} tcId {id}");
+                            assert_eq!(card.number.expose(), "4242424242424242");
+                            opened += 1;
+                        }
+                        Err(e) => {
+                            assert!(!opens || test.pt.len() != CEK_LEN, "{bits} tcId {id}");
+                            assert_eq!(e, EnvelopeError::DecryptionFailed, "{bits} tcId {id}");
+                        }
+                    }
+                }
+            }
+            assert!(
+                opened >= 1 && valid >= 5 && refused >= 15,
+                "{bits}: {opened} {valid} {refused}"
+            );
+        }
+    }
+
     #[test]
     fn debug_shows_the_kid_only() {
         let key = shared();
