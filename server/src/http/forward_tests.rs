@@ -10,12 +10,12 @@ use axum::body::Body;
 use axum::extract::Request as AxumRequest;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cardvault::card::{Card, YearMonth};
+use cardvault::card::Card;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use super::super::test_harness::{Harness, PAN, Setup, code};
+use super::super::test_harness::{Harness, PAN, Setup, code, exp_year, sealed_long_ago};
 use crate::forward::client::{self, Client};
 use crate::store::ReceiverRecord;
 use crate::vault::{Config, add_receiver, now_unix};
@@ -44,7 +44,7 @@ impl Processor {
 
 /// Answers by path: `/echo…` echoes the body and the number it found, `/formats` and `/utf16`
 /// write that number back split into groups and as JSON escapes (`/utf16` in UTF-16), `/large` sends 2 MiB,
-/// `/slow` waits 3 s, `/gzip` claims a compressed body, `/redirect` points elsewhere.
+/// `/slow` never answers, `/gzip` claims a compressed body, `/redirect` points elsewhere.
 async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
     let (parts, body) = req.into_parts();
     let body = body.collect().await.unwrap().to_bytes();
@@ -64,8 +64,8 @@ async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
         return "9".repeat(2 * 1024 * 1024).into_response();
     }
     if path.starts_with("/slow") {
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        return "late".into_response();
+        // Never answers: the vault's timeout, not a race against a sleep, ends the request.
+        return std::future::pending::<Response>().await;
     }
     if path.starts_with("/gzip") {
         return ([(header::CONTENT_ENCODING, "gzip")], "not really gzip").into_response();
@@ -171,11 +171,15 @@ async fn with_processor(base_path: &str) -> (Harness, SocketAddr, Processor) {
 
 impl Harness {
     async fn tokenize(&self, cvc: Option<&str>) -> String {
-        let then = YearMonth {
-            year: 2020,
-            month: 1,
-        };
-        let card = Card::new(PAN, 3, 2030, cvc, Some("Ada \"Countess\" Lovelace"), then).unwrap();
+        let card = Card::new(
+            PAN,
+            3,
+            exp_year(),
+            cvc,
+            Some("Ada \"Countess\" Lovelace"),
+            sealed_long_ago(),
+        )
+        .unwrap();
         let envelope = self
             .sealing
             .seal(&card, &self.shop.pk, now_unix() as u64)
@@ -289,7 +293,7 @@ async fn the_card_reaches_the_processor_and_the_answer_is_masked() {
     let body: Value = serde_json::from_str(&got.body).unwrap();
     assert_eq!(body["card"]["number"], PAN, "{}", got.body);
     assert_eq!(body["card"]["exp_month"], 3);
-    assert_eq!(body["card"]["exp_year"], 2030);
+    assert_eq!(body["card"]["exp_year"], exp_year());
     assert_eq!(body["card"]["cvc"], CVC);
     assert_eq!(body["card"]["brand"], "visa");
     // The name is JSON-escaped in a JSON body.

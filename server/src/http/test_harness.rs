@@ -8,6 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode};
+use cardvault::card::YearMonth;
 use cardvault::envelope::SealingKey;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -21,6 +22,25 @@ use crate::vault::{Config, NewMerchant, Vault, create_merchant, now_unix};
 
 /// The card number the tests seal.
 pub(crate) const PAN: &str = "4242424242424242";
+
+/// `offset` years from this year: the tests' cards expire relative to today, so that no test
+/// starts failing in some later year.
+pub(crate) fn year(offset: i16) -> u32 {
+    u32::try_from(i32::from(YearMonth::now().year) + i32::from(offset)).unwrap()
+}
+
+/// The year the tests' cards expire in: a few years ahead of today.
+pub(crate) fn exp_year() -> u32 {
+    year(4)
+}
+
+/// When the field "sealed" a card whose expiry has passed by now: January, two years ago.
+pub(crate) fn sealed_long_ago() -> YearMonth {
+    YearMonth {
+        year: u16::try_from(year(-2)).unwrap(),
+        month: 1,
+    }
+}
 
 /// A merchant the harness made, with its keys.
 pub(crate) struct Merchant {
