@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use tower_http::request_id::RequestId;
@@ -98,15 +99,19 @@ impl Caller {
     }
 }
 
-/// Authenticates the `Authorization` header.
-pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Caller, ApiError> {
-    let key = parts
-        .headers
+/// The key in an `Authorization: Bearer KEY` header, if the request has one (pure, for
+/// [`authenticate`] and the fuzz target).
+pub fn bearer_key(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or(ApiError::Unauthorized)?;
+}
+
+/// Authenticates the `Authorization` header.
+pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Caller, ApiError> {
+    let key = bearer_key(&parts.headers).ok_or(ApiError::Unauthorized)?;
     let vault = &state.vault;
     let lookup_failed = |e| {
         tracing::error!(error = %e, "looking up a merchant failed");

@@ -28,7 +28,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-pub use auth::{Caller, KeyKind, RequestInfo};
+pub use auth::{Caller, KeyKind, RequestInfo, bearer_key};
 pub use error::ApiError;
 pub use field::{LOADER, LOADER_SRI};
 pub use metrics::Metrics;
