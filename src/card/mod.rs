@@ -10,7 +10,7 @@ mod format;
 mod number;
 mod secret;
 
-pub use brand::{ALL as ALL_BRANDS, Brand};
+pub use brand::{ALL as ALL_BRANDS, Brand, Issuer, Lengths};
 pub use error::{CardError, Field};
 pub use expiry::{Expiry, MAX_YEARS_AHEAD, YearMonth};
 pub use format::{caret_to_formatted, caret_to_raw, digits_of, format, format_expiry};

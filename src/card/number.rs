@@ -5,7 +5,7 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
-use super::{Brand, CardError};
+use super::{Brand, CardError, brand::Issuer};
 
 /// A card number that passed every check: digits only, a length its brand issues, Luhn.
 ///
@@ -29,16 +29,18 @@ impl CardNumber {
                 _ => return Err(CardError::InvalidNumber),
             }
         }
-        let brand = Brand::detect(&digits);
+        let issuer = Issuer::detect(&digits);
         let len = digits.len();
-        let shortest = brand.lengths().first().map_or(12, |&n| usize::from(n));
-        if len < shortest {
+        if len < issuer.min_length() {
             return Err(CardError::IncompleteNumber);
         }
-        if !brand.allows_length(len) || !luhn_valid(&digits) {
+        if !issuer.allows_length(len) || !luhn_valid(&digits) {
             return Err(CardError::InvalidNumber);
         }
-        Ok(CardNumber { digits, brand })
+        Ok(CardNumber {
+            digits,
+            brand: issuer.brand(),
+        })
     }
 
     /// The brand, detected from the issuer prefix.
@@ -89,20 +91,20 @@ pub fn check_partial(digits: &str) -> (Brand, NumberState) {
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return (Brand::Unknown, NumberState::Invalid);
     }
-    let brand = Brand::detect(digits);
+    let issuer = Issuer::detect(digits);
     let len = digits.len();
     let state = if len == 0 {
         NumberState::Empty
-    } else if len > brand.max_length() {
+    } else if len > issuer.max_length() {
         NumberState::Invalid
-    } else if brand.allows_length(len) && luhn_valid(digits) {
+    } else if issuer.allows_length(len) && luhn_valid(digits) {
         NumberState::Complete
-    } else if len == brand.max_length() {
+    } else if len == issuer.max_length() {
         NumberState::Invalid
     } else {
         NumberState::Incomplete
     };
-    (brand, state)
+    (issuer.brand(), state)
 }
 
 /// The Luhn (mod 10) check over ASCII digits.
@@ -204,9 +206,9 @@ mod tests {
             CardNumber::parse("４２４２424242424242").unwrap_err(),
             CardError::InvalidNumber
         );
-        // Luhn-valid but a length Visa never issues.
+        // Luhn-valid, but JCB's 1800 range is 15 digits.
         assert_eq!(
-            CardNumber::parse("42424242424242").unwrap_err(),
+            CardNumber::parse("1800000000000000").unwrap_err(),
             CardError::InvalidNumber
         );
         // Amex is 15 digits.

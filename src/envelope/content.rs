@@ -84,4 +84,49 @@ mod tests {
             Err(EnvelopeError::DecryptionFailed)
         );
     }
+
+    /// Project Wycheproof's AES-GCM vectors of the envelope's parameters (256-bit key, 96-bit
+    /// IV, 128-bit tag): each valid one decrypts to its message, each invalid one fails with
+    /// the one decryption error. Other IV and tag sizes cannot be expressed in an envelope (the
+    /// parser takes exactly 12 and 16 bytes), nor other key sizes (the CEK is 32 bytes).
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn wycheproof_aes_256_gcm() {
+        use wycheproof::TestResult;
+        use wycheproof::aead::{TestName, TestSet};
+        let set = TestSet::load(TestName::AesGcm).unwrap();
+        let (mut valid, mut invalid) = (0, 0);
+        for group in &set.test_groups {
+            if (group.key_size, group.nonce_size, group.tag_size) != (256, 96, 128) {
+                continue;
+            }
+            for test in &group.tests {
+                let iv: [u8; IV_LEN] = test.nonce[..].try_into().unwrap();
+                let tag: [u8; TAG_LEN] = test.tag[..].try_into().unwrap();
+                let mut buffer = test.ct.to_vec();
+                let result = decrypt(&test.key, &iv, &test.aad, &mut buffer, &tag);
+                match test.result {
+                    TestResult::Valid => {
+                        assert_eq!(result, Ok(()), "tcId {}", test.tc_id);
+                        assert_eq!(&buffer[..], &test.pt[..], "tcId {}", test.tc_id);
+                        valid += 1;
+                    }
+                    TestResult::Invalid => {
+                        assert_eq!(
+                            result,
+                            Err(EnvelopeError::DecryptionFailed),
+                            "tcId {}",
+                            test.tc_id
+                        );
+                        invalid += 1;
+                    }
+                    TestResult::Acceptable => {}
+                }
+            }
+        }
+        assert!(
+            valid >= 20 && invalid >= 10,
+            "{valid} valid, {invalid} invalid"
+        );
+    }
 }

@@ -9,7 +9,9 @@ use alloc::string::String;
 
 use zeroize::Zeroizing;
 
-use crate::card::{self, Brand, Card, CardError, Cvc, Expiry, Field, Name, NumberState, YearMonth};
+use crate::card::{
+    self, Brand, Card, CardError, Cvc, Expiry, Field, Issuer, Name, NumberState, YearMonth,
+};
 
 /// The most digits read from one edit (a paste of anything longer is cut).
 const MAX_DIGITS: usize = 64;
@@ -123,7 +125,7 @@ pub fn edit_number(value: &str, caret: usize, kind: EditKind, previous_len: usiz
             _ => {}
         }
     }
-    let max = Brand::detect(&digits).max_length();
+    let max = Issuer::detect(&digits).max_length();
     if digits.len() > max {
         let excess = digits.len() - max;
         let inserted = digits.len().saturating_sub(previous_len);
@@ -134,7 +136,7 @@ pub fn edit_number(value: &str, caret: usize, kind: EditKind, previous_len: usiz
             }
         }
         // The brand (so the cap) may differ once digits are gone.
-        let max = Brand::detect(&digits).max_length();
+        let max = Issuer::detect(&digits).max_length();
         digits.truncate(max);
         raw = raw.min(digits.len());
     }
@@ -779,7 +781,7 @@ mod tests {
             let d = edit_number(&value, caret, kind, previous);
             let digits = card::digits_of(&d.value, 64);
             proptest::prop_assert_eq!(d.value.as_str(), card::format(&digits));
-            proptest::prop_assert!(digits.len() <= Brand::detect(&digits).max_length());
+            proptest::prop_assert!(digits.len() <= Issuer::detect(&digits).max_length());
             proptest::prop_assert!(d.caret <= d.value.len());
         }
 

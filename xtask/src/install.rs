@@ -62,7 +62,7 @@ fn wasm_target() -> Result<(), String> {
 
 /// The field's toolchain with the standard library's source (`rust-src`), which `-Zbuild-std`
 /// compiles. The minimal profile: no docs, clippy or rustfmt.
-fn field_toolchain() -> Result<(), String> {
+pub fn field_toolchain() -> Result<(), String> {
     let components = stdout_of(command("rustup").args([
         "component",
         "list",

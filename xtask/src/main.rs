@@ -5,6 +5,7 @@ mod bench;
 mod build;
 mod demo;
 mod e2e;
+mod fuzz;
 mod imports;
 mod install;
 mod process;
@@ -18,8 +19,13 @@ Usage: cargo xtask <task> [options]
 Tasks:
   test [--no-install] [--no-browser]
       Install missing tools, then run in order, stopping at the first failure:
-      cargo fmt --check, clippy, the native tests, the wasm tests in headless
-      Chromium, and the end-to-end suite.
+      cargo fmt --check, clippy, the native tests, each fuzz target briefly
+      (10 s), the wasm tests in headless Chromium, and the end-to-end suite.
+  fuzz [--no-install] [--seconds N] [TARGET]
+      Run the fuzz targets of fuzz/ (cargo-fuzz, installed into target/tools,
+      with the field's pinned nightly), or just TARGET, N seconds each
+      (default 60): envelope, card_json, forward_template, mask, address,
+      auth_headers. Fails on a crash (saved in fuzz/artifacts/TARGET).
   build [--no-install] [--field-only]
       Build the browser field into target/field (with the pinned nightly
       toolchain and its own core and alloc, then wasm-bindgen and wasm-opt),
@@ -40,7 +46,7 @@ Tasks:
 
 Options:
   --no-install   Install nothing (rustup target, the field's nightly toolchain,
-                 wasm-bindgen-cli, wasm-opt, terser, Chromium).
+                 wasm-bindgen-cli, wasm-opt, terser, Chromium, cargo-fuzz).
   --no-browser   Skip the headless Chromium tests, and do not require Chromium.
 ";
 
@@ -49,6 +55,7 @@ enum Task {
     Build(build::Options),
     Demo(build::Options),
     Bench(bench::Options),
+    Fuzz(fuzz::Options),
     Help,
 }
 
@@ -69,6 +76,7 @@ fn run(task: Task) -> Result<(), String> {
         Task::Build(options) => build::run(&options),
         Task::Demo(options) => demo::run(&options),
         Task::Bench(options) => bench::run(&options),
+        Task::Fuzz(options) => fuzz::run(&options),
         Task::Help => {
             print!("{USAGE}");
             Ok(())
@@ -109,6 +117,7 @@ fn parse(args: &[String]) -> Result<Task, String> {
                 browser_only,
             }))
         }
+        "fuzz" => fuzz::parse(options).map(Task::Fuzz),
         "help" | "--help" | "-h" => Ok(Task::Help),
         other => Err(format!("unknown task `{other}`; see `cargo xtask help`")),
     }

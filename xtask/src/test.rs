@@ -27,6 +27,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         install::ensure(&Needs {
             browser: options.browser,
         })?;
+        crate::fuzz::ensure_cargo_fuzz()?;
     }
     let steps = steps(options.browser);
     let skipped = if options.browser {
@@ -57,6 +58,7 @@ fn steps(browser: bool) -> Vec<Step> {
         Step::new("clippy", clippy),
         Step::new("clippy (field, wasm32)", clippy_field),
         Step::new("native tests", native_tests),
+        Step::new("fuzz (briefly)", crate::fuzz::briefly),
     ];
     if browser {
         steps.push(Step::new("browser tests", browser_tests));

@@ -32,7 +32,8 @@
 //!   stretch of 13 to 19 digits inside it passes Luhn; that errs on the side of masking (most long
 //!   digit runs contain such a stretch), which is the side to err on, and a run of more than 1,024
 //!   digits is masked without looking. Other runs, and runs shorter than 13 digits, are left as
-//!   they are (a 16-digit transaction id that fails Luhn stays readable). This pass only sees
+//!   they are (a 16-digit transaction id that fails Luhn stays readable, unless it begins with
+//!   a valid card number: with Visa's 13 to 19 digits, about one in four that begin with a 4 do). This pass only sees
 //!   unbroken runs of ASCII digits: a number it was not sent, split by spaces, stays.
 //!
 //! Headers are masked after repeated ones are joined, names and values together, so a number
@@ -1063,7 +1064,7 @@ pub(crate) mod tests {
     #[test]
     fn other_digit_runs_are_untouched() {
         for text in [
-            "4242424242424241", // fails Luhn
+            "4242424242420110", // fails Luhn, and so does each prefix a brand's length allows
             "424242424242",     // 12 digits
             "0000000000000001", // fails Luhn
             "amount 4850 at 1764201600",
@@ -1090,10 +1091,18 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_run_that_begins_with_a_valid_number_is_masked_whole() {
+        // Fails Luhn as 16 digits, but its first 14 are a valid Visa number (13 to 19 digits)
+        // glued to a digit.
+        assert!(!luhn_valid("4242424242424241") && luhn_valid("42424242424242"));
+        assert_eq!(mask_runs("4242424242424241"), "************4241");
+    }
+
+    #[test]
     fn several_numbers_in_one_text() {
         assert_eq!(
-            mask_runs("a 4242424242424242 b 4242424242424241 c 5555555555554444"),
-            "a ************4242 b 4242424242424241 c ************4444"
+            mask_runs("a 4242424242424242 b 4242424242420110 c 5555555555554444"),
+            "a ************4242 b 4242424242420110 c ************4444"
         );
     }
 

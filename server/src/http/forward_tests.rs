@@ -10,12 +10,12 @@ use axum::body::Body;
 use axum::extract::Request as AxumRequest;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cardvault::card::{Card, YearMonth};
+use cardvault::card::Card;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use super::super::test_harness::{Harness, PAN, Setup, code};
+use super::super::test_harness::{Harness, PAN, Setup, code, exp_year, sealed_long_ago};
 use crate::forward::client::{self, Client};
 use crate::store::ReceiverRecord;
 use crate::vault::{Config, add_receiver, now_unix};
@@ -45,7 +45,7 @@ impl Processor {
 /// Answers by path: `/echo…` echoes the body and the number it found, `/formats` and `/utf16`
 /// write that number back split into groups and as JSON escapes (`/utf16` in UTF-16), `/mirror`
 /// writes the number, the CVC and the name back in every form it can (see [`mirror`]), `/large` sends 2 MiB,
-/// `/slow` waits 3 s, `/gzip` claims a compressed body, `/redirect` points elsewhere.
+/// `/slow` never answers, `/gzip` claims a compressed body, `/redirect` points elsewhere.
 async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
     let (parts, body) = req.into_parts();
     let body = body.collect().await.unwrap().to_bytes();
@@ -65,8 +65,8 @@ async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
         return "9".repeat(2 * 1024 * 1024).into_response();
     }
     if path.starts_with("/slow") {
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        return "late".into_response();
+        // Never answers: the vault's timeout, not a race against a sleep, ends the request.
+        return std::future::pending::<Response>().await;
     }
     if path.starts_with("/gzip") {
         return ([(header::CONTENT_ENCODING, "gzip")], "not really gzip").into_response();
@@ -120,7 +120,7 @@ async fn processor_handler(processor: Processor, req: AxumRequest) -> Response {
             (header::SET_COOKIE, "session=abc".to_owned()),
             (header::HeaderName::from_static("x-echo"), number.clone()),
         ],
-        axum::Json(json!({"id": "ch_1", "status": "approved", "card": {"number": number}, "ref": "4242424242424241"})),
+        axum::Json(json!({"id": "ch_1", "status": "approved", "card": {"number": number}, "ref": "4242424242420110"})),
     )
         .into_response()
 }
@@ -220,11 +220,15 @@ async fn with_processor(base_path: &str) -> (Harness, SocketAddr, Processor) {
 
 impl Harness {
     async fn tokenize(&self, cvc: Option<&str>) -> String {
-        let then = YearMonth {
-            year: 2020,
-            month: 1,
-        };
-        let card = Card::new(PAN, 3, 2030, cvc, Some("Ada \"Countess\" Lovelace"), then).unwrap();
+        let card = Card::new(
+            PAN,
+            3,
+            exp_year(),
+            cvc,
+            Some("Ada \"Countess\" Lovelace"),
+            sealed_long_ago(),
+        )
+        .unwrap();
         let envelope = self
             .sealing
             .seal(&card, &self.shop.pk, now_unix() as u64)
@@ -338,7 +342,7 @@ async fn the_card_reaches_the_processor_and_the_answer_is_masked() {
     let body: Value = serde_json::from_str(&got.body).unwrap();
     assert_eq!(body["card"]["number"], PAN, "{}", got.body);
     assert_eq!(body["card"]["exp_month"], 3);
-    assert_eq!(body["card"]["exp_year"], 2030);
+    assert_eq!(body["card"]["exp_year"], exp_year());
     assert_eq!(body["card"]["cvc"], CVC);
     assert_eq!(body["card"]["brand"], "visa");
     // The name is JSON-escaped in a JSON body.
@@ -361,7 +365,7 @@ async fn the_card_reaches_the_processor_and_the_answer_is_masked() {
     let answer: Value = serde_json::from_str(body).unwrap();
     assert_eq!(answer["card"]["number"], "************4242");
     assert_eq!(
-        answer["ref"], "4242424242424241",
+        answer["ref"], "4242424242420110",
         "a non-Luhn run is left alone"
     );
     assert_eq!(reply["headers"]["x-echo"], "************4242");

@@ -216,7 +216,7 @@ pub(crate) async fn read_body(
 }
 
 async fn jwks(State(state): State<AppState>) -> Response {
-    let keys = state.vault.jwks();
+    let keys = state.vault.jwks().await;
     (
         [(
             header::CACHE_CONTROL,

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode};
+use cardvault::card::YearMonth;
 use cardvault::envelope::SealingKey;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -17,10 +18,29 @@ use super::{AppState, Limits, Options, router};
 use crate::forward::client::Client;
 use crate::keys::MasterKey;
 use crate::store::Store;
-use crate::vault::{Config, NewMerchant, Vault};
+use crate::vault::{Config, NewMerchant, Vault, now_unix};
 
 /// The card number the tests seal.
 pub(crate) const PAN: &str = "4242424242424242";
+
+/// `offset` years from this year: the tests' cards expire relative to today, so that no test
+/// starts failing in some later year.
+pub(crate) fn year(offset: i16) -> u32 {
+    u32::try_from(i32::from(YearMonth::now().year) + i32::from(offset)).unwrap()
+}
+
+/// The year the tests' cards expire in: a few years ahead of today.
+pub(crate) fn exp_year() -> u32 {
+    year(4)
+}
+
+/// When the field "sealed" a card whose expiry has passed by now: January, two years ago.
+pub(crate) fn sealed_long_ago() -> YearMonth {
+    YearMonth {
+        year: u16::try_from(year(-2)).unwrap(),
+        month: 1,
+    }
+}
 
 /// A merchant the harness made, with its keys.
 pub(crate) struct Merchant {
@@ -83,7 +103,7 @@ impl Harness {
         let vault = Arc::new(vault);
         let shop = merchant(&vault, "Shop", setup.shop_requires_cvc);
         let other = merchant(&vault, "Other", false);
-        let jwk = vault.jwks().remove(0);
+        let jwk = vault.keyring().jwks(now_unix()).remove(0);
         let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
         let state = AppState::new(Arc::clone(&vault));
         let metrics = super::metrics_router(state.clone());

@@ -9,7 +9,7 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use super::test_harness::{Harness, PAN, Setup, code};
+use super::test_harness::{Harness, PAN, Setup, code, exp_year, sealed_long_ago, year};
 use super::*;
 use crate::keys::TransportKey;
 use crate::vault::{NewMerchant, now_unix};
@@ -27,17 +27,21 @@ fn harness() -> Harness {
 }
 
 fn card(exp_year: u32, cvc: Option<&str>) -> Card {
-    let then = YearMonth {
-        year: 2020,
-        month: 1,
-    };
-    Card::new(PAN, 12, exp_year, cvc, Some("Ada Lovelace"), then).unwrap()
+    Card::new(
+        PAN,
+        12,
+        exp_year,
+        cvc,
+        Some("Ada Lovelace"),
+        sealed_long_ago(),
+    )
+    .unwrap()
 }
 
 impl Harness {
     fn seal(&self, aud: &str) -> String {
         self.sealing
-            .seal(&card(2030, Some("123")), aud, now_unix() as u64)
+            .seal(&card(exp_year(), Some("123")), aud, now_unix() as u64)
             .unwrap()
     }
 
@@ -121,7 +125,7 @@ async fn tokenize_read_delete() {
     assert_eq!(json["card"]["brand"], "visa");
     assert_eq!(json["card"]["last4"], "4242");
     assert_eq!(json["card"]["exp_month"], 12);
-    assert_eq!(json["card"]["exp_year"], 2030);
+    assert_eq!(json["card"]["exp_year"], exp_year());
     assert!(
         json.get("fingerprint").is_none(),
         "a publishable key got {json}"
@@ -300,7 +304,11 @@ async fn envelope_refusals() {
     let foreign = TransportKey::generate(2048).unwrap().jwk();
     let foreign = SealingKey::from_jwk(&foreign.n, &foreign.e).unwrap();
     let envelope = foreign
-        .seal(&card(2030, Some("123")), &h.shop.pk, now_unix() as u64)
+        .seal(
+            &card(exp_year(), Some("123")),
+            &h.shop.pk,
+            now_unix() as u64,
+        )
         .unwrap();
     let (status, json) = h.tokenize_with(&h.shop.pk, envelope).await;
     assert_eq!(
@@ -312,7 +320,7 @@ async fn envelope_refusals() {
     for iat in [now_unix() - 1000, now_unix() + 1000] {
         let envelope = h
             .sealing
-            .seal(&card(2030, Some("123")), &h.shop.pk, iat as u64)
+            .seal(&card(exp_year(), Some("123")), &h.shop.pk, iat as u64)
             .unwrap();
         let (status, json) = h.tokenize_with(&h.shop.pk, envelope).await;
         assert_eq!(
@@ -336,10 +344,10 @@ async fn envelope_refusals() {
 #[tokio::test]
 async fn invalid_cards() {
     let h = harness();
-    // Valid when sealed in 2020, expired when the vault opens it.
+    // Valid when sealed two years ago, expired (since last December) when the vault opens it.
     let expired = h
         .sealing
-        .seal(&card(2024, Some("123")), &h.shop.pk, now_unix() as u64)
+        .seal(&card(year(-1), Some("123")), &h.shop.pk, now_unix() as u64)
         .unwrap();
     let (status, json) = h.tokenize_with(&h.shop.pk, expired).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -352,7 +360,7 @@ async fn invalid_cards() {
     // This merchant requires a CVC; the other does not.
     let no_cvc = |aud: &str| {
         h.sealing
-            .seal(&card(2030, None), aud, now_unix() as u64)
+            .seal(&card(exp_year(), None), aud, now_unix() as u64)
             .unwrap()
     };
     let (status, json) = h.tokenize_with(&h.shop.pk, no_cvc(&h.shop.pk)).await;

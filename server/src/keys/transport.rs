@@ -25,8 +25,9 @@ use aws_lc_rs::rsa::{
     PrivateDecryptingKey, PublicKeyComponents,
 };
 use base64ct::{Base64UrlUnpadded, Encoding};
-use cardvault::envelope::{CEK_LEN, RSA_BITS, SealingKey, thumbprint};
-use subtle::ConstantTimeEq;
+use cardvault::card::{Card, YearMonth};
+use cardvault::envelope::{CEK_LEN, Envelope, EnvelopeError, RSA_BITS, SealingKey, thumbprint};
+use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use super::KeyError;
@@ -159,10 +160,8 @@ impl TransportKey {
         let ciphertext = encrypting
             .encrypt(&OAEP_SHA256_MGF1SHA256, &*cek, &mut ciphertext, None)
             .map_err(|_| KeyError::Crypto)?;
-        let unwrapped = self
-            .unwrap_cek(ciphertext)
-            .map_err(|_| KeyError::InvalidTransportKey)?;
-        if bool::from(unwrapped.ct_eq(&*cek)) {
+        let unwrapped = self.unwrap_cek(ciphertext);
+        if unwrapped.is_valid() && bool::from(unwrapped.key().ct_eq(&*cek)) {
             Ok(())
         } else {
             Err(KeyError::InvalidTransportKey)
@@ -200,27 +199,99 @@ impl TransportKey {
     }
 
     /// Unwraps an envelope's JWE Encrypted Key: RSA-OAEP with SHA-256 and MGF1-SHA-256
-    /// (`RSA-OAEP-256`, RFC 7518 §4.3), no label. Returns the 32-byte A256GCM content key.
+    /// (`RSA-OAEP-256`, RFC 7518 §4.3), no label, to the 32-byte A256GCM content key.
     ///
-    /// Every failure is the same [`DecryptionFailed`]: a ciphertext that is not exactly the
-    /// modulus size, bad padding (checked in constant time by AWS-LC), or a content key that
-    /// is not 32 bytes.
-    pub fn unwrap_cek(&self, encrypted_key: &[u8]) -> Result<Zeroizing<Vec<u8>>, DecryptionFailed> {
-        if encrypted_key.len() != self.oaep.key_size_bytes() {
+    /// It never returns early. When unwrapping fails (a ciphertext that is not exactly the
+    /// modulus size, bad padding, a content key that is not 32 bytes), the key is a random one,
+    /// marked invalid, and the caller goes on to AES-GCM with it all the same, so that every
+    /// failure takes the path of a wrong content key ([RFC 7516 §11.5]): see
+    /// [`open`](Self::open).
+    ///
+    /// [RFC 7516 §11.5]: https://www.rfc-editor.org/rfc/rfc7516#section-11.5
+    pub fn unwrap_cek(&self, encrypted_key: &[u8]) -> UnwrappedKey {
+        // The random key is drawn on every call, the good path too, so the two paths differ
+        // only in which key is kept. A generator failure leaves zeros; `valid` still decides.
+        let mut key = Zeroizing::new([0u8; CEK_LEN]);
+        let _ = super::fill(&mut *key);
+        let unwrapped = self.decrypt_oaep(encrypted_key);
+        let (valid, cek) = match &unwrapped {
+            Ok(cek) if cek.len() == CEK_LEN => (Choice::from(1), &cek[..]),
+            _ => (Choice::from(0), &key[..]),
+        };
+        let mut chosen = Zeroizing::new([0u8; CEK_LEN]);
+        chosen.copy_from_slice(cek);
+        UnwrappedKey { key: chosen, valid }
+    }
+
+    /// RSA-OAEP-256 decryption without a label (AWS-LC checks the padding in constant time):
+    /// the one private-key operation [`unwrap_cek`](Self::unwrap_cek) runs. Every failure is
+    /// the same [`DecryptionFailed`].
+    pub(crate) fn decrypt_oaep(
+        &self,
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, DecryptionFailed> {
+        if ciphertext.len() != self.oaep.key_size_bytes() {
             return Err(DecryptionFailed);
         }
-        let mut cek = Zeroizing::new(vec![0u8; self.oaep.min_output_size()]);
+        let mut out = Zeroizing::new(vec![0u8; self.oaep.min_output_size()]);
         let len = self
             .oaep
-            .decrypt(&OAEP_SHA256_MGF1SHA256, encrypted_key, &mut cek, None)
+            .decrypt(&OAEP_SHA256_MGF1SHA256, ciphertext, &mut out, None)
             .map_err(|_| DecryptionFailed)?
             .len();
-        if len != CEK_LEN {
-            return Err(DecryptionFailed);
-        }
         // The rest of the buffer is spare capacity now, still zeroized on drop.
-        cek.truncate(len);
-        Ok(cek)
+        out.truncate(len);
+        Ok(out)
+    }
+
+    /// Opens an envelope sealed to this key, as of `today`: unwraps its content key, then
+    /// decrypts and checks the card. AES-GCM runs whether the unwrap succeeded or not (with a
+    /// random key when it did not), and every unwrap or decryption failure is the same
+    /// [`EnvelopeError::DecryptionFailed`].
+    pub fn open(&self, envelope: &Envelope, today: YearMonth) -> Result<Card, EnvelopeError> {
+        let cek = self.unwrap_cek(envelope.encrypted_key());
+        open_with(&cek, envelope, today)
+    }
+}
+
+/// The second half of [`TransportKey::open`]: AES-GCM with whatever key the unwrap gave, and
+/// only then the verdict of the unwrap. A random key fails GCM's tag check but for a 2^-128
+/// chance; the flag makes that chance, or a generator that failed, no way in.
+fn open_with(
+    cek: &UnwrappedKey,
+    envelope: &Envelope,
+    today: YearMonth,
+) -> Result<Card, EnvelopeError> {
+    let opened = envelope.open(cek.key(), today);
+    if !bool::from(cek.valid) {
+        return Err(EnvelopeError::DecryptionFailed);
+    }
+    opened
+}
+
+/// A content key from [`TransportKey::unwrap_cek`]: the unwrapped one, or a random stand-in
+/// when unwrapping failed. Zeroized on drop; `Debug` shows neither the key nor its validity.
+pub struct UnwrappedKey {
+    key: Zeroizing<[u8; CEK_LEN]>,
+    valid: Choice,
+}
+
+impl UnwrappedKey {
+    /// The key to run AES-GCM with.
+    pub fn key(&self) -> &[u8; CEK_LEN] {
+        &self.key
+    }
+
+    /// Whether it is the unwrapped key (not a stand-in). For tests and for
+    /// [`TransportKey::open`], which asks only after AES-GCM ran.
+    pub fn is_valid(&self) -> bool {
+        bool::from(self.valid)
+    }
+}
+
+impl fmt::Debug for UnwrappedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UnwrappedKey(redacted)")
     }
 }
 
@@ -293,8 +364,7 @@ pub struct Jwk {
 mod tests {
     use std::sync::OnceLock;
 
-    use cardvault::card::{Card, Cvc, Name, YearMonth};
-    use cardvault::envelope::Envelope;
+    use cardvault::card::{Cvc, Name};
 
     use super::*;
 
@@ -337,9 +407,8 @@ mod tests {
 
         let envelope = Envelope::parse(envelope.as_bytes()).unwrap();
         assert_eq!(envelope.header().kid(), key.kid());
-        let cek = key.unwrap_cek(envelope.encrypted_key()).unwrap();
-        assert_eq!(cek.len(), CEK_LEN);
-        let opened = envelope.open(&cek, YearMonth::now()).unwrap();
+        assert!(key.unwrap_cek(envelope.encrypted_key()).is_valid());
+        let opened = key.open(&envelope, YearMonth::now()).unwrap();
         assert_eq!(opened.number.expose(), "4242424242424242");
         assert_eq!(opened.expiry.month(), 12);
         assert_eq!(opened.cvc.as_ref().map(Cvc::expose), Some("123"));
@@ -491,37 +560,143 @@ mod tests {
         }
     }
 
-    #[test]
-    fn changed_ciphertexts_fail_alike() {
+    /// A sealed envelope as compact text, with its encrypted key replaced by `encrypted_key`
+    /// and its content encrypted again under `cek` (same header, so same AAD, and same IV).
+    pub(crate) fn reseal(compact: &str, real: &[u8], encrypted_key: &[u8], cek: &[u8]) -> String {
+        use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+        let parts: Vec<&str> = compact.split('.').collect();
+        let b64 = |s: &str| Base64UrlUnpadded::decode_vec(s).unwrap();
+        let iv: [u8; 12] = b64(parts[2]).try_into().unwrap();
+        let mut content = b64(parts[3]);
+        content.extend(b64(parts[4]));
+        let gcm = |key: &[u8]| LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).unwrap());
+        let aad = || Aad::from(parts[0].as_bytes());
+        let plaintext = gcm(real)
+            .open_in_place(Nonce::assume_unique_for_key(iv), aad(), &mut content)
+            .unwrap()
+            .to_vec();
+        let mut sealed = plaintext;
+        let tag = gcm(cek)
+            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), aad(), &mut sealed)
+            .unwrap();
+        let enc = Base64UrlUnpadded::encode_string;
+        format!(
+            "{}.{}.{}.{}.{}",
+            parts[0],
+            enc(encrypted_key),
+            parts[2],
+            enc(&sealed),
+            enc(tag.as_ref())
+        )
+    }
+
+    /// A sealed envelope to the shared key, as text and parsed, and its content key.
+    fn sealed() -> (String, Envelope, Zeroizing<[u8; CEK_LEN]>) {
         let key = shared();
         let jwk = key.jwk();
         let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
-        let envelope = sealing.seal(&card(), AUD, now()).unwrap();
-        let envelope = Envelope::parse(envelope.as_bytes()).unwrap();
-        let encrypted = envelope.encrypted_key();
-        assert!(key.unwrap_cek(encrypted).is_ok());
+        let compact = sealing.seal(&card(), AUD, now()).unwrap();
+        let envelope = Envelope::parse(compact.as_bytes()).unwrap();
+        let cek = key.unwrap_cek(envelope.encrypted_key());
+        assert!(cek.is_valid());
+        (compact, envelope, Zeroizing::new(*cek.key()))
+    }
 
-        for i in [0, 1, 100, encrypted.len() - 1] {
-            let mut changed = encrypted.to_vec();
-            changed[i] ^= 0x01;
-            assert_eq!(key.unwrap_cek(&changed).unwrap_err(), DecryptionFailed);
-        }
-        assert_eq!(
-            key.unwrap_cek(&encrypted[1..]).unwrap_err(),
-            DecryptionFailed
-        );
+    #[test]
+    fn changed_ciphertexts_fail_alike() {
+        let key = shared();
+        let (_, envelope, real) = sealed();
+        let encrypted = envelope.encrypted_key();
+
+        let mut bad: Vec<Vec<u8>> = [0, 1, 100, encrypted.len() - 1]
+            .into_iter()
+            .map(|i| {
+                let mut changed = encrypted.to_vec();
+                changed[i] ^= 0x01;
+                changed
+            })
+            .collect();
         let mut longer = encrypted.to_vec();
         longer.push(0);
-        assert_eq!(key.unwrap_cek(&longer).unwrap_err(), DecryptionFailed);
-        assert_eq!(key.unwrap_cek(&[]).unwrap_err(), DecryptionFailed);
-        // A value not below the modulus.
-        assert_eq!(
-            key.unwrap_cek(&vec![0xff; encrypted.len()]).unwrap_err(),
-            DecryptionFailed
-        );
+        bad.extend([
+            encrypted[1..].to_vec(),
+            longer,
+            Vec::new(),
+            // A value not below the modulus.
+            vec![0xff; encrypted.len()],
+        ]);
+        for changed in &bad {
+            let cek = key.unwrap_cek(changed);
+            assert!(!cek.is_valid());
+            assert_ne!(cek.key(), &*real);
+            assert_eq!(key.decrypt_oaep(changed).unwrap_err(), DecryptionFailed);
+        }
         // Sealed to another transport key.
         let other = TransportKey::generate(2048).unwrap();
-        assert_eq!(other.unwrap_cek(encrypted).unwrap_err(), DecryptionFailed);
+        assert!(!other.unwrap_cek(encrypted).is_valid());
+        assert_eq!(
+            other.open(&envelope, YearMonth::now()).unwrap_err(),
+            EnvelopeError::DecryptionFailed
+        );
+    }
+
+    /// RFC 7516 §11.5: a failed unwrap does not return; it hands AES-GCM a fresh random key
+    /// (a new one each time, never the real one, never zeros), and the answer is the one
+    /// decryption error, the same as for a good key and a changed ciphertext.
+    #[test]
+    fn a_failed_unwrap_goes_on_with_a_random_key() {
+        let key = shared();
+        let (compact, envelope, real) = sealed();
+        let mut changed = envelope.encrypted_key().to_vec();
+        changed[7] ^= 0x80;
+        let first = key.unwrap_cek(&changed);
+        let second = key.unwrap_cek(&changed);
+        assert!(!first.is_valid() && !second.is_valid());
+        assert_ne!(first.key(), second.key());
+        assert_ne!(first.key(), &*real);
+        assert_ne!(first.key(), &[0u8; CEK_LEN]);
+
+        let today = YearMonth::now();
+        let bad_key =
+            Envelope::parse(reseal(&compact, &real[..], &changed, &real[..]).as_bytes()).unwrap();
+        let bad_tag = {
+            let mut text = compact.clone();
+            let last = text.pop().map(|c| if c == 'A' { 'Q' } else { 'A' });
+            text.extend(last);
+            Envelope::parse(text.as_bytes()).unwrap()
+        };
+        assert_eq!(
+            key.open(&bad_key, today).unwrap_err(),
+            EnvelopeError::DecryptionFailed
+        );
+        assert_eq!(
+            key.open(&bad_tag, today).unwrap_err(),
+            EnvelopeError::DecryptionFailed
+        );
+        assert!(key.open(&envelope, today).is_ok());
+    }
+
+    /// The unwrap's verdict is read after AES-GCM and overrides it: content that GCM would
+    /// authenticate under the stand-in key (as if the random draw had been predicted, or the
+    /// generator had failed) still opens to nothing.
+    #[test]
+    fn the_stand_in_key_never_opens_anything() {
+        let key = shared();
+        let (compact, envelope, real) = sealed();
+        let mut changed = envelope.encrypted_key().to_vec();
+        changed[0] ^= 0x01;
+        let stand_in = key.unwrap_cek(&changed);
+        let forged =
+            Envelope::parse(reseal(&compact, &real[..], &changed, stand_in.key()).as_bytes())
+                .unwrap();
+        let today = YearMonth::now();
+        // GCM alone accepts it with that key...
+        assert!(forged.open(stand_in.key(), today).is_ok());
+        // ...the vault's path does not.
+        assert_eq!(
+            open_with(&stand_in, &forged, today).unwrap_err(),
+            EnvelopeError::DecryptionFailed
+        );
     }
 
     #[test]
@@ -533,16 +708,96 @@ mod tests {
         let encrypting = OaepPublicEncryptingKey::new(private.public_key()).unwrap();
         for len in [0, 16, 31, 33] {
             let mut out = vec![0u8; encrypting.ciphertext_size()];
+            let message = vec![7u8; len];
             let ciphertext = encrypting
-                .encrypt(&OAEP_SHA256_MGF1SHA256, &vec![7u8; len], &mut out, None)
+                .encrypt(&OAEP_SHA256_MGF1SHA256, &message, &mut out, None)
                 .unwrap();
-            assert_eq!(key.unwrap_cek(ciphertext).unwrap_err(), DecryptionFailed);
+            assert_eq!(&key.decrypt_oaep(ciphertext).unwrap()[..], &message[..]);
+            assert!(!key.unwrap_cek(ciphertext).is_valid());
         }
         let mut out = vec![0u8; encrypting.ciphertext_size()];
         let ciphertext = encrypting
             .encrypt(&OAEP_SHA256_MGF1SHA256, &[7u8; 32], &mut out, None)
             .unwrap();
-        assert_eq!(&key.unwrap_cek(ciphertext).unwrap()[..], &[7u8; 32]);
+        let cek = key.unwrap_cek(ciphertext);
+        assert!(cek.is_valid());
+        assert_eq!(cek.key(), &[7u8; 32]);
+    }
+
+    /// Project Wycheproof's RSA-OAEP vectors with SHA-256 and MGF1-SHA-256 at 2048, 3072 and
+    /// 4096 bits, imported as `cardvault keys import` would, through the vault's path:
+    ///
+    /// - the OAEP decryption `unwrap_cek` runs: every valid vector without a label gives its
+    ///   message; every invalid one, and every one with a label (`RSA-OAEP-256` has none), the
+    ///   one `DecryptionFailed`;
+    /// - the whole open, each vector's ciphertext as an envelope's encrypted key (with the
+    ///   content encrypted under the vector's message where it is 32 bytes, else under the
+    ///   envelope's real key): only a valid, unlabelled, 32-byte content key opens the card;
+    ///   everything else is the one `EnvelopeError::DecryptionFailed`.
+    #[test]
+    fn wycheproof_rsa_oaep_sha256() {
+        use wycheproof::TestResult;
+        use wycheproof::rsa_oaep::{TestName, TestSet};
+        let today = YearMonth::now();
+        for (name, bits) in [
+            (TestName::Rsa2048Sha256Mgf1Sha256, 2048),
+            (TestName::Rsa3072Sha256Mgf1Sha256, 3072),
+            (TestName::Rsa4096Sha256Mgf1Sha256, 4096),
+        ] {
+            let set = TestSet::load(name).unwrap();
+            let (mut opened, mut valid, mut refused) = (0, 0, 0);
+            for group in &set.test_groups {
+                let key = TransportKey::from_pkcs8_der(&group.pkcs8).unwrap();
+                assert_eq!(key.bits(), bits);
+                let jwk = key.jwk();
+                let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
+                let compact = sealing.seal(&card(), AUD, now()).unwrap();
+                let envelope = Envelope::parse(compact.as_bytes()).unwrap();
+                let real = Zeroizing::new(*key.unwrap_cek(envelope.encrypted_key()).key());
+                for test in &group.tests {
+                    let id = test.tc_id;
+                    let opens = test.result == TestResult::Valid && test.label.is_empty();
+                    match key.decrypt_oaep(&test.ct) {
+                        Ok(message) if opens => {
+                            assert_eq!(&message[..], &test.pt[..], "{bits} tcId {id}");
+                            valid += 1;
+                        }
+                        Ok(_) => panic!("{bits} tcId {id}: decrypted, {:?}", test.result),
+                        Err(DecryptionFailed) => {
+                            assert!(!opens, "{bits} tcId {id}: refused");
+                            refused += 1;
+                        }
+                    }
+
+                    if test.ct.len() != key.oaep.key_size_bytes() {
+                        // Not the modulus size: the parser refuses such an envelope already.
+                        continue;
+                    }
+                    let content_key: &[u8] = if test.pt.len() == CEK_LEN {
+                        &test.pt
+                    } else {
+                        &real[..]
+                    };
+                    let resealed = reseal(&compact, &real[..], &test.ct, content_key);
+                    let envelope = Envelope::parse(resealed.as_bytes()).unwrap();
+                    match key.open(&envelope, today) {
+                        Ok(card) => {
+                            assert!(opens && test.pt.len() == CEK_LEN, "{bits} tcId {id}");
+                            assert_eq!(card.number.expose(), "4242424242424242");
+                            opened += 1;
+                        }
+                        Err(e) => {
+                            assert!(!opens || test.pt.len() != CEK_LEN, "{bits} tcId {id}");
+                            assert_eq!(e, EnvelopeError::DecryptionFailed, "{bits} tcId {id}");
+                        }
+                    }
+                }
+            }
+            assert!(
+                opened >= 1 && valid >= 5 && refused >= 15,
+                "{bits}: {opened} {valid} {refused}"
+            );
+        }
     }
 
     #[test]
@@ -558,6 +813,9 @@ mod tests {
             DecryptionFailed.to_string(),
             "The encrypted key could not be unwrapped."
         );
+        let (_, envelope, _) = sealed();
+        let cek = key.unwrap_cek(envelope.encrypted_key());
+        assert_eq!(format!("{cek:?}"), "UnwrappedKey(redacted)");
     }
 
     #[test]

@@ -210,8 +210,8 @@ fn unwrap_audit_seal_key(master: &MasterKey, wrapped: &[u8]) -> Result<AuditSeal
 /// The running vault: the store and every key it needs, unwrapped once.
 pub struct Vault {
     store: Store,
-    master: MasterKey,
-    keyring: Keyring,
+    master: Arc<MasterKey>,
+    keyring: Arc<Keyring>,
     data_key: Arc<DataKey>,
     /// Every data key by version, to open cards sealed under older ones.
     data_keys: HashMap<u32, Arc<DataKey>>,
@@ -279,8 +279,8 @@ impl Vault {
             .map_err(|e| BootError::Invalid(format!("the forwarding TLS client: {e}")))?;
         Ok(Vault {
             store,
-            master,
-            keyring,
+            master: Arc::new(master),
+            keyring: Arc::new(keyring),
             data_key,
             data_keys,
             fingerprint_keys: Mutex::new(HashMap::new()),
@@ -290,6 +290,12 @@ impl Vault {
             config,
             forwarder,
         })
+    }
+
+    /// The transport keys in memory (tests: what is loaded, without a reload).
+    #[cfg(test)]
+    pub(crate) fn keyring(&self) -> &Keyring {
+        &self.keyring
     }
 
     /// Replaces the forwarding client (tests: other trust roots or limits).
@@ -322,8 +328,8 @@ impl Vault {
 
     /// The public transport keys to publish (`/.well-known/jwks.json`): active first, then
     /// those in their grace period; picks up keys rotated by another process first.
-    pub fn jwks(&self) -> Vec<Jwk> {
-        self.keyring.reload_if_stale(&self.store, &self.master);
+    pub async fn jwks(&self) -> Vec<Jwk> {
+        self.reload_transport_keys_if_stale().await;
         self.keyring.jwks(now_unix())
     }
 
@@ -342,7 +348,7 @@ impl Vault {
             }
         }
         self.limits.purge();
-        self.keyring.reload_if_stale(&self.store, &self.master);
+        self.reload_transport_keys_if_stale().await;
         self.flush_refusals().await;
     }
 

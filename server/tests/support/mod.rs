@@ -252,12 +252,17 @@ pub fn now() -> u64 {
         .as_secs()
 }
 
-/// `pan` sealed to `key` for `pk`, expiring in December four years from now.
+/// The year the tests' cards expire in: four years from now, whenever the tests run.
+pub fn exp_year() -> u32 {
+    u32::from(YearMonth::now().year) + 4
+}
+
+/// `pan` sealed to `key` for `pk`, expiring in December of [`exp_year`].
 pub fn seal(key: &SealingKey, pan: &str, pk: &str) -> String {
     let card = Card::new(
         pan,
         12,
-        u32::from(YearMonth::now().year) + 4,
+        exp_year(),
         Some(if pan.starts_with("37") { "1234" } else { "123" }),
         Some("Ada Lovelace"),
         YearMonth::now(),

@@ -34,6 +34,12 @@ use serde_json::{Value, json};
 
 /// Test cards (Luhn-valid, published by the networks for testing).
 pub const VISA: &str = "4242424242424242";
+
+/// The year the cards the tests type expire in: four years from now, so that no run starts
+/// failing in some later year.
+pub fn exp_year() -> u32 {
+    u32::from(cardvault::card::YearMonth::now().year) + 4
+}
 pub const MASTERCARD: &str = "5555555555554444";
 
 /// How long the vault, chromedriver or the field may take to come up, and a page to settle.
@@ -902,11 +908,12 @@ impl Browser {
     }
 
     /// Fills the field in the iframe `iframe` (a selector in the top document) with a card
-    /// expiring 12/2034 and CVC 123, then returns to the top document.
+    /// expiring in December of [`exp_year`] and CVC 123, then returns to the top document.
     pub async fn fill_card(&self, iframe: &str, number: &str) {
         self.enter_iframe(iframe).await;
         self.type_into("cc-number", number).await;
-        self.type_into("cc-exp", "1234").await;
+        let yy = exp_year() % 100;
+        self.type_into("cc-exp", &format!("12{yy:02}")).await;
         self.type_into("cc-csc", "123").await;
         self.type_into("cc-name", "Ada Lovelace").await;
         // What the inputs show: the number formatted, the expiry slashed.
@@ -931,7 +938,12 @@ impl Browser {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        assert_eq!(exp, "12/34", "the expiry input shows {}", shown[1]);
+        assert_eq!(
+            exp,
+            format!("12/{yy:02}"),
+            "the expiry input shows {}",
+            shown[1]
+        );
     }
 }
 
