@@ -1,34 +1,60 @@
-//! Any text as a receiver's answer, masked as the merchant would see it (with and without the
-//! number the forward sent): never panics, and the result holds neither the sent number's
-//! digits in a row nor any unbroken run of 13 to 19 ASCII digits that passes Luhn. The UTF-16
-//! body decoding never panics either.
-//!
-//! Written against `forward::mask` as it is on `main`; the `mask` branch changes its API.
+//! Any text as a receiver's answer, masked as the merchant would see it (with and without what
+//! the forward sent): never panics, and the result holds neither the sent number's digits in a
+//! row nor any unbroken run of 13 to 19 ASCII digits that passes Luhn; the CVC and the name,
+//! written after the text each standing alone, are masked whatever comes before them. The same for the text as a header value (under a header name
+//! made of its first line), and the body decoding never panics either.
 #![no_main]
 
-use cardvault::card::{CardNumber, luhn_valid};
-use cardvault_server::forward::mask::{body_text, mask};
+use cardvault::card::luhn_valid;
+use cardvault_server::forward::mask::{Sent, body_text, mask, mask_headers};
 use libfuzzer_sys::fuzz_target;
 
-const SENT: &str = "4000056655665556";
+const NUMBER: &str = "4000056655665556";
+const CVC: &str = "737";
+const NAME: &str = "Ada Lovelace";
+
+fn assert_clean(masked: &str, sent: &Sent<'_>) {
+    if sent.number.is_some() {
+        assert!(!masked.contains(NUMBER), "the sent number survived");
+    }
+    for run in masked.split(|c: char| !c.is_ascii_digit()) {
+        assert!(
+            !((13..=19).contains(&run.len()) && luhn_valid(run)),
+            "a card-shaped run survived"
+        );
+    }
+}
+
+/// What the fuzzer's text is followed by: the CVC and the name, each standing alone.
+const TAIL: &str = " 737 Ada Lovelace ";
 
 fuzz_target!(|data: &[u8]| {
     let Some((&choice, rest)) = data.split_first() else {
         return;
     };
-    let sent = CardNumber::parse(SENT).expect("a valid number");
     let text = match choice % 3 {
         0 => String::from_utf8_lossy(rest).into_owned(),
         1 => body_text(Some("text/plain; charset=utf-16le"), rest),
         _ => body_text(Some("application/json"), rest),
     };
-    for masked in [mask(&text, Some(&sent)), mask(&text, None)] {
-        assert!(!masked.contains(SENT), "the sent number survived");
-        for run in masked.split(|c: char| !c.is_ascii_digit()) {
-            assert!(
-                !((13..=19).contains(&run.len()) && luhn_valid(run)),
-                "a card-shaped run survived"
-            );
+    let everything = Sent {
+        number: Some(NUMBER),
+        cvc: Some(CVC),
+        name: Some(NAME),
+    };
+    for sent in [everything, Sent::default()] {
+        let mut masked = format!("{text}{TAIL}");
+        mask(&sent, &mut masked);
+        assert_clean(&masked, &sent);
+        if sent.cvc.is_some() {
+            assert!(!masked.contains(" 737 "), "the CVC survived");
+            assert!(!masked.contains(NAME), "the name survived");
         }
+    }
+    let (name, value) = rest.split_at(rest.iter().position(|&b| b == b'\n').unwrap_or(0));
+    let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+    let headers = mask_headers(&everything, [(name.as_str(), value), (name.as_str(), value)]);
+    for (name, value) in &headers {
+        assert_clean(&format!("{name}: {value}"), &everything);
     }
 });

@@ -21,7 +21,7 @@ Tasks:
       Install missing tools, then run in order, stopping at the first failure:
       cargo fmt --check, clippy, the native tests, each fuzz target briefly
       (10 s), the wasm tests in headless Chromium, and the end-to-end suite.
-  fuzz [--no-install] [--seconds N] [TARGET]
+  fuzz [--no-install] [--seconds N] [--no-sanitizer] [TARGET]
       Run the fuzz targets of fuzz/ (cargo-fuzz, installed into target/tools,
       with the field's pinned nightly), or just TARGET, N seconds each
       (default 60): envelope, card_json, forward_template, mask, address,

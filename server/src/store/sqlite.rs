@@ -587,9 +587,11 @@ impl ReadBackend for SqliteReads {
     fn jti_seen(&self, jti: &str, now: i64) -> Result<bool, StoreError> {
         self.with_conn("jti_seen", |conn| {
             conn.prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM jtis WHERE jti = ?1 AND expires_at > ?2)",
+                "SELECT EXISTS (SELECT 1 FROM jtis WHERE jti IN (?1, ?3) AND expires_at > ?2)",
             )?
-            .query_row(params![jti, now], |row| row.get(0))
+            .query_row(params![ReplayMemory::stored(jti), now, jti], |row| {
+                row.get(0)
+            })
         })
     }
 
@@ -837,7 +839,7 @@ impl ReplayMemory {
         let mut rows = stmt.query([])?;
         let mut seen = HashSet::new();
         while let Some(row) = rows.next()? {
-            seen.insert(Self::key(row.get_ref(0)?.as_str()?));
+            seen.insert(Self::key_of_stored(row.get_ref(0)?.as_str()?));
         }
         Ok(ReplayMemory { seen })
     }
@@ -847,6 +849,34 @@ impl ReplayMemory {
         let mut key = [0u8; 16];
         key.copy_from_slice(&digest.as_ref()[..16]);
         key
+    }
+
+    /// What the `jtis` table holds for a jti: `h:` and its key in hex, never the jti itself,
+    /// which anyone with a publishable key chooses (and could make a card number).
+    fn stored(jti: &str) -> String {
+        use std::fmt::Write;
+        Self::key(jti)
+            .iter()
+            .fold(String::from("h:"), |mut out, b| {
+                let _ = write!(out, "{b:02x}");
+                out
+            })
+    }
+
+    /// The key of a row of the `jtis` table: its `h:` digest, or, in a row written before
+    /// digests were stored, the jti itself.
+    fn key_of_stored(stored: &str) -> [u8; 16] {
+        let decoded = stored
+            .strip_prefix("h:")
+            .filter(|hex| hex.len() == 32)
+            .and_then(|hex| {
+                let mut key = [0u8; 16];
+                for (i, byte) in key.iter_mut().enumerate() {
+                    *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+                }
+                Some(key)
+            });
+        decoded.unwrap_or_else(|| Self::key(stored))
     }
 }
 
@@ -1241,7 +1271,9 @@ fn apply(
         } => {
             // Checked against the replay memory before this runs (`run_batch`).
             conn.prepare_cached("INSERT INTO jtis (jti, expires_at) VALUES (?1, ?2)")
-                .and_then(|mut stmt| stmt.execute(params![jti, jti_expires_at]))
+                .and_then(|mut stmt| {
+                    stmt.execute(params![ReplayMemory::stored(jti), jti_expires_at])
+                })
                 .map_err(|e| db_error("insert_token: jti", &e))?;
             insert_token_row(conn, record).map_err(|e| classify("insert_token", &e))?;
             append_audit(conn, audit)?;
@@ -1530,7 +1562,7 @@ fn sweep(
     .and_then(|mut stmt| {
         let mut rows = stmt.query([now, limit_sql])?;
         while let Some(row) = rows.next()? {
-            forgotten.push(ReplayMemory::key(row.get_ref(0)?.as_str()?));
+            forgotten.push(ReplayMemory::key_of_stored(row.get_ref(0)?.as_str()?));
             jtis += 1;
         }
         Ok(())

@@ -289,13 +289,44 @@ async fn a_replayed_jti_writes_only_its_refusal() {
         ("replayed_envelope", None)
     );
     assert_eq!(count(tmp.path(), "SELECT count(*) FROM tokens"), 1);
-    assert_eq!(
-        count(
-            tmp.path(),
-            "SELECT expires_at FROM jtis WHERE jti = 'jti_1'"
-        ),
-        NOW + 420
-    );
+    assert_eq!(count(tmp.path(), "SELECT expires_at FROM jtis"), NOW + 420);
+}
+
+#[tokio::test]
+async fn a_jti_is_stored_as_a_digest_never_as_sent() {
+    // Anyone with a publishable key chooses the jti: it could be a card number.
+    let tmp = tempfile::tempdir().unwrap();
+    let store = setup(tmp.path());
+    let jti = "4000056655665556AAAAAAAAAAAAAAAAAA";
+    store
+        .insert_token(
+            token("mer_a", "tok_1"),
+            jti.into(),
+            NOW + 420,
+            event("tokenize", None),
+        )
+        .await
+        .unwrap();
+    assert!(store.jti_seen(jti, NOW).unwrap());
+    let conn = raw(tmp.path());
+    let stored: String = conn
+        .query_row("SELECT jti FROM jtis", [], |row| row.get(0))
+        .unwrap();
+    assert!(stored.starts_with("h:") && stored.len() == 34, "{stored}");
+    assert!(!stored.contains("4000056655665556"));
+    drop(conn);
+    drop(store);
+    // Reopened, the memory still refuses it.
+    let store = Store::open(tmp.path()).unwrap();
+    let again = store
+        .insert_token(
+            token("mer_a", "tok_2"),
+            jti.into(),
+            NOW + 420,
+            event("tokenize", None),
+        )
+        .await;
+    assert_eq!(again, Err(StoreError::Replayed));
 }
 
 #[tokio::test]
