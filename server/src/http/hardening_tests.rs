@@ -111,6 +111,23 @@ async fn the_vaults_own_origin_is_its_scheme_host_and_port_exactly() {
             "{refused}"
         );
     }
+    // Two origins, an allowed one first: refused, whichever comes first.
+    for (first, second) in [
+        ("https://shop.example", "https://evil.example"),
+        ("https://evil.example", "https://shop.example"),
+        ("https://shop.example", "https://shop.example"),
+    ] {
+        let req = tokenize(&h.shop.pk)
+            .header(header::ORIGIN, first)
+            .header(header::ORIGIN, second)
+            .body(Body::from(seal(&h, &h.shop.pk)))
+            .unwrap();
+        assert_eq!(
+            status(&h, req).await,
+            (StatusCode::FORBIDDEN, "forbidden_origin".into()),
+            "{first}, {second}"
+        );
+    }
 }
 
 #[tokio::test]

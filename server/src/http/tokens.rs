@@ -34,10 +34,14 @@ async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    // An `Origin` that is not text is no origin the vault allows.
-    let origin = headers
-        .get(header::ORIGIN)
-        .map(|v| v.to_str().unwrap_or_default());
+    // An `Origin` that is not text is no origin the vault allows, and neither are two (no
+    // browser sends two; which one would a proxy in front have checked?).
+    let mut origins = headers.get_all(header::ORIGIN).iter();
+    let origin = match (origins.next(), origins.next()) {
+        (None, _) => None,
+        (Some(one), None) => Some(one.to_str().unwrap_or_default()),
+        (Some(_), Some(_)) => Some(""),
+    };
     let body = read_envelope(&headers, body).await;
     let body = body.as_ref().map(|b| &b[..]).map_err(|e| *e);
     match state
