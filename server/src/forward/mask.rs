@@ -153,6 +153,23 @@ pub fn mask_headers<'h>(
     }
     out
 }
+/// Masks `body` as bytes, each byte read as the character of that value (ISO 8859-1), before
+/// it is decoded as what its `Content-Type` says. A receiver may label UTF-8 or ASCII as UTF-16
+/// (or start it a byte off): decoded as UTF-16 the digits are no longer digits, and the merchant
+/// would get them back by encoding the text again. Masked as bytes first, whatever the label,
+/// they are gone before any decoding; what a masked byte does to the decoding (a `*` inside a
+/// UTF-16 unit or a UTF-8 sequence) only garbles what was masked.
+pub fn mask_bytes(sent: &Sent<'_>, body: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut text: String = body.iter().map(|&b| char::from(b)).collect();
+    mask(sent, &mut text);
+    let bytes = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'*'))
+        .collect();
+    drop(Zeroizing::new(text));
+    Zeroizing::new(bytes)
+}
+
 /// An answer's body as text, to mask and to hand to the merchant: UTF-16 when its
 /// `Content-Type` names a UTF-16 charset or it starts with a UTF-16 byte order mark (`utf-16`
 /// without one is big-endian), else UTF-8. What does not decode becomes U+FFFD.
@@ -1158,6 +1175,49 @@ pub(crate) mod tests {
     fn debug_says_what_was_sent_not_what() {
         let shown = format!("{:?}", all());
         assert_eq!(shown, "Sent { number: true, cvc: true, name: true }");
+    }
+
+    /// What the merchant would get back from `text` by encoding it as UTF-16 again.
+    fn reencoded(text: &str, little_endian: bool) -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|u| {
+                if little_endian {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn utf8_labelled_as_utf16_gives_nothing_back() {
+        let all = Sent {
+            number: Some(PAN),
+            cvc: Some("737"),
+            name: Some("Ada Lovelace"),
+        };
+        let body = format!("{PAN}|737|Ada Lovelace|");
+        for (label, little_endian, shift) in [
+            ("text/plain; charset=utf-16le", true, ""),
+            ("text/plain; charset=utf-16be", false, ""),
+            ("text/plain; charset=utf-16le", true, "x"),
+        ] {
+            let raw = format!("{shift}{body}");
+            let masked = mask_bytes(&all, raw.as_bytes());
+            let mut text = body_text(Some(label), &masked);
+            mask(&all, &mut text);
+            let back = String::from_utf8_lossy(&reencoded(&text, little_endian)).into_owned();
+            for secret in [PAN, "737", "Ada Lovelace"] {
+                assert!(!back.contains(secret), "{label}{shift}: {back}");
+            }
+            // The bytes pass alone already took them out.
+            let bytes = String::from_utf8_lossy(&masked).into_owned();
+            assert!(!bytes.contains(PAN) && !bytes.contains("Lovelace"), "{bytes}");
+        }
+        // A UTF-8 body keeps its other text, accents included.
+        let masked = mask_bytes(&all, "Émile paid, ref 42".as_bytes());
+        assert_eq!(body_text(None, &masked), "Émile paid, ref 42");
     }
 
     #[test]

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::forward::address::ReceiverUrl;
 use crate::forward::client::{Outbound, OutboundError};
-use crate::forward::mask::{Sent, body_text, mask, mask_headers};
+use crate::forward::mask::{Sent, body_text, mask, mask_bytes, mask_headers};
 use crate::forward::template::{Escape, Placeholder, Template, check_path};
 use crate::keys::record_aad;
 use crate::store::MerchantRecord;
@@ -403,7 +403,8 @@ impl Vault {
                 .iter()
                 .find(|(name, _)| name == header::CONTENT_TYPE)
                 .and_then(|(_, value)| value.to_str().ok());
-            let mut body = body_text(content_type, &inbound.body);
+            let raw = mask_bytes(&sent, &inbound.body);
+            let mut body = body_text(content_type, &raw);
             mask(&sent, &mut body);
             ForwardReply {
                 status: inbound.status,
