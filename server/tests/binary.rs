@@ -870,6 +870,16 @@ fn idle_and_slow_connections_cannot_lock_out_the_vault() {
             s
         })
         .collect();
+    // And slow bodies: a whole head, then a body that trickles in, so each is a request in
+    // flight (no key needed).
+    for _ in 0..40 {
+        let mut s = TcpStream::connect(server.addr).unwrap();
+        s.write_all(
+            b"POST /v1/tokens HTTP/1.1\r\nHost: v\r\nContent-Type: application/jose\r\nContent-Length: 16000\r\n\r\nA",
+        )
+        .unwrap();
+        slow.push(s);
+    }
     for s in &mut slow {
         let _ = s.write_all(b"X-A: b\r\n");
     }

@@ -1213,7 +1213,10 @@ pub(crate) mod tests {
             }
             // The bytes pass alone already took them out.
             let bytes = String::from_utf8_lossy(&masked).into_owned();
-            assert!(!bytes.contains(PAN) && !bytes.contains("Lovelace"), "{bytes}");
+            assert!(
+                !bytes.contains(PAN) && !bytes.contains("Lovelace"),
+                "{bytes}"
+            );
         }
         // A UTF-8 body keeps its other text, accents included.
         let masked = mask_bytes(&all, "Émile paid, ref 42".as_bytes());

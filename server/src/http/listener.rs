@@ -11,9 +11,10 @@
 //!   direction for that long is closed;
 //! - a **TLS handshake timeout**;
 //! - a **cap** on connections, overall and per client address. At the cap a new connection is
-//!   not refused: the connection idle the longest (no request in flight) is closed to make room,
-//!   so that idle and slow connections cannot lock out a shopper or a merchant's server. Only when
-//!   every connection has a request in flight is the new one closed at once.
+//!   not refused: the connection idle the longest (nothing in flight but a request whose body
+//!   is still arriving) is closed to make room, so that idle, slow-head and slow-body
+//!   connections cannot lock out a shopper or a merchant's server. Only when every connection
+//!   has a request in flight, its body whole, is the new one closed at once.
 //!
 //! Requests themselves are bounded by the router (`REQUEST_TIMEOUT`, body limits).
 
@@ -88,13 +89,19 @@ struct Connection {
     last_active: AtomicU64,
     /// Requests dispatched and not yet answered.
     in_flight: AtomicUsize,
+    /// Of those, the ones whose body has not arrived whole yet.
+    reading: AtomicUsize,
     /// Closes the connection at once (chosen to make room).
     evict: Notify,
 }
 
 impl Connection {
+    /// How long since a byte moved, if the connection may be closed to make room: nothing in
+    /// flight but requests still sending their bodies (a shopper's or a merchant's body arrives
+    /// at once; one that trickles in holds the connection as an idle one would).
     fn idle_for(&self, now: u64) -> Option<u64> {
-        (self.in_flight.load(Ordering::Acquire) == 0)
+        let reading = self.reading.load(Ordering::Acquire);
+        (self.in_flight.load(Ordering::Acquire) <= reading)
             .then(|| now.saturating_sub(self.last_active.load(Ordering::Relaxed)))
     }
 }
@@ -137,6 +144,7 @@ impl Registry {
             client,
             last_active: AtomicU64::new(now),
             in_flight: AtomicUsize::new(0),
+            reading: AtomicUsize::new(0),
             evict: Notify::new(),
         });
         held.connections.insert(id, Arc::clone(&connection));
@@ -207,6 +215,53 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Counts a request whose body is still arriving, until it has arrived or is dropped.
+struct Reading(Arc<Connection>);
+
+impl Reading {
+    fn new(connection: &Arc<Connection>) -> Reading {
+        connection.reading.fetch_add(1, Ordering::AcqRel);
+        Reading(Arc::clone(connection))
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        self.0.reading.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A request's body, counted as [`Reading`] until its end.
+struct CountedBody {
+    inner: Incoming,
+    reading: Option<Reading>,
+}
+
+impl hyper::body::Body for CountedBody {
+    type Data = bytes::Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None | Some(Err(_)))) || this.inner.is_end_stream() {
+            this.reading = None;
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -409,9 +464,14 @@ async fn serve_connection<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
         let in_flight = InFlight::new(&counted);
+        let request = request.map(|inner| {
+            let reading =
+                (!hyper::body::Body::is_end_stream(&inner)).then(|| Reading::new(&counted));
+            axum::body::Body::new(CountedBody { inner, reading })
+        });
         let app = app.clone();
         async move {
-            let response = app.oneshot(request.map(axum::body::Body::new)).await;
+            let response = app.oneshot(request).await;
             drop(in_flight);
             response
         }
