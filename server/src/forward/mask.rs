@@ -1191,6 +1191,22 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_sent_number_glued_to_other_digits_is_masked() {
+        // Found by fuzzing: the 17-digit run fails Luhn, so only the sent-number pass can see
+        // the number inside it.
+        for text in [
+            "/14000056655665556'",
+            "40000566556655561",
+            "x04000056655665556",
+            "940000566556655569",
+        ] {
+            let out = sent(text, "4000056655665556");
+            assert!(!out.contains("4000056655665556"), "{text}: {out}");
+            assert!(!out.contains("40000566"), "{text}: {out}");
+        }
+    }
+
+    #[test]
     fn utf8_labelled_as_utf16_gives_nothing_back() {
         let all = Sent {
             number: Some(PAN),
