@@ -769,14 +769,12 @@ impl Store {
         jti_expires_at: i64,
         audit: AuditEvent,
     ) -> Result<(), StoreError> {
-        let op = WriteOp::InsertToken {
-            record,
-            jti,
-            jti_expires_at,
-            audit,
-            enumeration: None,
+        let unlimited = EnumerationLimit {
+            limit: 0,
+            window_secs: 1,
         };
-        self.inner.writer.submit(op).await?.done()
+        self.insert_token_limited(record, jti, jti_expires_at, audit, unlimited)
+            .await
     }
 
     /// [`Store::insert_token`], refused with [`StoreError::CardEnumeration`] when the merchant
