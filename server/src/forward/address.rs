@@ -156,6 +156,15 @@ impl ReceiverUrl {
         let host = url.host().ok_or(UrlError::Malformed)?.to_owned();
         let port = url.port_or_known_default().ok_or(UrlError::Malformed)?;
         let loopback = match &host {
+            // A DNS name (letters, digits, `-` and `.`; the URL parser also lets through
+            // characters such as a backtick, which no Host header may carry).
+            Host::Domain(name)
+                if !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') =>
+            {
+                return Err(UrlError::Malformed);
+            }
             Host::Domain(name) => name.trim_end_matches('.') == "localhost",
             Host::Ipv4(ip) => match classify_v4(*ip) {
                 AddressClass::Loopback => true,
@@ -238,6 +247,16 @@ mod tests {
 
     fn class(ip: &str) -> AddressClass {
         classify(ip.parse().unwrap())
+    }
+
+    #[test]
+    fn a_host_is_a_dns_name() {
+        // Found by fuzzing: the URL parser keeps a backtick in a host.
+        assert_eq!(
+            ReceiverUrl::parse("https://ptAppoces`f//x"),
+            Err(UrlError::Malformed)
+        );
+        assert!(ReceiverUrl::parse("https://api-1.Acme.example./v2").is_ok());
     }
 
     #[test]
