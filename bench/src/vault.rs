@@ -42,7 +42,10 @@ pub fn start(binary: &Path, dir: &Path, core: Option<u32>) -> Result<Vault, Stri
     if dir.exists() {
         fs::remove_dir_all(dir).map_err(|e| format!("emptying {}: {e}", dir.display()))?;
     }
-    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    // Private to this user, as `serve` requires of a data dir.
+    std::os::unix::fs::DirBuilderExt::mode(fs::DirBuilder::new().recursive(true), 0o700)
+        .create(dir)
+        .map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let master_bytes = cardvault_server::keys::random_bytes::<32>()
         .map_err(|e| format!("no randomness for a master key: {e}"))?;
     let master = Base64::encode_string(&master_bytes);
