@@ -24,7 +24,10 @@ pub struct Options {
 
 pub fn run(options: &Options) -> Result<(), String> {
     if options.install {
-        install::ensure(&Needs { browser: true })?;
+        install::ensure(&Needs {
+            browser: true,
+            ..Needs::default()
+        })?;
     }
     build::run(&build::Options {
         install: false,

@@ -57,7 +57,7 @@ pub struct Options {
 
 pub fn run(options: &Options) -> Result<(), String> {
     if options.install {
-        install::ensure(&Needs { browser: false })?;
+        install::ensure(&Needs::default())?;
     }
     let field = field()?;
     print_sizes(&field)?;

@@ -19,6 +19,12 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const FIELD_TOOLCHAIN: &str = "nightly-2026-10-30";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian 12's PostgreSQL (package `postgresql`): the server's programs, not on PATH.
+pub const POSTGRES_BIN: &str = "/usr/lib/postgresql/15/bin";
+/// Its `initdb`: when that is there, so is the rest of the server.
+const POSTGRES_INITDB: &str = "/usr/lib/postgresql/15/bin/initdb";
+/// Debian's nginx (package `nginx-light`), the load balancer of the cluster tests.
+pub const NGINX: &str = "/usr/sbin/nginx";
 
 /// wasm-opt releases before 110 (Debian 12 ships 108) rewrite the export of
 /// wasm-bindgen's externref table to point at the function table, so the optimized
@@ -32,9 +38,21 @@ const BINARYEN_NPM_VERSION: &str = "132.0.0";
 const TERSER_NPM_VERSION: &str = "5.51.4";
 
 /// What a task needs beyond the wasm toolchain.
+#[derive(Default)]
 pub struct Needs {
     /// Chromium and its WebDriver, for the headless browser tests.
     pub browser: bool,
+    /// PostgreSQL 15, for the tests on the PostgreSQL store.
+    pub postgres: bool,
+    /// nginx, in front of the end-to-end suite's cluster.
+    pub nginx: bool,
+}
+
+/// A system program a task needs, and the Debian package that brings it.
+struct SystemTool {
+    path: &'static str,
+    package: &'static str,
+    why: &'static str,
 }
 
 /// Installs whatever is missing.
@@ -44,10 +62,75 @@ pub fn ensure(needs: &Needs) -> Result<(), String> {
     wasm_bindgen_cli()?;
     wasm_opt();
     terser();
+    system_tools(needs)
+}
+
+/// Chromium, chromedriver, PostgreSQL and nginx as `needs` asks, from Debian's packages: one
+/// `apt-get update` and one install for all that are missing. Only as root on Debian; elsewhere
+/// a missing one is an error that says what to install.
+fn system_tools(needs: &Needs) -> Result<(), String> {
+    let mut wanted = Vec::new();
     if needs.browser {
-        browser()?;
+        let why = "the headless browser tests (or pass --no-browser)";
+        wanted.push(SystemTool {
+            path: CHROMIUM,
+            package: "chromium",
+            why,
+        });
+        wanted.push(SystemTool {
+            path: CHROMEDRIVER,
+            package: "chromium-driver",
+            why,
+        });
     }
-    Ok(())
+    if needs.postgres {
+        wanted.push(SystemTool {
+            path: POSTGRES_INITDB,
+            package: "postgresql",
+            why: "the tests on PostgreSQL (a throwaway cluster in target/pg-test)",
+        });
+    }
+    if needs.nginx {
+        wanted.push(SystemTool {
+            path: NGINX,
+            package: "nginx-light",
+            why: "the end-to-end cluster tests (or pass --no-browser)",
+        });
+    }
+    let (present, missing): (Vec<_>, Vec<_>) = wanted
+        .into_iter()
+        .partition(|tool| Path::new(tool.path).exists());
+    for tool in &present {
+        println!("xtask: {} already present", tool.path);
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !is_root_on_debian() {
+        let list = missing
+            .iter()
+            .map(|tool| {
+                format!(
+                    "{} (Debian package {}) for {}",
+                    tool.path, tool.package, tool.why
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(format!(
+            "missing {list}: install them (as root, `cargo xtask test` does it with apt-get)"
+        ));
+    }
+    let packages: Vec<&str> = missing.iter().map(|tool| tool.package).collect();
+    println!("xtask: installing {} with apt-get", packages.join(" "));
+    apt_install(&packages)?;
+    match missing.iter().find(|tool| !Path::new(tool.path).exists()) {
+        Some(tool) => Err(format!(
+            "apt-get installed {}, but {} is still missing",
+            tool.package, tool.path
+        )),
+        None => Ok(()),
+    }
 }
 
 fn wasm_target() -> Result<(), String> {
@@ -259,30 +342,12 @@ fn wasm_opt_version(wasm_opt: &Path) -> Option<u32> {
     words.next()?.parse().ok()
 }
 
-/// Chromium and chromedriver, from Debian's packages.
-fn browser() -> Result<(), String> {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
-        .into_iter()
-        .filter(|path| !Path::new(path).exists())
-        .collect();
-    if missing.is_empty() {
-        println!("xtask: chromium and chromedriver already present");
-        return Ok(());
-    }
-    if !is_root_on_debian() {
-        return Err(format!(
-            "the headless browser tests need {} (Debian packages chromium and chromium-driver); \
-             install them, or pass --no-browser",
-            missing.join(" and ")
-        ));
-    }
-    println!("xtask: installing chromium and chromium-driver with apt-get");
-    apt_install(&["chromium", "chromium-driver"])
+fn is_root_on_debian() -> bool {
+    Path::new("/etc/debian_version").exists() && is_root()
 }
 
-fn is_root_on_debian() -> bool {
-    Path::new("/etc/debian_version").exists()
-        && stdout_of(command("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
+pub fn is_root() -> bool {
+    stdout_of(command("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
 }
 
 fn apt_install(packages: &[&str]) -> Result<(), String> {

@@ -8,6 +8,7 @@ mod e2e;
 mod fuzz;
 mod imports;
 mod install;
+mod postgres;
 mod process;
 mod test;
 
@@ -19,8 +20,13 @@ Usage: cargo xtask <task> [options]
 Tasks:
   test [--no-install] [--no-browser]
       Install missing tools, then run in order, stopping at the first failure:
-      cargo fmt --check, clippy, the native tests, each fuzz target briefly
-      (10 s), the wasm tests in headless Chromium, and the end-to-end suite.
+      cargo fmt --check, clippy, the native tests (the server's twice: on
+      SQLite, then with CARDVAULT_TEST_STORE=postgres), each fuzz target
+      briefly (10 s), the wasm tests in headless Chromium, and the end-to-end
+      suite (with a vault cluster behind nginx). A throwaway PostgreSQL 15
+      cluster of its own runs in target/pg-test meanwhile (on 127.0.0.1, a
+      free port; CARDVAULT_TEST_DATABASE_URL to the tests); as root on Debian
+      it installs postgresql and nginx-light when missing.
   fuzz [--no-install] [--seconds N] [--no-sanitizer] [TARGET]
       Run the fuzz targets of fuzz/ (cargo-fuzz, installed into target/tools,
       with the field's pinned nightly), or just TARGET, N seconds each
@@ -41,12 +47,17 @@ Tasks:
       to ready): prints a table against the targets and writes
       target/bench/report.json. Needs 2 cores, taskset and Chromium. Not part
       of `test`. --browser-only measures (and reports) just the browser figures.
+  pg -- COMMAND [ARGS...]
+      Run COMMAND with a throwaway PostgreSQL 15 cluster (in target/pg-shell,
+      stopped afterwards) and CARDVAULT_TEST_DATABASE_URL set to its
+      superuser, e.g. `cargo xtask pg -- cargo test -p cardvault-server store`.
   help
       Print this message.
 
 Options:
   --no-install   Install nothing (rustup target, the field's nightly toolchain,
-                 wasm-bindgen-cli, wasm-opt, terser, Chromium, cargo-fuzz).
+                 wasm-bindgen-cli, wasm-opt, terser, Chromium, PostgreSQL, nginx,
+                 cargo-fuzz).
   --no-browser   Skip the headless Chromium tests, and do not require Chromium.
 ";
 
@@ -56,6 +67,7 @@ enum Task {
     Demo(build::Options),
     Bench(bench::Options),
     Fuzz(fuzz::Options),
+    Pg(Vec<String>),
     Help,
 }
 
@@ -77,6 +89,7 @@ fn run(task: Task) -> Result<(), String> {
         Task::Demo(options) => demo::run(&options),
         Task::Bench(options) => bench::run(&options),
         Task::Fuzz(options) => fuzz::run(&options),
+        Task::Pg(command) => postgres::run_with(&command),
         Task::Help => {
             print!("{USAGE}");
             Ok(())
@@ -118,6 +131,10 @@ fn parse(args: &[String]) -> Result<Task, String> {
             }))
         }
         "fuzz" => fuzz::parse(options).map(Task::Fuzz),
+        "pg" => {
+            let command = options.strip_prefix(&["--".to_string()]).unwrap_or(options);
+            Ok(Task::Pg(command.to_vec()))
+        }
         "help" | "--help" | "-h" => Ok(Task::Help),
         other => Err(format!("unknown task `{other}`; see `cargo xtask help`")),
     }
@@ -166,6 +183,14 @@ mod tests {
         assert!(options.install);
         assert!(options.browser_only);
         assert!(parse(&args(&["bench", "--no-browser"])).is_err());
+    }
+
+    #[test]
+    fn parses_the_command_of_pg() {
+        let Ok(Task::Pg(command)) = parse(&args(&["pg", "--", "cargo", "test", "--", "x"])) else {
+            panic!("not a pg task");
+        };
+        assert_eq!(command, args(&["cargo", "test", "--", "x"]));
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! `cargo xtask test`: installs what is missing, then runs every check in order,
 //! stopping at the first failure.
 
+use std::process::Command;
+use std::time::Instant;
+
 use crate::e2e;
 use crate::install::{self, CHROMEDRIVER, Needs, WASM_TARGET};
+use crate::postgres::TestCluster;
 use crate::process::{self, cargo};
 
 pub struct Options {
@@ -10,14 +14,28 @@ pub struct Options {
     pub browser: bool,
 }
 
+/// What the steps share: the throwaway PostgreSQL cluster of this run.
+pub struct Context {
+    /// `postgres://postgres@127.0.0.1:PORT/postgres`: a superuser with trust authentication,
+    /// so a test can create a database of its own.
+    pub database_url: String,
+}
+
+impl Context {
+    /// The variables by which the tests find the cluster (see the brief of issue 23).
+    pub fn database_env(&self, cmd: &mut Command) {
+        cmd.env("CARDVAULT_TEST_DATABASE_URL", &self.database_url);
+    }
+}
+
 /// One check: its name in the summary, and what runs it.
 struct Step {
     name: &'static str,
-    run: fn() -> Result<(), String>,
+    run: fn(&Context) -> Result<(), String>,
 }
 
 impl Step {
-    const fn new(name: &'static str, run: fn() -> Result<(), String>) -> Self {
+    const fn new(name: &'static str, run: fn(&Context) -> Result<(), String>) -> Self {
         Self { name, run }
     }
 }
@@ -26,39 +44,59 @@ pub fn run(options: &Options) -> Result<(), String> {
     if options.install {
         install::ensure(&Needs {
             browser: options.browser,
+            postgres: true,
+            nginx: options.browser,
         })?;
         crate::fuzz::ensure_cargo_fuzz()?;
     }
+    // Started before the first step and stopped when `cluster` drops, whatever the outcome
+    // (an error returned early drops it too).
+    let cluster = TestCluster::start("pg-test")?;
+    let context = Context {
+        database_url: cluster.url(),
+    };
     let steps = steps(options.browser);
     let skipped = if options.browser {
         ""
     } else {
         ", 2 skipped (browser tests and e2e: --no-browser)"
     };
+    let mut timings = Vec::new();
     for (passed, step) in steps.iter().enumerate() {
-        if let Err(err) = (step.run)() {
+        let started = Instant::now();
+        let outcome = (step.run)(&context);
+        timings.push(format!(
+            "{} {:.0} s",
+            step.name,
+            started.elapsed().as_secs_f64()
+        ));
+        if let Err(err) = outcome {
             println!(
-                "xtask test: {passed} steps passed, 1 failed ({}){skipped}",
-                step.name
+                "xtask test: {passed} steps passed, 1 failed ({}){skipped}; {}",
+                step.name,
+                timings.join(", ")
             );
             return Err(err);
         }
     }
     println!(
-        "xtask test: {} steps passed, 0 failed{skipped}",
-        steps.len()
+        "xtask test: {} steps passed, 0 failed{skipped}; {}",
+        steps.len(),
+        timings.join(", ")
     );
+    drop(cluster);
     Ok(())
 }
 
 fn steps(browser: bool) -> Vec<Step> {
-    let mut steps = vec![
+    let mut steps: Vec<Step> = vec![
         Step::new("fmt", fmt),
         Step::new("field build", field_build),
         Step::new("clippy", clippy),
         Step::new("clippy (field, wasm32)", clippy_field),
         Step::new("native tests", native_tests),
-        Step::new("fuzz (briefly)", crate::fuzz::briefly),
+        Step::new("native tests (PostgreSQL)", native_tests_postgres),
+        Step::new("fuzz (briefly)", |_| crate::fuzz::briefly()),
     ];
     if browser {
         steps.push(Step::new("browser tests", browser_tests));
@@ -67,11 +105,11 @@ fn steps(browser: bool) -> Vec<Step> {
     steps
 }
 
-fn fmt() -> Result<(), String> {
+fn fmt(_: &Context) -> Result<(), String> {
     process::run(cargo().args(["fmt", "--all", "--check"]))
 }
 
-fn clippy() -> Result<(), String> {
+fn clippy(_: &Context) -> Result<(), String> {
     process::run(cargo().args([
         "clippy",
         "--workspace",
@@ -83,13 +121,13 @@ fn clippy() -> Result<(), String> {
 }
 
 /// The field's WebAssembly, which the server embeds: built before anything compiles the server.
-fn field_build() -> Result<(), String> {
+fn field_build(_: &Context) -> Result<(), String> {
     crate::build::field().map(|_| ())
 }
 
 /// The field as shipped: wasm32, without the vault-side features, `no_std` with its own panic
 /// handler and allocator (feature `page`).
-fn clippy_field() -> Result<(), String> {
+fn clippy_field(_: &Context) -> Result<(), String> {
     process::run(cargo().args([
         "clippy",
         "-p",
@@ -106,9 +144,23 @@ fn clippy_field() -> Result<(), String> {
     ]))
 }
 
-/// Every crate's tests but the end-to-end suite, which has a step of its own.
-fn native_tests() -> Result<(), String> {
-    process::run(cargo().args(["test", "--workspace", "--exclude", e2e::PACKAGE]))
+/// Every crate's tests but the end-to-end suite, which has a step of its own. The store's
+/// PostgreSQL tests find the cluster through the environment.
+fn native_tests(context: &Context) -> Result<(), String> {
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace", "--exclude", e2e::PACKAGE]);
+    context.database_env(&mut cmd);
+    process::run(&mut cmd)
+}
+
+/// The server's tests again, with every vault of the HTTP tests on PostgreSQL (a fresh
+/// database each) instead of SQLite.
+fn native_tests_postgres(context: &Context) -> Result<(), String> {
+    let mut cmd = cargo();
+    cmd.args(["test", "-p", "cardvault-server"])
+        .env("CARDVAULT_TEST_STORE", "postgres");
+    context.database_env(&mut cmd);
+    process::run(&mut cmd)
 }
 
 /// The `#[wasm_bindgen_test]`s of the root crate, in headless Chromium.
@@ -119,7 +171,7 @@ fn native_tests() -> Result<(), String> {
 /// `WASM_BINDGEN_USE_BROWSER` sends test binaries without
 /// `wasm_bindgen_test_configure!(run_in_browser)` to the browser too, instead of
 /// Node.js. `--tests` leaves out the doctests, which run natively already.
-fn browser_tests() -> Result<(), String> {
+fn browser_tests(_: &Context) -> Result<(), String> {
     process::run(
         cargo()
             .args([
