@@ -46,7 +46,7 @@ pub(super) fn merchant(cmd: MerchantCommand) -> Result<ExitCode, BootError> {
             Ok(ExitCode::SUCCESS)
         }
         MerchantCommand::List { storage } => {
-            let store = Store::open(&storage.data_dir)?;
+            let store = Store::open_at(&storage.location())?;
             for m in store.merchants()? {
                 println!(
                     "{}  {}  {}  {}",
@@ -64,7 +64,7 @@ pub(super) fn merchant(cmd: MerchantCommand) -> Result<ExitCode, BootError> {
 pub(super) fn keys(cmd: KeysCommand) -> Result<ExitCode, BootError> {
     match cmd {
         KeysCommand::List { storage } => {
-            let store = Store::open(&storage.data_dir)?;
+            let store = Store::open_at(&storage.location())?;
             let now = now_unix();
             for k in store.transport_keys()? {
                 let status = match (k.retired_at, k.usable_until) {
@@ -131,7 +131,7 @@ pub(super) fn receiver(cmd: ReceiverCommand) -> Result<ExitCode, BootError> {
             Ok(ExitCode::SUCCESS)
         }
         ReceiverCommand::List { storage, merchant } => {
-            let store = Store::open(&storage.data_dir)?;
+            let store = Store::open_at(&storage.location())?;
             let merchants = match merchant {
                 Some(id) => vec![id],
                 None => store.merchants()?.into_iter().map(|m| m.id).collect(),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::http::Limits;
+use crate::store::Location;
 use crate::vault::{self, Config};
 
 #[derive(Parser, Debug)]
@@ -37,8 +38,9 @@ pub(super) enum Command {
     Audit(AuditCommand),
 }
 
-/// Where the vault keeps its data, and the master key that wraps every key in it.
-#[derive(Args, Debug, Clone)]
+/// Where the vault keeps its data, and the master key that wraps every key in it. `Debug`
+/// leaves out the database URL, which may hold a password.
+#[derive(Args, Clone)]
 pub(super) struct Storage {
     /// The data directory (SQLite database; in --dev also the generated master key).
     #[arg(
@@ -52,6 +54,49 @@ pub(super) struct Storage {
     /// CARDVAULT_MASTER_KEY, if set, takes precedence.
     #[arg(long, env = "CARDVAULT_MASTER_KEY_FILE", global = true)]
     pub(super) master_key_file: Option<PathBuf>,
+    /// A PostgreSQL database that any number of vaults share,
+    /// `postgres://USER[:PASSWORD]@HOST:PORT/DB[?sslmode=disable|verify-full]`, instead of
+    /// SQLite in the data dir. The database must exist; the vault creates its tables.
+    #[arg(
+        long,
+        env = "CARDVAULT_DATABASE_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub(super) database_url: Option<String>,
+    /// The CA certificates (PEM) that sign the database's certificate, for
+    /// `sslmode=verify-full` (default: the built-in web roots).
+    #[arg(
+        long,
+        env = "CARDVAULT_DATABASE_CA",
+        global = true,
+        value_name = "FILE"
+    )]
+    pub(super) database_ca: Option<PathBuf>,
+}
+
+impl Storage {
+    /// The store these flags name.
+    pub(super) fn location(&self) -> Location {
+        match &self.database_url {
+            Some(url) => Location::Postgres {
+                url: url.clone(),
+                ca: self.database_ca.clone(),
+            },
+            None => Location::DataDir(self.data_dir.clone()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage")
+            .field("data_dir", &self.data_dir)
+            .field("master_key_file", &self.master_key_file)
+            .field("database", &self.location())
+            .finish()
+    }
 }
 
 #[derive(Args, Debug)]

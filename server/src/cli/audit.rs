@@ -15,7 +15,7 @@ pub(super) fn audit_verify(
     storage: &Storage,
     expect: Option<&store::ExpectedHead>,
 ) -> Result<ExitCode, BootError> {
-    let store = Store::open(&storage.data_dir)?;
+    let store = Store::open_at(&storage.location())?;
     let verified = match master_key(storage, false).ok() {
         Some(master) => {
             vault::verify_audit(&store, &master, expect)?.map(|report| match report.sealed_since {

@@ -135,7 +135,7 @@ fn check_private(path: &Path, what: &str, dev: bool) -> Result<(), BootError> {
 
 fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, BootError> {
     let master = master_key(storage, dev)?;
-    let store = Store::open(&storage.data_dir)?;
+    let store = Store::open_at(&storage.location())?;
     Vault::open(store, master, config)
 }
 
@@ -143,7 +143,7 @@ fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, Boo
 /// master key, and sealing the audit log.
 fn open_to_write(storage: &Storage) -> Result<(Store, MasterKey), BootError> {
     let master = master_key(storage, false)?;
-    let store = Store::open(&storage.data_dir)?;
+    let store = Store::open_at(&storage.location())?;
     vault::seal_audit(&store, &master)?;
     Ok((store, master))
 }

@@ -71,8 +71,15 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
     };
     // Before the vault opens (a second serve changes nothing) and dropped after everything else
     // (the writer has committed what was queued before another serve may start).
-    let _serving = lock_data_dir(&args.storage.data_dir)?;
-    check_private(&args.storage.data_dir, "the data dir", args.dev)?;
+    // On PostgreSQL the instances share the database and need no data dir (but --dev's keys).
+    let local = !args.storage.location().is_shared() || args.dev;
+    let _serving = if local {
+        let lock = lock_data_dir(&args.storage.data_dir)?;
+        check_private(&args.storage.data_dir, "the data dir", args.dev)?;
+        Some(lock)
+    } else {
+        None
+    };
     let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
     let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
     let dev = if args.dev {

@@ -10,6 +10,10 @@ use serde_json::json;
 
 use crate::vault::Error;
 
+/// Seconds to wait after `unavailable`: the pool reconnects within that, or a load balancer
+/// sends the retry elsewhere.
+const UNAVAILABLE_RETRY_AFTER: u64 = 1;
+
 /// A refusal as the contract answers it: the vault's [`Error`], with its status and message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ApiError(pub Error);
@@ -43,6 +47,7 @@ impl ApiError {
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::RateLimited { .. } | Error::CardEnumeration => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -78,6 +83,9 @@ impl ApiError {
             }
             Error::UpstreamTooLarge => "The receiver's answer is larger than 1 MiB.",
             Error::UpstreamTimeout => "The receiver did not answer in time.",
+            Error::Unavailable => {
+                "The vault cannot reach its database right now; nothing was stored. Retry shortly."
+            }
             Error::Internal => "Something went wrong inside the vault.",
         }
     }
@@ -90,10 +98,15 @@ impl IntoResponse for ApiError {
             error["field"] = json!(e.field().id());
         }
         let mut response = (self.status(), Json(json!({ "error": error }))).into_response();
-        if let Error::RateLimited { retry_after } = self.0 {
+        let retry_after = match self.0 {
+            Error::RateLimited { retry_after } => Some(retry_after.max(1)),
+            Error::Unavailable => Some(UNAVAILABLE_RETRY_AFTER),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         // For the metrics and audit middleware: what was refused, without re-parsing the body.
         response.extensions_mut().insert(self);

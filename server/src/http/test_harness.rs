@@ -18,6 +18,7 @@ use super::{AppState, Limits, Options, router};
 use crate::forward::client::Client;
 use crate::keys::MasterKey;
 use crate::store::Store;
+use crate::store::testing::{self, TestDatabase};
 use crate::vault::{Config, NewMerchant, Vault, now_unix};
 
 /// The card number the tests seal.
@@ -85,13 +86,21 @@ pub(crate) struct Harness {
     pub(crate) sealing: SealingKey,
     pub(crate) shop: Merchant,
     pub(crate) other: Merchant,
+    /// The vault's PostgreSQL database, when the tests run on PostgreSQL
+    /// (`CARDVAULT_TEST_STORE=postgres`); dropped after the vault.
+    pub(crate) _db: Option<TestDatabase>,
 }
 
 impl Harness {
     /// A fresh vault as `setup` says. Requests come from client address 203.0.113.7.
     pub(crate) fn new(setup: Setup) -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let db = testing::http_tests_on_postgres()
+            .then(|| TestDatabase::create().expect("a test database"));
+        let store = match &db {
+            Some(db) => db.open(),
+            None => Store::open(&dir.path().join("data")).unwrap(),
+        };
         let config = Config {
             limits: setup.limits,
             ..setup.config
@@ -111,6 +120,7 @@ impl Harness {
             .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
         Harness {
             _dir: dir,
+            _db: db,
             app,
             metrics,
             vault,

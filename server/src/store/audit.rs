@@ -294,8 +294,8 @@ fn check_store(chain: &Chain) -> Result<(), AuditBreak> {
     if !chain.snapshot.triggers_intact {
         return Err(AuditBreak {
             seq: 0,
-            reason: "the append-only triggers are missing or changed (the schema has exactly \
-                     audit_no_update and audit_no_delete)",
+            reason: "the append-only triggers are missing, disabled or changed (the schema's \
+                     are exactly those it created)",
         });
     }
     Ok(())

@@ -53,14 +53,20 @@
 //! The writer thread, the [`Store`] handle and [`verify_audit`] are backend-independent.
 
 mod audit;
+#[cfg(test)]
+mod cluster_tests;
+mod postgres;
+mod rules;
 mod sqlite;
+#[cfg(test)]
+pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 mod writer;
 
 use std::fmt;
 use std::ops::ControlFlow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::keys::AuditSealKey;
@@ -347,6 +353,10 @@ pub enum StoreError {
     Conflict,
     /// Anything else; the cause is in the log.
     Database,
+    /// The database cannot be reached now, or did not answer in time (PostgreSQL down,
+    /// restarting, or saturated: its pool had no connection to give). Nothing was written; a
+    /// retry may succeed.
+    Unavailable,
     /// The writer thread is gone.
     Closed,
     /// The merchant has tokenized [`EnumerationLimit::limit`] distinct numbers with this card's
@@ -361,6 +371,7 @@ impl fmt::Display for StoreError {
             StoreError::Replayed => "envelope already seen",
             StoreError::Conflict => "record already exists",
             StoreError::Database => "database error",
+            StoreError::Unavailable => "database unavailable",
             StoreError::Closed => "store is closed",
             StoreError::CardEnumeration => "too many distinct numbers with this BIN and last four",
         })
@@ -559,6 +570,10 @@ pub(crate) trait ReadBackend: Send + Sync {
     /// Whether the store holds anything: merchants, transport keys, tokens, receivers, data
     /// keys or audit entries. Then a database without an audit seal key is not a new one.
     fn holds_records(&self) -> Result<bool, StoreError>;
+    /// Whether the database answers now, with the schema this binary migrated it to
+    /// ([`StoreError::Unavailable`] if it does not answer; [`StoreError::Database`] if the
+    /// schema moved on, a newer binary migrated it).
+    fn ping(&self) -> Result<(), StoreError>;
 }
 
 /// The writes a backend provides; owned by the writer thread.
@@ -588,6 +603,8 @@ pub struct Store {
 
 struct Inner {
     reads: Box<dyn ReadBackend>,
+    /// PostgreSQL's pool, for the cluster's rate limits; `None` on SQLite.
+    shared: Option<Arc<postgres::Db>>,
     writer: writer::Writer,
     /// The audit seal key, once given; shared with the write backend.
     seal: Arc<OnceLock<AuditSealKey>>,
@@ -607,7 +624,94 @@ pub fn create_data_dir(data_dir: &Path) -> Result<(), StoreError> {
     sqlite::create_data_dir(data_dir)
 }
 
+/// Where the store is: SQLite in a data dir (one vault), or a PostgreSQL database that any
+/// number of vaults share. `Debug` leaves out the URL, which may hold a password.
+#[derive(Clone)]
+pub enum Location {
+    /// `DIR/cardvault.db`.
+    DataDir(PathBuf),
+    /// `postgres://USER@HOST:PORT/DB[?sslmode=…]`, and the CA that signs the database's
+    /// certificate (`sslmode=verify-full`).
+    Postgres {
+        /// The database URL.
+        url: String,
+        /// A PEM file of CA certificates.
+        ca: Option<PathBuf>,
+    },
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::DataDir(dir) => f.debug_tuple("DataDir").field(dir).finish(),
+            Location::Postgres { .. } => f.write_str("Postgres"),
+        }
+    }
+}
+
+impl Location {
+    /// Whether several vaults may share this store (PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Location::Postgres { .. })
+    }
+}
+
 impl Store {
+    /// Opens the store at `location` ([`Store::open`] for a data dir).
+    pub fn open_at(location: &Location) -> Result<Store, StoreError> {
+        match location {
+            Location::DataDir(dir) => Store::open(dir),
+            Location::Postgres { url, ca } => Store::open_postgres(url, ca.as_deref()),
+        }
+    }
+
+    /// Connects to the PostgreSQL database at `url`, creates or migrates its schema (under an
+    /// advisory lock: instances starting at once migrate one after the other; one whose binary
+    /// is older than the schema is refused) and starts the writer thread. The database must
+    /// exist.
+    pub fn open_postgres(url: &str, ca: Option<&Path>) -> Result<Store, StoreError> {
+        let target = postgres::target(url, ca).map_err(|reason| {
+            tracing::error!(%reason, "store: the database URL is not usable");
+            StoreError::Database
+        })?;
+        let seal = Arc::new(OnceLock::new());
+        let (reads, writes, opened_at_version) = postgres::open(target, Arc::clone(&seal))?;
+        let shared = Some(Arc::clone(reads.db()));
+        let writer = writer::Writer::start(Box::new(writes))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                reads: Box::new(reads),
+                shared,
+                writer,
+                seal,
+                // A PostgreSQL database has the seal from its first version.
+                opened_at_version: opened_at_version.max(2),
+            }),
+        })
+    }
+
+    /// Whether other vaults may share this store (PostgreSQL): then rate limits are kept in it
+    /// ([`Store::spend_shared_allowance`]), not in one vault's memory.
+    pub fn is_shared(&self) -> bool {
+        self.inner.shared.is_some()
+    }
+
+    /// Takes one request from the cluster-wide GCRA cell `key` (an emission interval and a burst
+    /// tolerance, in microseconds): `Ok(Err(retry_after_us))` when it is spent. One statement on
+    /// the database, whose clock every instance shares. [`StoreError::Database`] on a store that
+    /// is not shared.
+    pub async fn spend_shared_allowance(
+        &self,
+        key: String,
+        interval_us: i64,
+        tolerance_us: i64,
+    ) -> Result<Result<(), i64>, StoreError> {
+        match &self.inner.shared {
+            Some(db) => db.spend(key, interval_us, tolerance_us).await,
+            None => Err(StoreError::Database),
+        }
+    }
+
     /// Opens (creating) `data_dir/cardvault.db` and starts the writer thread.
     ///
     /// Creates `data_dir` with mode 0700 if missing and keeps the database file at 0600; sets
@@ -620,6 +724,7 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 reads: Box::new(reads),
+                shared: None,
                 writer,
                 seal,
                 opened_at_version,
@@ -645,6 +750,12 @@ impl Store {
             .writer
             .submit_blocking(WriteOp::Seal { begin })?
             .done()
+    }
+
+    /// See [`ReadBackend::ping`]: for readiness (`GET /readyz`). Blocking, and short: a
+    /// point query.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.inner.reads.ping()
     }
 
     /// See [`ReadBackend::holds_records`].

@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use aws_lc_rs::digest;
 use rusqlite::types::Type;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, ffi, params};
 
 use super::audit::{GENESIS, entry_hash};
+use super::rules::{
+    self, Admission, CardSeen, Seal, SealStart, enumeration_refusal, not_found_unless,
+};
 use super::{
     AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, EnumerationLimit,
     MalformedEntry, MerchantRecord, ReadBackend, ReceiverRecord, SealedHead, StoreError,
@@ -666,6 +668,22 @@ impl ReadBackend for SqliteReads {
             Ok(holds(conn, AUDITED_TABLES)? || holds(conn, &["data_keys", "audit"])?)
         })
     }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        let version: i64 = self.with_conn("ping", |conn| {
+            conn.pragma_query_value(None, "user_version", |row| row.get(0))
+        })?;
+        if usize::try_from(version).ok() == Some(MIGRATIONS.len()) {
+            Ok(())
+        } else {
+            tracing::error!(
+                found = version,
+                supported = MIGRATIONS.len(),
+                "store: the schema is not this binary's"
+            );
+            Err(StoreError::Database)
+        }
+    }
 }
 
 /// The tables whose rows are made with an audit entry each (in the same transaction).
@@ -748,14 +766,8 @@ pub(crate) struct SqliteWrites {
     seal_refused: bool,
 }
 
-/// Before a batch: whether it may move the seal forward, from which `since`, and the `seq`
-/// sealed now (`None`: never sealed). Yes when the log has never been sealed and is empty
-/// (sealing begins with its first entry), or has entries and the batch may `begin` (a database
-/// from before the seal: sealing begins at its head); or when its head is the one sealed, under
-/// this key. No when the head changed without the key (entries added or removed outside the
-/// vault), the seal does not verify, or the log has entries and a seal row without a head (its
-/// seal was wiped): the seal then stays as it is, and `cardvault audit verify` reports the
-/// change (logged once per writer: `refused_before`).
+/// Before a batch: whether it may move the seal forward (`rules::seal_start`); a refusal is
+/// logged once per writer (`refused_before`).
 fn seal_start(
     conn: &Connection,
     key: &AuditSealKey,
@@ -764,46 +776,19 @@ fn seal_start(
 ) -> Result<Option<Seal>, StoreError> {
     let (seq, hash) = audit_head(conn)?;
     let row = read_audit_seal(conn).map_err(|e| db_error("audit_seal", &e))?;
-    let refused = match row {
-        None => "the audit seal's row is missing",
-        Some(AuditSealRecord { sealed: None, .. }) if seq == 0 || begin => {
-            return Ok(Some(Seal {
-                since: seq,
-                sealed: None,
-            }));
-        }
-        Some(AuditSealRecord { sealed: None, .. }) => {
-            "the audit log has entries but its seal has no head: it was wiped outside the vault"
-        }
-        Some(AuditSealRecord {
-            sealed: Some(head), ..
-        }) => {
-            if head.seq == seq
-                && head.hash == hash
-                && key.verifies(head.since, head.seq, &head.hash, &head.mac)
-            {
-                return Ok(Some(Seal {
-                    since: head.since,
-                    sealed: Some(head.seq),
-                }));
+    match rules::seal_start(seq, &hash, row.as_ref(), key, begin) {
+        SealStart::Seal(seal) => Ok(Some(seal)),
+        SealStart::Refused(reason) => {
+            if !*refused_before {
+                *refused_before = true;
+                tracing::error!(
+                    reason,
+                    "store: not sealing the audit log (`cardvault audit verify` shows where it changed)"
+                );
             }
-            "the audit log's head is not the one sealed: it was changed outside the vault"
+            Ok(None)
         }
-    };
-    if !*refused_before {
-        *refused_before = true;
-        tracing::error!(
-            reason = refused,
-            "store: not sealing the audit log (`cardvault audit verify` shows where it changed)"
-        );
     }
-    Ok(None)
-}
-
-/// A batch that may move the seal: from which `since`, and the `seq` sealed before it.
-struct Seal {
-    since: i64,
-    sealed: Option<i64>,
 }
 
 /// Seals the audit log's current head, when it moved (or was never sealed).
@@ -845,22 +830,11 @@ impl ReplayMemory {
     }
 
     fn key(jti: &str) -> [u8; 16] {
-        let digest = digest::digest(&digest::SHA256, jti.as_bytes());
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&digest.as_ref()[..16]);
-        key
+        rules::jti_key(jti)
     }
 
-    /// What the `jtis` table holds for a jti: `h:` and its key in hex, never the jti itself,
-    /// which anyone with a publishable key chooses (and could make a card number).
     fn stored(jti: &str) -> String {
-        use std::fmt::Write;
-        Self::key(jti)
-            .iter()
-            .fold(String::from("h:"), |mut out, b| {
-                let _ = write!(out, "{b:02x}");
-                out
-            })
+        rules::stored_jti(jti)
     }
 
     /// The key of a row of the `jtis` table: its `h:` digest, or, in a row written before
@@ -900,26 +874,6 @@ struct CardMemory {
     seen: HashMap<[u8; 16], Vec<CardSeen>>,
 }
 
-/// One number of the card memory.
-#[derive(Clone, Copy)]
-struct CardSeen {
-    number: [u8; 16],
-    until: i64,
-    refused: bool,
-}
-
-/// What [`CardMemory::admit`] says of a number.
-enum Admission {
-    /// Not checked (no limit for this op).
-    Unchecked,
-    /// Seen in the window: accepted, nothing to remember.
-    Known,
-    /// Not seen, and there is room: accepted, to remember.
-    New([u8; 16], CardSeen),
-    /// Refused; remembered as a refusal when `Some`.
-    Refused(Option<([u8; 16], CardSeen)>),
-}
-
 impl CardMemory {
     /// The `card_enumeration` table, read inside the writer's transaction.
     fn load(conn: &Connection) -> rusqlite::Result<CardMemory> {
@@ -940,46 +894,12 @@ impl CardMemory {
         Ok(memory)
     }
 
-    fn keys(record: &TokenRecord) -> ([u8; 16], [u8; 16]) {
-        let mut ctx = digest::Context::new(&digest::SHA256);
-        for part in [&record.merchant_id, &record.bin, &record.last4] {
-            ctx.update(&(part.len() as u64).to_be_bytes());
-            ctx.update(part.as_bytes());
-        }
-        let mut card_key = [0u8; 16];
-        card_key.copy_from_slice(&ctx.finish().as_ref()[..16]);
-        let fingerprint = digest::digest(&digest::SHA256, record.fingerprint.as_bytes());
-        let mut number = [0u8; 16];
-        number.copy_from_slice(&fingerprint.as_ref()[..16]);
-        (card_key, number)
-    }
-
     /// Whether `record`'s number may be tokenized at its `created_at` under `limit`.
     fn admit(&mut self, record: &TokenRecord, limit: EnumerationLimit) -> Admission {
-        let now = record.created_at;
-        let limit_n = usize::try_from(limit.limit).unwrap_or(usize::MAX);
-        let (card_key, number) = Self::keys(record);
+        let (card_key, number) = rules::card_keys(record);
         let numbers = self.seen.entry(card_key).or_default();
-        numbers.retain(|seen| seen.until > now);
-        let refusals = numbers.iter().filter(|seen| seen.refused).count();
-        let entry = |refused| CardSeen {
-            number,
-            until: now.saturating_add(limit.window_secs),
-            refused,
-        };
-        if refusals >= limit_n {
-            // Closed for the window: the limit's worth of refusals is remembered already.
-            Admission::Refused(None)
-        } else if numbers
-            .iter()
-            .any(|seen| !seen.refused && seen.number == number)
-        {
-            Admission::Known
-        } else if numbers.len() - refusals >= limit_n {
-            Admission::Refused(Some((card_key, entry(true))))
-        } else {
-            Admission::New(card_key, entry(false))
-        }
+        numbers.retain(|seen| seen.until > record.created_at);
+        rules::admit(numbers, card_key, number, record.created_at, limit)
     }
 
     fn remember(&mut self, card_key: [u8; 16], seen: CardSeen) {
@@ -1003,18 +923,6 @@ impl CardMemory {
             !numbers.is_empty()
         });
     }
-}
-
-/// The audit entry of a tokenization refused as card enumeration: the request's own (who, when,
-/// from where), as every refusal is audited (`refused`, the code, the route), with no token (none
-/// was made).
-fn enumeration_refusal(audit: &AuditEvent) -> AuditEvent {
-    let mut event = audit.clone();
-    event.action = "refused".to_owned();
-    event.token = None;
-    event.outcome = "card_enumeration".to_owned();
-    event.detail = Some("POST /v1/tokens".to_owned());
-    event
 }
 
 impl WriteBackend for SqliteWrites {
@@ -1409,25 +1317,10 @@ fn remember_card(
     .map_err(|e| db_error("insert_token: card memory", &e))
 }
 
-/// The caller's event, with an `ok` outcome turned into `not_found` and no token when nothing
-/// matched: the log names only tokens that exist.
-fn not_found_unless(found: bool, audit: &AuditEvent) -> AuditEvent {
-    let mut event = audit.clone();
-    if !found && event.outcome == "ok" {
-        event.outcome = "not_found".to_owned();
-        event.token = None;
-    }
-    event
-}
-
-/// A replayed token's audit entry: its event refused as `replayed_envelope`, without the token
-/// that was not made.
+/// A replayed token's audit entry (`rules::replayed`).
 fn replayed_audit(conn: &Connection, op: &WriteOp) -> Result<WriteOutcome, StoreError> {
     if let WriteOp::InsertToken { audit, .. } = op {
-        let mut event = audit.clone();
-        event.outcome = "replayed_envelope".to_owned();
-        event.token = None;
-        append_audit(conn, &event)?;
+        append_audit(conn, &rules::replayed(audit))?;
     }
     Ok(WriteOutcome::Done)
 }

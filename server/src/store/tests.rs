@@ -1163,8 +1163,8 @@ async fn a_wiped_log_and_seal_are_not_an_empty_log() {
 
 #[tokio::test]
 async fn missing_changed_or_added_triggers_break_the_log() {
-    let triggers = "the append-only triggers are missing or changed (the schema has exactly \
-                    audit_no_update and audit_no_delete)";
+    let triggers = "the append-only triggers are missing, disabled or changed (the schema's \
+                    are exactly those it created)";
     let attacks = [
         "DROP TRIGGER audit_no_delete",
         "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete",

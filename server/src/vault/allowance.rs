@@ -7,6 +7,12 @@
 //! (`vault/tokens.rs`); what a client spends before that is its address's own allowance. And
 //! each key has its own bucket: the publishable key's traffic (browsers, and whoever copies the
 //! key from a page) cannot use up what the secret key's relays (the merchant's backend) have.
+//!
+//! On a shared store (PostgreSQL, many vaults) the buckets are the cluster's, not an instance's:
+//! each request updates its GCRA cell in the database in one statement, against the database's
+//! clock (`store/postgres.rs`), so a client alternating between instances gets the allowance
+//! once. That costs one round trip to the database per spend (bench/README.md). If the database
+//! cannot answer, the request fails with `unavailable` (it could not be stored either).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -16,6 +22,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
 use super::{Error, KeyKind};
+use crate::store::{Store, StoreError};
 
 type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
 
@@ -37,10 +44,63 @@ impl Default for Limits {
     }
 }
 
-/// The limiters.
+/// The limiters: in this process, or the cluster's cells in the shared store.
 pub(crate) struct RateLimits {
     per_key: Option<Keyed<(String, KeyKind)>>,
     per_client: Option<Keyed<IpAddr>>,
+    shared: Option<Shared>,
+}
+
+/// The cluster's buckets: the same quotas as GCRA cells in the store.
+struct Shared {
+    store: Store,
+    per_key: Option<Cell>,
+    per_client: Option<Cell>,
+}
+
+/// One quota as GCRA parameters, in microseconds: a request every `interval`, up to `burst`
+/// at once (`tolerance` = (burst - 1) × interval), as `governor` counts them.
+#[derive(Clone, Copy)]
+struct Cell {
+    interval_us: i64,
+    tolerance_us: i64,
+}
+
+impl Cell {
+    fn new(per_minute: u32) -> Option<Cell> {
+        let n = i64::from(NonZeroU32::new(per_minute)?.get());
+        let interval_us = 60_000_000 / n;
+        let burst = i64::from((per_minute / 10).max(5));
+        Some(Cell {
+            interval_us,
+            tolerance_us: interval_us * (burst - 1),
+        })
+    }
+}
+
+impl Shared {
+    async fn spend(&self, cell: Option<Cell>, key: String) -> Result<(), Error> {
+        let Some(cell) = cell else {
+            return Ok(());
+        };
+        match self
+            .store
+            .spend_shared_allowance(key, cell.interval_us, cell.tolerance_us)
+            .await
+        {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(wait_us)) => Err(Error::RateLimited {
+                retry_after: u64::try_from(wait_us / 1_000_000)
+                    .unwrap_or(0)
+                    .saturating_add(1),
+            }),
+            Err(StoreError::Unavailable) => Err(Error::Unavailable),
+            Err(e) => {
+                tracing::error!(error = %e, "spending an allowance failed");
+                Err(Error::Internal)
+            }
+        }
+    }
 }
 
 fn limiter<K: std::hash::Hash + Eq + Clone>(per_minute: u32) -> Option<Keyed<K>> {
@@ -68,21 +128,45 @@ fn check<K: std::hash::Hash + Eq + Clone>(
 }
 
 impl RateLimits {
-    /// Limiters for `limits`.
-    pub(crate) fn new(limits: Limits) -> RateLimits {
+    /// Limiters for `limits`: the cluster's when `store` is shared, else this process's.
+    pub(crate) fn new(limits: Limits, store: &Store) -> RateLimits {
+        if store.is_shared() {
+            return RateLimits {
+                per_key: None,
+                per_client: None,
+                shared: Some(Shared {
+                    store: store.clone(),
+                    per_key: Cell::new(limits.per_key_per_minute),
+                    per_client: Cell::new(limits.per_client_per_minute),
+                }),
+            };
+        }
         RateLimits {
             per_key: limiter(limits.per_key_per_minute),
             per_client: limiter(limits.per_client_per_minute),
+            shared: None,
         }
     }
 
     /// Takes one request of the client address's allowance.
-    pub(crate) fn spend_client(&self, client: IpAddr) -> Result<(), Error> {
+    pub(crate) async fn spend_client(&self, client: IpAddr) -> Result<(), Error> {
+        if let Some(shared) = &self.shared {
+            return shared.spend(shared.per_client, format!("c:{client}")).await;
+        }
         check(self.per_client.as_ref(), &client)
     }
 
     /// Takes one tokenization of the merchant's `kind` key's allowance.
-    pub(crate) fn spend_key(&self, merchant_id: &str, kind: KeyKind) -> Result<(), Error> {
+    pub(crate) async fn spend_key(&self, merchant_id: &str, kind: KeyKind) -> Result<(), Error> {
+        if let Some(shared) = &self.shared {
+            let kind = match kind {
+                KeyKind::Publishable => "pk",
+                KeyKind::Secret => "sk",
+            };
+            return shared
+                .spend(shared.per_key, format!("k:{kind}:{merchant_id}"))
+                .await;
+        }
         match &self.per_key {
             Some(limiter) => check(Some(limiter), &(merchant_id.to_owned(), kind)),
             None => Ok(()),

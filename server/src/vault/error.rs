@@ -6,6 +6,8 @@ use std::fmt;
 
 use cardvault::card::CardError;
 
+use crate::store::StoreError;
+
 /// Why an operation was refused. Carries no input: a variant says what kind of thing was wrong,
 /// never with what.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +54,9 @@ pub enum Error {
     UpstreamTooLarge,
     /// The receiver did not answer in time.
     UpstreamTimeout,
+    /// The database cannot be reached or did not answer in time (PostgreSQL down, restarting
+    /// or saturated): nothing was stored; retry shortly, on this instance or another.
+    Unavailable,
     /// Something failed inside the vault (logged where it happened).
     Internal,
 }
@@ -77,6 +82,7 @@ impl Error {
             Error::ReceiverNotAllowed => "receiver_not_allowed",
             Error::UpstreamError | Error::UpstreamTooLarge => "upstream_error",
             Error::UpstreamTimeout => "upstream_timeout",
+            Error::Unavailable => "unavailable",
             Error::Internal => "internal",
         }
     }
@@ -91,8 +97,12 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Logs `e` as `what` and answers [`Error::Internal`]: internal detail stays in the server log.
-pub(crate) fn internal<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> Error {
+/// A store that cannot be reached is [`Error::Unavailable`] instead (logged by the store).
+pub(crate) fn internal<E: fmt::Display + 'static>(what: &'static str) -> impl FnOnce(E) -> Error {
     move |e| {
+        if let Some(StoreError::Unavailable) = (&e as &dyn std::any::Any).downcast_ref() {
+            return Error::Unavailable;
+        }
         tracing::error!(error = %e, "{what}");
         Error::Internal
     }

@@ -277,6 +277,7 @@ impl Vault {
         let keyring = Keyring::load(&store, &master)?;
         let forwarder = Client::new(client::default_roots(), config.dev, config.forward_limits)
             .map_err(|e| BootError::Invalid(format!("the forwarding TLS client: {e}")))?;
+        let limits = RateLimits::new(config.limits, &store);
         Ok(Vault {
             store,
             master: Arc::new(master),
@@ -285,7 +286,7 @@ impl Vault {
             data_keys,
             fingerprint_keys: Mutex::new(HashMap::new()),
             directory: Directory::default(),
-            limits: RateLimits::new(config.limits),
+            limits,
             refusals: Refusals::new(config.refusals_per_second),
             config,
             forwarder,

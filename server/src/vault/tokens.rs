@@ -200,7 +200,7 @@ impl Vault {
                 return Err(Error::ForbiddenOrigin.into());
             }
             if let Some(client) = request.client() {
-                self.limits.spend_client(client)?;
+                self.limits.spend_client(client).await?;
             }
         }
         let body = body?;
@@ -239,7 +239,7 @@ impl Vault {
             // The envelope opened (its card valid or not): a caller that could seal to this
             // merchant. Only now does the request spend the key's allowance (see
             // `vault/allowance.rs`).
-            self.limits.spend_key(&merchant.id, caller.kind)?;
+            self.limits.spend_key(&merchant.id, caller.kind).await?;
         }
         let card = opened.map_err(|e| match e {
             EnvelopeError::Card(e) => Error::InvalidCard(e),

@@ -1,0 +1,642 @@
+//! The store's guarantees on both backends, and across instances on PostgreSQL: two `Store`
+//! handles on one database are two vaults (each its own pool, writer thread and runtime).
+//! PostgreSQL tests need `CARDVAULT_TEST_DATABASE_URL` (`cargo xtask test` provides it).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::testing::TestDatabase;
+use super::*;
+use crate::keys::AuditSealKey;
+
+fn now() -> i64 {
+    crate::vault::now_unix()
+}
+
+fn event(action: &str, token: Option<&str>) -> AuditEvent {
+    AuditEvent {
+        at: now(),
+        request_id: None,
+        merchant_id: Some("mer_a".into()),
+        key_kind: Some("secret".into()),
+        client: Some("192.0.2.1".into()),
+        action: action.into(),
+        token: token.map(Into::into),
+        outcome: "ok".into(),
+        detail: None,
+    }
+}
+
+fn merchant(id: &str) -> MerchantRecord {
+    let mut hash = [0xA5u8; 32];
+    for (i, b) in id.bytes().enumerate() {
+        hash[i % 31] ^= b;
+    }
+    MerchantRecord {
+        id: id.into(),
+        name: format!("Shop {id}"),
+        publishable_key: format!("pk_{id}"),
+        secret_key_hash: hash,
+        origins: vec!["https://shop.example".into()],
+        fingerprint_key: vec![7; 40],
+        token_ttl_secs: None,
+        require_cvc: false,
+        created_at: now(),
+    }
+}
+
+fn token(id: &str, fingerprint: &str) -> TokenRecord {
+    TokenRecord {
+        token: id.into(),
+        merchant_id: "mer_a".into(),
+        card: vec![0xC1; 64],
+        cvc: Some(vec![0xCC; 31]),
+        cvc_expires_at: Some(now() + 600),
+        data_key_version: 1,
+        brand: "visa".into(),
+        last4: "4242".into(),
+        bin: "424242".into(),
+        exp_month: 12,
+        exp_year: 2040,
+        fingerprint: fingerprint.into(),
+        created_at: now(),
+        expires_at: None,
+    }
+}
+
+/// The tests' audit seal key.
+fn test_key() -> AuditSealKey {
+    AuditSealKey::from_bytes(&[3; 32]).unwrap()
+}
+
+/// A store as the vault leaves it after opening: a seal, a data key, merchant `mer_a`.
+fn prepare(store: &Store) {
+    seal(store, &test_key());
+    store
+        .insert_data_key(
+            DataKeyRecord {
+                version: 1,
+                key: vec![9; 60],
+                created_at: now(),
+            },
+            None,
+        )
+        .unwrap();
+    store
+        .insert_merchant(merchant("mer_a"), event("merchant_create", None))
+        .unwrap();
+}
+
+fn seal(store: &Store, key: &AuditSealKey) {
+    match store.insert_audit_seal_key(vec![1; 60]) {
+        Ok(()) | Err(StoreError::Conflict) => {}
+        Err(e) => panic!("{e}"),
+    }
+    let copy = AuditSealKey::from_bytes(&key.to_bytes()).unwrap();
+    store.seal_audit_with(copy, false).unwrap();
+}
+
+/// The same test on SQLite and, when a server is given, on PostgreSQL.
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                let data = dir.path().join("data");
+                let open = move || Store::open(&data).unwrap();
+                ($body)(&open).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = TestDatabase::create() else {
+                    return;
+                };
+                let open = || db.open();
+                ($body)(&open).await;
+            }
+        }
+    };
+}
+
+on_both!(
+    a_token_lives_and_dies_with_its_guarantees,
+    |open: &dyn Fn() -> Store| {
+        let store = open();
+        async move {
+            prepare(&store);
+            let key = test_key();
+            let jti_expires = now() + 300;
+            store
+                .insert_token(
+                    token("tok_1", "fp_1"),
+                    "jti-1".into(),
+                    jti_expires,
+                    event("tokenize", Some("tok_1")),
+                )
+                .await
+                .unwrap();
+            // The same envelope again: refused, audited, nothing made.
+            let replay = store
+                .insert_token(
+                    token("tok_2", "fp_1"),
+                    "jti-1".into(),
+                    jti_expires,
+                    event("tokenize", Some("tok_2")),
+                )
+                .await;
+            assert_eq!(replay, Err(StoreError::Replayed));
+            assert!(store.token("mer_a", "tok_2").unwrap().is_none());
+            assert!(store.jti_seen("jti-1", now()).unwrap());
+
+            let read = store.token("mer_a", "tok_1").unwrap().unwrap();
+            assert_eq!(read, token("tok_1", "fp_1").clone_with_times(&read));
+            assert!(
+                store.token("mer_b", "tok_1").unwrap().is_none(),
+                "another merchant's"
+            );
+
+            // The CVC once.
+            assert!(
+                store
+                    .take_cvc("mer_a", "tok_1", now())
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert!(
+                store
+                    .take_cvc("mer_a", "tok_1", now())
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(
+                store
+                    .token("mer_a", "tok_1")
+                    .unwrap()
+                    .unwrap()
+                    .cvc
+                    .is_none()
+            );
+
+            // A conflict is that op's alone: the others of its batch stand.
+            assert_eq!(
+                store.insert_merchant(merchant("mer_a"), event("merchant_create", None)),
+                Err(StoreError::Conflict)
+            );
+
+            assert!(
+                store
+                    .delete_token("mer_a", "tok_1", event("delete", Some("tok_1")))
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !store
+                    .delete_token("mer_a", "tok_1", event("delete", Some("tok_1")))
+                    .await
+                    .unwrap()
+            );
+            assert!(store.token("mer_a", "tok_1").unwrap().is_none());
+
+            let entries = store.audit_entries().unwrap();
+            let outcomes: Vec<(&str, &str, Option<&str>)> = entries
+                .iter()
+                .map(|e| {
+                    (
+                        e.event.action.as_str(),
+                        e.event.outcome.as_str(),
+                        e.event.token.as_deref(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                outcomes,
+                [
+                    ("merchant_create", "ok", None),
+                    ("tokenize", "ok", Some("tok_1")),
+                    ("tokenize", "replayed_envelope", None),
+                    ("delete", "ok", Some("tok_1")),
+                    ("delete", "not_found", None),
+                ]
+            );
+            let report = verify_audit_sealed(&store, Some(&key), None).unwrap();
+            assert_eq!(report.entries, 5);
+            store.ping().unwrap();
+        }
+    }
+);
+
+on_both!(
+    expired_tokens_and_cvcs_are_swept_and_audited,
+    |open: &dyn Fn() -> Store| {
+        let store = open();
+        async move {
+            prepare(&store);
+            let mut old = token("tok_old", "fp_1");
+            old.expires_at = Some(now() - 1);
+            let mut cvc_gone = token("tok_cvc", "fp_2");
+            cvc_gone.cvc_expires_at = Some(now() - 1);
+            store
+                .insert_token(
+                    old,
+                    "j1".into(),
+                    now() - 1,
+                    event("tokenize", Some("tok_old")),
+                )
+                .await
+                .unwrap();
+            store
+                .insert_token(
+                    cvc_gone,
+                    "j2".into(),
+                    now() + 60,
+                    event("tokenize", Some("tok_cvc")),
+                )
+                .await
+                .unwrap();
+            let report = store.sweep(now()).await.unwrap();
+            assert_eq!(
+                (
+                    report.tokens_deleted,
+                    report.cvcs_cleared,
+                    report.jtis_deleted
+                ),
+                (1, 1, 1)
+            );
+            assert!(store.token("mer_a", "tok_old").unwrap().is_none());
+            assert!(
+                store
+                    .token("mer_a", "tok_cvc")
+                    .unwrap()
+                    .unwrap()
+                    .cvc
+                    .is_none()
+            );
+            let again = store.sweep(now()).await.unwrap();
+            assert_eq!(again, SweepReport::default());
+            verify_audit(&store).unwrap();
+        }
+    }
+);
+
+on_both!(enumeration_is_bounded, |open: &dyn Fn() -> Store| {
+    let store = open();
+    async move {
+        prepare(&store);
+        let limit = EnumerationLimit {
+            limit: 2,
+            window_secs: 3600,
+        };
+        for (i, fp) in ["fp_1", "fp_2"].iter().enumerate() {
+            let id = format!("tok_{i}");
+            store
+                .insert_token_limited(
+                    token(&id, fp),
+                    format!("j{i}"),
+                    now() + 60,
+                    event("tokenize", Some(&id)),
+                    limit,
+                )
+                .await
+                .unwrap();
+        }
+        let third = store
+            .insert_token_limited(
+                token("tok_3", "fp_3"),
+                "j3".into(),
+                now() + 60,
+                event("tokenize", Some("tok_3")),
+                limit,
+            )
+            .await;
+        assert_eq!(third, Err(StoreError::CardEnumeration));
+        assert!(store.token("mer_a", "tok_3").unwrap().is_none());
+        assert!(
+            !store.jti_seen("j3", now()).unwrap(),
+            "a refused envelope is not used up"
+        );
+        // A known number still goes in.
+        store
+            .insert_token_limited(
+                token("tok_4", "fp_1"),
+                "j4".into(),
+                now() + 60,
+                event("tokenize", Some("tok_4")),
+                limit,
+            )
+            .await
+            .unwrap();
+        let last = store.audit_entries().unwrap().pop().unwrap();
+        assert_eq!(last.event.token.as_deref(), Some("tok_4"));
+        verify_audit(&store).unwrap();
+    }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Across instances (PostgreSQL)
+// ---------------------------------------------------------------------------------------------
+
+impl TokenRecord {
+    /// This record with `read`'s CVC expiry (the read's own).
+    fn clone_with_times(&self, read: &TokenRecord) -> TokenRecord {
+        TokenRecord {
+            cvc_expires_at: read.cvc_expires_at,
+            created_at: read.created_at,
+            ..self.clone()
+        }
+    }
+}
+
+/// Two vaults on one fresh database, the first having prepared it.
+fn two() -> Option<(TestDatabase, Store, Store)> {
+    let db = TestDatabase::create()?;
+    let a = db.open();
+    prepare(&a);
+    let b = db.open();
+    seal(&b, &test_key());
+    Some((db, a, b))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_made_on_one_instance_is_everyones_and_its_envelope_is_spent_everywhere() {
+    let Some((_db, a, b)) = two() else { return };
+    a.insert_token(
+        token("tok_1", "fp_1"),
+        "jti-x".into(),
+        now() + 300,
+        event("tokenize", Some("tok_1")),
+    )
+    .await
+    .unwrap();
+    assert!(b.token("mer_a", "tok_1").unwrap().is_some());
+    let replay = b
+        .insert_token(
+            token("tok_2", "fp_1"),
+            "jti-x".into(),
+            now() + 300,
+            event("tokenize", Some("tok_2")),
+        )
+        .await;
+    assert_eq!(replay, Err(StoreError::Replayed));
+    assert!(
+        b.delete_token("mer_a", "tok_1", event("delete", Some("tok_1")))
+            .await
+            .unwrap()
+    );
+    assert!(a.token("mer_a", "tok_1").unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_forwards_on_two_instances_get_the_cvc_once() {
+    let Some((_db, a, b)) = two() else { return };
+    const TOKENS: usize = 40;
+    for i in 0..TOKENS {
+        let id = format!("tok_{i}");
+        a.insert_token(
+            token(&id, "fp_1"),
+            format!("j{i}"),
+            now() + 300,
+            event("tokenize", Some(&id)),
+        )
+        .await
+        .unwrap();
+    }
+    let mut races = Vec::new();
+    for i in 0..TOKENS {
+        let id = format!("tok_{i}");
+        let (a, b) = (a.clone(), b.clone());
+        races.push(tokio::spawn(async move {
+            let (x, y) = tokio::join!(
+                a.take_cvc("mer_a", &id, now()),
+                b.take_cvc("mer_a", &id, now())
+            );
+            usize::from(x.unwrap().is_some()) + usize::from(y.unwrap().is_some())
+        }));
+    }
+    for race in races {
+        assert_eq!(
+            race.await.unwrap(),
+            1,
+            "exactly one of two racing forwards gets the CVC"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_appending_at_once_keep_one_sealed_chain() {
+    let Some((_db, a, b)) = two() else { return };
+    let key = test_key();
+    let mut writers = Vec::new();
+    for (n, store) in [a.clone(), b.clone()].into_iter().enumerate() {
+        for task in 0..8 {
+            let store = store.clone();
+            writers.push(tokio::spawn(async move {
+                for i in 0..25 {
+                    let id = format!("tok_{n}_{task}_{i}");
+                    store
+                        .insert_token(
+                            token(&id, &format!("fp_{id}")),
+                            id.clone(),
+                            now() + 300,
+                            event("tokenize", Some(&id)),
+                        )
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let report = verify_audit_sealed(&b, Some(&key), None).unwrap();
+    assert_eq!(
+        report.entries,
+        1 + 2 * 8 * 25,
+        "every append, no fork, no gap"
+    );
+    let seqs: Vec<i64> = a.audit_entries().unwrap().iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=401).collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_enumeration_bound_is_the_clusters() {
+    let Some((_db, a, b)) = two() else { return };
+    let limit = EnumerationLimit {
+        limit: 2,
+        window_secs: 3600,
+    };
+    a.insert_token_limited(
+        token("tok_1", "fp_1"),
+        "j1".into(),
+        now() + 60,
+        event("tokenize", None),
+        limit,
+    )
+    .await
+    .unwrap();
+    b.insert_token_limited(
+        token("tok_2", "fp_2"),
+        "j2".into(),
+        now() + 60,
+        event("tokenize", None),
+        limit,
+    )
+    .await
+    .unwrap();
+    for store in [&a, &b] {
+        let third = store
+            .insert_token_limited(
+                token("tok_3", "fp_3"),
+                "j3".into(),
+                now() + 60,
+                event("tokenize", None),
+                limit,
+            )
+            .await;
+        assert_eq!(third, Err(StoreError::CardEnumeration));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allowance_is_spent_once_for_the_cluster() {
+    let Some((_db, a, b)) = two() else { return };
+    // 60 a minute, a burst of 5: alternating between instances gives 5 at once, not 10.
+    let interval = 1_000_000;
+    let tolerance = 4 * interval;
+    let mut allowed = 0;
+    for i in 0..10 {
+        let store = if i % 2 == 0 { &a } else { &b };
+        if store
+            .spend_shared_allowance("c:192.0.2.9".into(), interval, tolerance)
+            .await
+            .unwrap()
+            .is_ok()
+        {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, 5);
+    let refused = a
+        .spend_shared_allowance("c:192.0.2.9".into(), interval, tolerance)
+        .await
+        .unwrap();
+    let wait = refused.unwrap_err();
+    assert!(wait > 0 && wait <= interval, "retry after {wait} µs");
+    // Another client has its own.
+    assert!(
+        b.spend_shared_allowance("c:192.0.2.10".into(), interval, tolerance)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_one_instance_sweeps_what_expired() {
+    let Some((_db, a, b)) = two() else { return };
+    for i in 0..30 {
+        let id = format!("tok_{i}");
+        let mut old = token(&id, "fp_1");
+        old.expires_at = Some(now() - 1);
+        a.insert_token(old, id.clone(), now() + 300, event("tokenize", Some(&id)))
+            .await
+            .unwrap();
+    }
+    let (x, y) = tokio::join!(a.sweep(now()), b.sweep(now()));
+    let swept = x.unwrap().tokens_deleted + y.unwrap().tokens_deleted;
+    assert_eq!(swept, 30, "each token destroyed and audited once");
+    let sweeps = a
+        .audit_entries()
+        .unwrap()
+        .iter()
+        .filter(|e| e.event.action == "expiry_sweep")
+        .count();
+    assert_eq!(sweeps, 30);
+    verify_audit(&b).unwrap();
+}
+
+#[test]
+fn instances_starting_at_once_migrate_once_and_an_older_binary_is_refused() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let db = Arc::new(db);
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            let db = Arc::clone(&db);
+            std::thread::spawn(move || db.open())
+        })
+        .collect();
+    let stores: Vec<Store> = opens.into_iter().map(|t| t.join().unwrap()).collect();
+    for store in &stores {
+        store.ping().unwrap();
+    }
+    // A newer binary migrated it: this one refuses to open, and a running one is not ready.
+    db.execute("UPDATE cardvault_schema SET version = version + 1");
+    assert_eq!(stores[0].ping(), Err(StoreError::Database));
+    assert_eq!(
+        Store::open_at(&db.location()).err(),
+        Some(StoreError::Database)
+    );
+}
+
+#[test]
+fn the_audit_log_refuses_changes_and_shows_a_disabled_guard() {
+    let Some(db) = TestDatabase::create() else {
+        return;
+    };
+    let store = db.open();
+    prepare(&store);
+    let key = test_key();
+    store
+        .append_audit_blocking(event("key_rotate", None))
+        .unwrap();
+    for sql in [
+        "UPDATE audit SET outcome = 'x'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
+    ] {
+        let result = std::panic::catch_unwind(|| db.execute(sql));
+        assert!(result.is_err(), "{sql} is refused");
+    }
+    verify_audit_sealed(&store, Some(&key), None).unwrap();
+    db.execute("ALTER TABLE audit DISABLE TRIGGER audit_no_change");
+    let broken = verify_audit_sealed(&store, Some(&key), None).unwrap_err();
+    assert_eq!(broken.seq, 0, "{broken}");
+}
+
+#[test]
+fn an_unreachable_database_is_unavailable_at_once() {
+    // A port nothing listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let started = Instant::now();
+    let opened = Store::open_postgres(
+        &format!("postgres://cardvault@127.0.0.1:{port}/cardvault"),
+        None,
+    );
+    assert_eq!(opened.err(), Some(StoreError::Unavailable));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_url_that_could_fall_back_to_plain_text_is_refused() {
+    for url in [
+        "postgres://u@db.example/x?sslmode=prefer",
+        "postgres://u@db.example/x?sslmode=allow",
+        "mysql://u@db.example/x",
+    ] {
+        assert_eq!(
+            Store::open_postgres(url, None).err(),
+            Some(StoreError::Database),
+            "{url}"
+        );
+    }
+}
