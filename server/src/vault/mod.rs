@@ -256,7 +256,11 @@ impl Vault {
                 key: master.wrap(&data_key_context(1), &key.to_bytes())?,
                 created_at: now_unix(),
             };
-            store.insert_data_key(record, None)?;
+            match store.insert_data_key(record, None) {
+                // Another instance, starting on the same new database, made it first.
+                Ok(()) | Err(StoreError::Conflict) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         // Every data key must open with this master key; new cards use the newest.
         let mut data_keys = HashMap::new();
