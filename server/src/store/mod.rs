@@ -1,4 +1,5 @@
-//! The store: everything the vault keeps, in SQLite in the data dir, behind a narrow interface.
+//! The store: everything the vault keeps, in SQLite in the data dir or in PostgreSQL, behind a
+//! narrow interface.
 //!
 //! # What is stored
 //!
@@ -39,18 +40,18 @@
 //!
 //! # Backends
 //!
-//! SQLite is the only backend today. Another one (PostgreSQL) provides two things:
+//! - SQLite (`sqlite.rs`): one file in the data dir, one vault.
+//! - PostgreSQL (`postgres.rs`, `--database-url`): one database, any number of vaults. There the
+//!   guarantees that SQLite gets from one process owning the file (the replay and card memories,
+//!   the data-dir lock) come from the database: a primary key on the jti, CVC rows taken with
+//!   `DELETE … RETURNING`, and an advisory lock that every write batch holds, which serialises
+//!   the audit chain's appenders across instances (see that module).
 //!
-//! - a `ReadBackend`: every read of [`Store`] plus an audit scan in `seq` order, callable from
-//!   many threads;
-//! - a `WriteBackend`: `apply_batch`, which applies a slice of `WriteOp`s in one durable
-//!   transaction, each op in a savepoint so that a refused op leaves no trace, and answers one
-//!   result per op. It refuses a replayed jti (PostgreSQL: a unique index, many vaults may
-//!   share it). It must append audit entries with the chain of `audit.rs` (`seq` = last + 1,
-//!   `prev_hash` = last hash, both read under a lock that serialises appenders, e.g. a
-//!   PostgreSQL advisory lock or `LOCK TABLE audit IN EXCLUSIVE MODE`).
-//!
-//! The writer thread, the [`Store`] handle and [`verify_audit`] are backend-independent.
+//! Each provides a `ReadBackend` (every read of [`Store`] plus an audit scan in `seq` order,
+//! callable from many threads) and a `WriteBackend` (`apply_batch`: a slice of `WriteOp`s in one
+//! durable transaction, a refused op leaving no trace, one answer per op). What both decide the
+//! same way is in `rules.rs`. The writer thread, the [`Store`] handle and [`verify_audit`] are
+//! backend-independent.
 
 mod audit;
 #[cfg(test)]
