@@ -68,7 +68,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// default: a 201 is durable. `idle_in_transaction_session_timeout`: a vault that stops (frozen,
 /// its host partitioned) in a batch loses the audit lock within seconds, rather than holding
 /// every other instance's writes.
-const SESSION_OPTIONS: &str = "-c synchronous_commit=on -c statement_timeout=8000 \
+const SESSION_OPTIONS: &str = "-c synchronous_commit=on -c client_min_messages=warning -c statement_timeout=8000 \
      -c lock_timeout=8000 -c idle_in_transaction_session_timeout=10000";
 
 /// The advisory lock every write batch holds (see the module's docs).
