@@ -54,8 +54,15 @@ use super::{
 };
 use crate::keys::AuditSealKey;
 
-/// Connections per instance: the writer's, the readers', the rate limits'.
+/// Connections per instance for reads and rate limits.
 const POOL_SIZE: usize = 16;
+
+/// Connections of the writer's own pool (it uses one at a time; a second while the first is
+/// being replaced): reads, however many, cannot take the writer's.
+const WRITER_POOL_SIZE: usize = 2;
+
+/// How long a migration may take (it waits for another instance's, and may rewrite a table).
+const MIGRATION_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// How long a caller waits for a connection (or for one to be made) before
 /// [`StoreError::Unavailable`].
@@ -211,10 +218,11 @@ pub(crate) struct Target {
     tls: Option<rustls::ClientConfig>,
 }
 
-/// Parses `postgres://USER@HOST:PORT/DB[?sslmode=…]`. `sslmode` is `disable` (the default:
-/// plain TCP, for a database on loopback or a private network), or `require`, `verify-ca` or
-/// `verify-full`, which all mean the same here: TLS, with the server's certificate verified
-/// against `ca` (else the built-in roots) and its name checked. A card vault does not make an
+/// Parses `postgres://USER@HOST:PORT/DB[?sslmode=…]`. `sslmode` is `disable` (plain TCP: the
+/// default only for a database on loopback or a Unix socket; elsewhere it must be asked for, on
+/// a private network), or `require`, `verify-ca` or `verify-full`, which all mean the same here
+/// and are the default for any other host, or when a CA is given: TLS, with the server's
+/// certificate verified against `ca` (else the built-in roots) and its name checked. A card vault does not make an
 /// unauthenticated TLS connection (libpq's `require` does), nor one that may fall back to plain
 /// text (`prefer`, `allow`: refused).
 pub(crate) fn target(url: &str, ca: Option<&Path>) -> Result<Target, String> {
@@ -222,7 +230,7 @@ pub(crate) fn target(url: &str, ca: Option<&Path>) -> Result<Target, String> {
     if !matches!(parsed.scheme(), "postgres" | "postgresql") {
         return Err("the database URL must start with postgres://".to_owned());
     }
-    let mut mode = "disable".to_owned();
+    let mut mode = None;
     let mut root_cert = None;
     let mut rest = parsed.clone();
     rest.set_query(None);
@@ -230,7 +238,7 @@ pub(crate) fn target(url: &str, ca: Option<&Path>) -> Result<Target, String> {
         let mut query = rest.query_pairs_mut();
         for (name, value) in parsed.query_pairs() {
             match &*name {
-                "sslmode" => mode = value.into_owned(),
+                "sslmode" => mode = Some(value.into_owned()),
                 "sslrootcert" => root_cert = Some(value.into_owned()),
                 _ => {
                     query.append_pair(&name, &value);
@@ -249,9 +257,42 @@ pub(crate) fn target(url: &str, ca: Option<&Path>) -> Result<Target, String> {
         .application_name("cardvault")
         .connect_timeout(WAIT)
         .keepalives(true)
-        .keepalives_idle(Duration::from_secs(30));
+        .keepalives_idle(Duration::from_secs(10))
+        .keepalives_interval(Duration::from_secs(5))
+        .keepalives_retries(3)
+        // A half-open connection (a failover, a partition without a reset) fails within seconds
+        // instead of after the kernel's retries (about 15 minutes), and leaves the pool.
+        .tcp_user_timeout(Duration::from_secs(5))
+        // A standby, or a primary demoted by a failover, is not connected to.
+        .target_session_attrs(tokio_postgres::config::TargetSessionAttrs::ReadWrite);
+    let local = config.get_hosts().iter().all(|host| match host {
+        tokio_postgres::config::Host::Tcp(name) => {
+            name == "localhost"
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        tokio_postgres::config::Host::Unix(_) => true,
+    });
+    // A CA given means TLS; no sslmode means TLS too, unless the database is on this machine.
+    let mode = match (mode, ca.is_some() || root_cert.is_some()) {
+        (Some(mode), true) if mode == "disable" => {
+            return Err("a database CA is given but sslmode=disable: drop one".to_owned());
+        }
+        (Some(mode), _) => mode,
+        (None, true) => "verify-full".to_owned(),
+        (None, false) if local => "disable".to_owned(),
+        (None, false) => "verify-full".to_owned(),
+    };
     let tls = match mode.as_str() {
-        "disable" => None,
+        "disable" => {
+            if !local {
+                tracing::warn!(
+                    "store: plain TCP to a database on another host (sslmode=disable): only on a private network"
+                );
+            }
+            None
+        }
         "require" | "verify-ca" | "verify-full" => {
             let ca = ca.map(Path::to_path_buf).or(root_cert.map(Into::into));
             Some(tls_config(ca.as_deref())?)
@@ -305,6 +346,7 @@ pub(crate) struct Db {
     runtime: Option<Runtime>,
     handle: Handle,
     pool: Pool,
+    writes: Pool,
 }
 
 impl Drop for Db {
@@ -328,32 +370,36 @@ impl Db {
                 tracing::error!(error = %e, "store: cannot start the database runtime");
                 StoreError::Database
             })?;
-        let manager_config = ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
+        let pool = |size| {
+            let manager_config = ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            };
+            let manager = match &target.tls {
+                Some(tls) => Manager::from_config(
+                    target.config.clone(),
+                    tokio_postgres_rustls::MakeRustlsConnect::new(tls.clone()),
+                    manager_config,
+                ),
+                None => Manager::from_config(target.config.clone(), NoTls, manager_config),
+            };
+            Pool::builder(manager)
+                .max_size(size)
+                .wait_timeout(Some(WAIT))
+                .create_timeout(Some(WAIT))
+                .recycle_timeout(Some(WAIT))
+                .runtime(deadpool_postgres::Runtime::Tokio1)
+                .build()
+                .map_err(|e| {
+                    tracing::error!(error = %e, "store: cannot build the connection pool");
+                    StoreError::Database
+                })
         };
-        let manager = match target.tls {
-            Some(tls) => Manager::from_config(
-                target.config,
-                tokio_postgres_rustls::MakeRustlsConnect::new(tls),
-                manager_config,
-            ),
-            None => Manager::from_config(target.config, NoTls, manager_config),
-        };
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .wait_timeout(Some(WAIT))
-            .create_timeout(Some(WAIT))
-            .recycle_timeout(Some(WAIT))
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .build()
-            .map_err(|e| {
-                tracing::error!(error = %e, "store: cannot build the connection pool");
-                StoreError::Database
-            })?;
+        let (pool, writes) = (pool(POOL_SIZE)?, pool(WRITER_POOL_SIZE)?);
         Ok(Db {
             handle: runtime.handle().clone(),
             runtime: Some(runtime),
             pool,
+            writes,
         })
     }
 
@@ -364,12 +410,35 @@ impl Db {
         T: Send + 'static,
         F: Future<Output = Result<T, StoreError>> + Send + 'static,
     {
-        let work = work(self.pool.clone());
+        self.block_for(op, TIMEOUT, work(self.pool.clone()))
+    }
+
+    /// [`Db::block`] with its own time limit.
+    fn block_for<T, F>(&self, op: &'static str, limit: Duration, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, StoreError>> + Send + 'static,
+    {
         let (tx, rx) = mpsc::sync_channel(1);
         self.handle.spawn(async move {
-            let _ = tx.send(within(op, work).await);
+            let answer = match tokio::time::timeout(limit, work).await {
+                Ok(answer) => answer,
+                Err(_) => {
+                    tracing::warn!(op, "store: the database did not answer in time");
+                    Err(StoreError::Unavailable)
+                }
+            };
+            let _ = tx.send(answer);
         });
-        rx.recv().unwrap_or(Err(StoreError::Unavailable))
+        let wait = || rx.recv().unwrap_or(Err(StoreError::Unavailable));
+        // On a worker of the server's runtime, the wait hands the worker's other tasks to
+        // another thread first: a slow database holds this request, not the ones beside it.
+        match Handle::try_current() {
+            Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(wait)
+            }
+            _ => wait(),
+        }
     }
 
     /// Takes one request from the GCRA cell `key` (emission interval and burst tolerance in
@@ -418,11 +487,15 @@ impl Db {
                 .map_err(err)?;
             Ok(Err(wait.unwrap_or(interval_us).max(0)))
         };
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        self.handle.spawn(async move {
-            let _ = tx.send(within("rate limit", work).await);
-        });
-        rx.await.unwrap_or(Err(StoreError::Unavailable))
+        // Aborted if the caller goes (its client hung up): no spend outlives its request.
+        struct AbortOnDrop(tokio::task::JoinHandle<Result<Result<(), i64>, StoreError>>);
+        impl Drop for AbortOnDrop {
+            fn drop(&mut self) {
+                self.0.abort();
+            }
+        }
+        let mut task = AbortOnDrop(self.handle.spawn(within("rate limit", work)));
+        (&mut task.0).await.unwrap_or(Err(StoreError::Unavailable))
     }
 }
 
@@ -457,8 +530,11 @@ fn classify(op: &'static str, e: &tokio_postgres::Error) -> StoreError {
         return StoreError::Conflict;
     }
     let message = e.as_db_error().map(|db| db.message().to_owned());
+    // Without a code: the connection (closed, an I/O error, a timeout). A decode or protocol
+    // error is a bug, not an outage.
+    let io = std::error::Error::source(e).is_some_and(|cause| cause.is::<std::io::Error>());
     let unavailable = e.is_closed()
-        || code.is_none()
+        || (code.is_none() && (io || e.to_string().contains("timeout")))
         || code.is_some_and(|c| {
             let c = c.code();
             c.starts_with("08") // connection exception
@@ -467,6 +543,10 @@ fn classify(op: &'static str, e: &tokio_postgres::Error) -> StoreError {
                 || c == "57014" // statement timeout
                 || c == "55P03" // lock timeout
                 || c == "25P03" // idle in transaction timeout
+                || c == "25006" // read-only transaction: a standby, after a failover
+                || c == "0A000" // an unlogged table during recovery
+                || c == "40001" // serialization failure
+                || c == "40P01" // deadlock detected
         });
     match (&message, unavailable) {
         (Some(message), true) => {
@@ -503,10 +583,15 @@ pub(crate) fn open(
     seal: Arc<OnceLock<AuditSealKey>>,
 ) -> Result<(PgReads, PgWrites, i64), StoreError> {
     let db = Arc::new(Db::start(target)?);
-    let found = db.block("migrate", |pool| async move {
-        let mut client = connection(&pool).await?;
+    let writes = db.writes.clone();
+    let migrate = async move {
+        let mut client = connection(&writes).await?;
         let err = |e: tokio_postgres::Error| classify("migrate", &e);
         let tx = client.transaction().await.map_err(err)?;
+        // A migration waits for another instance's, and may take long: not the session's 8 s.
+        tx.batch_execute("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0")
+            .await
+            .map_err(err)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])
             .await
             .map_err(err)?;
@@ -546,7 +631,8 @@ pub(crate) fn open(
         }
         tx.commit().await.map_err(err)?;
         Ok(i64::from(version))
-    })?;
+    };
+    let found = db.block_for("migrate", MIGRATION_TIMEOUT, migrate)?;
     Ok((
         PgReads {
             db: Arc::clone(&db),
@@ -1109,7 +1195,7 @@ impl PgWrites {
         ops: &[WriteOp],
         savepoints: bool,
     ) -> Result<Vec<Result<WriteOutcome, StoreError>>, Failed> {
-        let mut conn = connection(&self.db.pool).await?;
+        let mut conn = connection(&self.db.writes).await?;
         let answers = {
             let err = |e: tokio_postgres::Error| Failed::Store(classify("write batch", &e));
             let t = conn.transaction().await.map_err(err)?;
@@ -1624,7 +1710,10 @@ async fn sweep(
     let jtis = exec(
         c,
         "sweep",
-        "DELETE FROM jtis WHERE jti IN (SELECT jti FROM jtis WHERE expires_at <= $1 LIMIT $2)",
+        // The database's clock, not this instance's: an instance whose clock runs ahead must not
+        // forget a jti that another instance would still accept.
+        "DELETE FROM jtis WHERE jti IN (SELECT jti FROM jtis \
+         WHERE expires_at <= LEAST($1, extract(epoch FROM now())::bigint) LIMIT $2)",
         &[&now, &limit_sql],
     )
     .await?;
@@ -1637,7 +1726,7 @@ async fn sweep(
     )
     .await?;
     // Full cells: a key idle long enough has its whole burst again, with or without its row.
-    exec(
+    let cells = exec(
         c,
         "sweep",
         "DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits \
@@ -1651,6 +1740,51 @@ async fn sweep(
         tokens_deleted,
         cvcs_cleared: cvcs,
         jtis_deleted: jtis,
-        more: tokens_deleted >= limit || cvcs >= limit || jtis >= limit || cards >= limit,
+        more: tokens_deleted >= limit
+            || cvcs >= limit
+            || jtis >= limit
+            || cards >= limit
+            || cells >= limit,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target;
+
+    fn tls(url: &str) -> Result<bool, String> {
+        target(url, None).map(|t| t.tls.is_some())
+    }
+
+    #[test]
+    fn plain_text_only_on_this_machine_or_when_asked_for() {
+        assert_eq!(tls("postgres://u@127.0.0.1:5432/x"), Ok(false));
+        assert_eq!(tls("postgres://u@localhost/x"), Ok(false));
+        assert_eq!(
+            tls("postgres://u@db.example/x"),
+            Ok(true),
+            "another host: TLS by default"
+        );
+        assert_eq!(tls("postgres://u@db.example/x?sslmode=disable"), Ok(false));
+        assert_eq!(tls("postgres://u@127.0.0.1/x?sslmode=require"), Ok(true));
+        assert_eq!(
+            tls("postgres://u@db.example/x?sslmode=verify-full"),
+            Ok(true)
+        );
+        // A CA means TLS; with sslmode=disable it is a contradiction.
+        assert_eq!(
+            tls("postgres://u@127.0.0.1/x?sslrootcert=/nonexistent").map_err(|_| ()),
+            Err(())
+        );
+        assert!(
+            target(
+                "postgres://u@127.0.0.1/x?sslmode=disable&sslrootcert=/x",
+                None
+            )
+            .is_err()
+        );
+        for refused in ["prefer", "allow", "bogus"] {
+            assert!(tls(&format!("postgres://u@db.example/x?sslmode={refused}")).is_err());
+        }
+    }
 }

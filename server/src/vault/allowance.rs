@@ -44,7 +44,20 @@ impl Default for Limits {
     }
 }
 
-/// The limiters: in this process, or the cluster's cells in the shared store.
+/// The address a client's allowance belongs to: an IPv4 address (an IPv4-mapped IPv6 one as
+/// IPv4), or an IPv6 address's /64, which one subscriber usually holds whole: one host cannot
+/// get a fresh allowance (nor a fresh row in the cluster's table) for each of its 2^64 addresses.
+fn bucket_of(client: IpAddr) -> IpAddr {
+    match client.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
+
+/// The limiters: in this process, and on a shared store the cluster's cells too.
 pub(crate) struct RateLimits {
     per_key: Option<Keyed<(String, KeyKind)>>,
     per_client: Option<Keyed<IpAddr>>,
@@ -131,9 +144,11 @@ impl RateLimits {
     /// Limiters for `limits`: the cluster's when `store` is shared, else this process's.
     pub(crate) fn new(limits: Limits, store: &Store) -> RateLimits {
         if store.is_shared() {
+            // The local limiters stay in front with the same quotas: a request they refuse
+            // would be refused by the cluster's cells too, and costs the database nothing.
             return RateLimits {
-                per_key: None,
-                per_client: None,
+                per_key: limiter(limits.per_key_per_minute),
+                per_client: limiter(limits.per_client_per_minute),
                 shared: Some(Shared {
                     store: store.clone(),
                     per_key: Cell::new(limits.per_key_per_minute),
@@ -150,14 +165,19 @@ impl RateLimits {
 
     /// Takes one request of the client address's allowance.
     pub(crate) async fn spend_client(&self, client: IpAddr) -> Result<(), Error> {
+        let client = bucket_of(client);
+        check(self.per_client.as_ref(), &client)?;
         if let Some(shared) = &self.shared {
             return shared.spend(shared.per_client, format!("c:{client}")).await;
         }
-        check(self.per_client.as_ref(), &client)
+        Ok(())
     }
 
     /// Takes one tokenization of the merchant's `kind` key's allowance.
     pub(crate) async fn spend_key(&self, merchant_id: &str, kind: KeyKind) -> Result<(), Error> {
+        if let Some(limiter) = &self.per_key {
+            check(Some(limiter), &(merchant_id.to_owned(), kind))?;
+        }
         if let Some(shared) = &self.shared {
             let kind = match kind {
                 KeyKind::Publishable => "pk",
@@ -167,10 +187,7 @@ impl RateLimits {
                 .spend(shared.per_key, format!("k:{kind}:{merchant_id}"))
                 .await;
         }
-        match &self.per_key {
-            Some(limiter) => check(Some(limiter), &(merchant_id.to_owned(), kind)),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// Forgets idle keys (call now and then).

@@ -33,6 +33,7 @@ use crate::forward::template::{Escape, Placeholder, Template, check_path};
 use crate::keys::record_aad;
 use crate::store::MerchantRecord;
 
+use super::error::internal;
 use super::receivers::valid_name;
 use super::tokens::token_shaped;
 use super::{AuditContext, Credentials, Error, RequestContext, Vault, now_unix};
@@ -169,13 +170,6 @@ fn check(request: &ForwardRequest) -> Result<Checked<'_>, Error> {
         body,
         escape,
     })
-}
-
-fn internal<E: fmt::Display>(what: &'static str) -> impl FnOnce(E) -> Error {
-    move |e| {
-        tracing::error!(error = %e, "{what}");
-        Error::Internal
-    }
 }
 
 fn outbound_error(e: OutboundError) -> Error {

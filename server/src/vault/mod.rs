@@ -144,9 +144,12 @@ impl From<KeyError> for BootError {
 /// lost it, and a new key would seal whatever the log then holds.
 pub fn seal_audit(store: &Store, master: &MasterKey) -> Result<(), BootError> {
     let legacy = store.predates_seal();
-    let wrapped = match store.audit_seal()? {
+    // Read again after `holds_records`: an instance starting on the same new database may have
+    // made the seal key (and its first records) in between.
+    let seal_row = |store: &Store| store.audit_seal();
+    let wrapped = match seal_row(store)? {
         Some(record) => record.key,
-        None if !legacy && store.holds_records()? => {
+        None if !legacy && store.holds_records()? && seal_row(store)?.is_none() => {
             return Err(BootError::Corrupt(
                 "the audit log's seal key is missing but the store holds records: the seal was \
                  removed (see `cardvault audit verify`)",
