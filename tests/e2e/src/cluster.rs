@@ -443,7 +443,7 @@ impl Instance {
             .arg("--dev")
             .args(["--listen", &addr.to_string()])
             .args(["--database-url", database_url])
-            .args(["--trusted-proxy", TRUSTED_PROXY])
+            .env("CARDVAULT_TRUSTED_PROXIES", TRUSTED_PROXY) // WIP
             .arg("--data-dir")
             .arg(dir.path().join("data"));
         if !extra.contains(&"--rate-limit-client") {
@@ -455,7 +455,6 @@ impl Instance {
             .env_remove("CARDVAULT_MASTER_KEY_FILE")
             .env_remove("CARDVAULT_DATA_DIR")
             .env_remove("CARDVAULT_DATABASE_URL")
-            .env_remove("CARDVAULT_TRUSTED_PROXIES")
             .env("CARDVAULT_LOG", "info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -907,11 +906,20 @@ impl Drop for Receiver {
 // ---------------------------------------------------------------------------------------------
 // Load.
 
+/// A tokenization answered 201.
+#[derive(Clone, Debug)]
+pub struct Ack {
+    /// The target's name.
+    pub target: String,
+    pub token: String,
+    /// When the answer came, since the load started.
+    pub at: Duration,
+}
+
 /// What a load run saw: per target, the tokens acknowledged (201) and the other outcomes.
 #[derive(Default, Debug)]
 pub struct LoadOutcome {
-    /// `(target name, token)` of every 201.
-    pub acknowledged: Vec<(String, String)>,
+    pub acknowledged: Vec<Ack>,
     /// `(target name, status or 0 for no answer, error code, seconds the request took, when
     /// it ended in seconds since the load started)` of every other outcome.
     pub failed: Vec<(String, u16, String, f64, f64)>,
@@ -924,6 +932,8 @@ pub struct Load {
     threads: Vec<JoinHandle<LoadOutcome>>,
     /// Requests ended so far, over all threads.
     pub done: Arc<AtomicU64>,
+    /// When the load started.
+    pub started: Instant,
 }
 
 impl Load {
@@ -957,7 +967,11 @@ impl Load {
                             Some(r) if r.status == 201 => {
                                 let token =
                                     r.json()["token"].as_str().unwrap_or_default().to_owned();
-                                outcome.acknowledged.push((name.clone(), token));
+                                outcome.acknowledged.push(Ack {
+                                    target: name.clone(),
+                                    token,
+                                    at: started.elapsed(),
+                                });
                             }
                             Some(r) => {
                                 outcome.failed.push((
@@ -985,6 +999,7 @@ impl Load {
             stop,
             threads: handles,
             done,
+            started,
         }
     }
 
@@ -1008,9 +1023,9 @@ pub fn wait_for_requests(done: &AtomicU64, n: u64, timeout: Duration) {
 }
 
 /// How many of `tokens` are not readable (200) with `sk` through `addr`; prints the first few.
-pub fn count_lost(addr: SocketAddr, sk: &str, tokens: &[(String, String)]) -> usize {
+pub fn count_lost(addr: SocketAddr, sk: &str, tokens: &[Ack]) -> usize {
     let mut lost = 0;
-    for (target, token) in tokens {
+    for Ack { target, token, .. } in tokens {
         let read = token_request(addr, "GET", token, sk);
         if read.as_ref().is_none_or(|r| r.status != 200) {
             lost += 1;
