@@ -443,7 +443,7 @@ impl Instance {
             .arg("--dev")
             .args(["--listen", &addr.to_string()])
             .args(["--database-url", database_url])
-            .env("CARDVAULT_TRUSTED_PROXIES", TRUSTED_PROXY) // WIP
+            .args(["--trusted-proxy", TRUSTED_PROXY])
             .arg("--data-dir")
             .arg(dir.path().join("data"));
         if !extra.contains(&"--rate-limit-client") {
@@ -455,6 +455,7 @@ impl Instance {
             .env_remove("CARDVAULT_MASTER_KEY_FILE")
             .env_remove("CARDVAULT_DATA_DIR")
             .env_remove("CARDVAULT_DATABASE_URL")
+            .env_remove("CARDVAULT_TRUSTED_PROXIES")
             .env("CARDVAULT_LOG", "info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
