@@ -232,6 +232,28 @@ async fn the_vaults_own_origin_takes_the_scheme_a_trusted_proxy_names() {
     );
 }
 
+/// Moves the schema's version of `h`'s database one past this binary's (`ahead`), as a newer
+/// binary's migration would, or back; on either backend.
+fn schema_moved_on(h: &Harness, ahead: bool) {
+    match &h._db {
+        Some(db) if ahead => db.execute(
+            "INSERT INTO cardvault_schema (version) SELECT max(version) + 1 FROM cardvault_schema",
+        ),
+        Some(db) => db.execute(
+            "DELETE FROM cardvault_schema WHERE version = (SELECT max(version) FROM cardvault_schema)",
+        ),
+        None => {
+            let db = h._dir.path().join("data").join("cardvault.db");
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            let version: i64 = conn
+                .pragma_query_value(None, "user_version", |row| row.get(0))
+                .unwrap();
+            let moved = if ahead { version + 1 } else { version - 1 };
+            conn.pragma_update(None, "user_version", moved).unwrap();
+        }
+    }
+}
+
 async fn ready(h: &Harness) -> (StatusCode, HeaderMap, serde_json::Value) {
     h.send(Request::get("/readyz").body(Body::empty()).unwrap())
         .await
@@ -243,13 +265,7 @@ async fn readyz_is_200_while_the_store_answers_and_503_unavailable_when_it_does_
     let (status, _, _) = ready(&h).await;
     assert_eq!(status, StatusCode::OK);
     // Another binary's schema (what a newer vault's migration leaves): not ready.
-    let db = h._dir.path().join("cardvault.db");
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .unwrap();
-    conn.pragma_update(None, "user_version", version + 1)
-        .unwrap();
+    schema_moved_on(&h, true);
     let (status, headers, json) = ready(&h).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(code(&json), "unavailable");
@@ -266,7 +282,7 @@ async fn readyz_is_200_while_the_store_answers_and_503_unavailable_when_it_does_
         .await;
     assert_eq!(status, StatusCode::OK);
     // Back to its version: ready again, without a restart.
-    conn.pragma_update(None, "user_version", version).unwrap();
+    schema_moved_on(&h, false);
     assert_eq!(ready(&h).await.0, StatusCode::OK);
 }
 
