@@ -1177,3 +1177,61 @@ fn serve_takes_the_enumeration_limit() {
         assert!(!text.contains(&enumerated(n)), "a card number in the log");
     }
 }
+
+// -- behind a load balancer (issue 23) ---------------------------------------------------------
+
+#[test]
+fn behind_a_trusted_proxy_plain_http_is_served_on_any_address_and_the_proxy_is_not_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // Without a trusted proxy, plain HTTP on 0.0.0.0 is refused (`start_up_refusals`); with
+    // one (here from the environment, comma separated), TLS is the proxy's and it serves.
+    let port = free_port().port();
+    let log = dir.path().join("server.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let child = Command::new(BIN)
+        .args(["serve", "--listen", &format!("0.0.0.0:{port}")])
+        .args(["--max-connections-per-client", "1"])
+        .arg("--data-dir")
+        .arg(&data)
+        .env("CARDVAULT_MASTER_KEY", MASTER)
+        .env("CARDVAULT_TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .unwrap();
+    let server = Server {
+        child,
+        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        log: log.clone(),
+    };
+    let started = eventually(20, || {
+        request(server.addr, "GET", "/readyz", None, None).map(|r| r.0) == Some(200)
+    });
+    assert!(started, "{}", std::fs::read_to_string(&log).unwrap());
+    // Every client behind the proxy comes from its address: one connection per client would
+    // be one for all of them, so the proxy is not capped per client.
+    let idle = TcpStream::connect(server.addr).unwrap();
+    for _ in 0..3 {
+        let (status, _) = request(server.addr, "GET", "/healthz", None, None).unwrap();
+        assert_eq!(status, 200);
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        !closed_by_the_vault(&idle),
+        "the proxy's connection was evicted"
+    );
+    drop(server);
+
+    // The same from a peer that is not a trusted proxy: capped, its idle connection closed to
+    // make room.
+    let plain = Server::start_with(
+        &dir.path().join("plain"),
+        &dir.path().join("plain.log"),
+        &["--max-connections-per-client", "1"],
+    );
+    let idle = TcpStream::connect(plain.addr).unwrap();
+    let (status, _) = request(plain.addr, "GET", "/healthz", None, None).unwrap();
+    assert_eq!(status, 200);
+    assert!(eventually(5, || closed_by_the_vault(&idle)));
+}

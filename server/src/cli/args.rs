@@ -146,6 +146,19 @@ pub(super) struct ServeArgs {
     /// most 256).
     #[arg(long)]
     pub(super) max_connections_per_client: Option<usize>,
+    /// A proxy (load balancer) whose `Forwarded` / `X-Forwarded-For` and `X-Forwarded-Proto`
+    /// are believed, as CIDR (`10.0.0.0/8`, `fd00::/8`) or a bare address; repeatable, or comma
+    /// separated in the environment. Only from these peers is the client's address (for rate
+    /// limits and the audit log) and scheme (origin checks, HSTS) taken from the headers; their
+    /// connections are not capped per client; and plain HTTP is allowed on any address (TLS
+    /// ends at the proxy).
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "CARDVAULT_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub(super) trusted_proxies: Vec<crate::http::proxy::Cidr>,
     /// Seconds a request's head may take to arrive.
     #[arg(long, default_value_t = 10)]
     pub(super) header_read_timeout: u64,

@@ -45,9 +45,12 @@ pub(super) fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, BootError>
 
 pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootError> {
     let tls = args.tls_cert.is_some();
-    if !tls && !args.dev && !args.listen.ip().is_loopback() {
+    let trusted_proxies = Arc::new(http::TrustedProxies::new(args.trusted_proxies.clone()));
+    // Behind trusted proxies, TLS ends at the proxy: the hop to the vault is the operator's
+    // network, and the scheme the browser used comes from the proxy's headers.
+    if !tls && !args.dev && trusted_proxies.is_empty() && !args.listen.ip().is_loopback() {
         return Err(BootError::Invalid(format!(
-            "refusing plain HTTP on {}: give --tls-cert and --tls-key, or listen on a loopback address",
+            "refusing plain HTTP on {}: give --tls-cert and --tls-key, listen on a loopback address, or name the proxy that ends TLS with --trusted-proxy",
             args.listen
         )));
     }
@@ -111,7 +114,13 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
     let audit_store = vault.store().clone();
     store::log_audit_head(&audit_store, "start");
     let state = AppState::new(Arc::clone(&vault));
-    let app = http::router(state.clone(), http::Options { tls });
+    let app = http::router(
+        state.clone(),
+        http::Options {
+            tls,
+            trusted_proxies: Arc::clone(&trusted_proxies),
+        },
+    );
     let state_for_metrics = state.clone();
     let mut listener_limits = http::listener::Limits::for_open_files(open_files);
     if let Some(max) = args.max_connections {
@@ -207,7 +216,15 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
             "loader: <script src=\"{vault_origin}/v1/cardvault.js\" integrity=\"{}\" crossorigin=\"anonymous\"></script>",
             http::LOADER_SRI
         );
-        http::listener::serve(listener, acceptor, app, listener_limits, signal()).await;
+        http::listener::serve(
+            listener,
+            acceptor,
+            app,
+            listener_limits,
+            trusted_proxies,
+            signal(),
+        )
+        .await;
         // Refusals counted since the last tick go into the log before the writer stops.
         vault.flush_refusals().await;
         store::log_audit_head(&audit_store, "shutdown");

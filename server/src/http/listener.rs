@@ -14,7 +14,9 @@
 //!   not refused: the connection idle the longest (nothing in flight but a request whose body
 //!   is still arriving) is closed to make room, so that idle, slow-head and slow-body
 //!   connections cannot lock out a shopper or a merchant's server. Only when every connection
-//!   has a request in flight, its body whole, is the new one closed at once.
+//!   has a request in flight, its body whole, is the new one closed at once. A trusted proxy
+//!   (`--trusted-proxy`) is not capped per client: every client behind it arrives from its
+//!   address, and capping it would cap them all together; it counts in the overall cap.
 //!
 //! Requests themselves are bounded by the router (`REQUEST_TIMEOUT`, body limits).
 
@@ -38,6 +40,8 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
+
+use super::TrustedProxies;
 
 /// Descriptors kept back from the connection cap: the store's files and connections, the
 /// runtime's own, standard streams, listeners.
@@ -110,6 +114,8 @@ impl Connection {
 struct Registry {
     started: Instant,
     limits: Limits,
+    /// Peers exempt from the per-client cap: the trusted proxies.
+    exempt: Arc<TrustedProxies>,
     inner: Mutex<Held>,
 }
 
@@ -133,7 +139,9 @@ impl Registry {
             .inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if held.per_client.get(&client).copied().unwrap_or(0) >= self.limits.per_client {
+        if !self.exempt.contains(client)
+            && held.per_client.get(&client).copied().unwrap_or(0) >= self.limits.per_client
+        {
             held.evict_idlest(now, |c| c.client == client)?;
         } else if held.connections.len() >= self.limits.max_connections {
             held.evict_idlest(now, |_| true)?;
@@ -361,17 +369,20 @@ pub fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<Tls
 }
 
 /// Serves `app` on `listener` (over TLS with `tls`) until `shutdown` resolves, then lets the
-/// requests in flight finish for a few seconds.
+/// requests in flight finish for a few seconds. Connections from `trusted_proxies` are not
+/// capped per client.
 pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     app: Router,
     limits: Limits,
+    trusted_proxies: Arc<TrustedProxies>,
     shutdown: impl Future<Output = ()>,
 ) {
     let registry = Arc::new(Registry {
         started: Instant::now(),
         limits,
+        exempt: trusted_proxies,
         inner: Mutex::new(Held::default()),
     });
     let (stop, stopping) = watch::channel(false);

@@ -12,6 +12,8 @@ mod field;
 mod forward;
 pub mod listener;
 mod metrics;
+pub mod proxy;
+mod ready;
 mod tokens;
 
 use std::net::SocketAddr;
@@ -35,8 +37,10 @@ pub use auth::{Auth, Context};
 pub use error::ApiError;
 pub use field::{LOADER, LOADER_SRI};
 pub use metrics::Metrics;
+pub use proxy::TrustedProxies;
 
 use crate::vault::{Error, RequestContext, Vault, normalize_origin};
+use proxy::Scheme;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -45,6 +49,8 @@ pub struct AppState {
     pub vault: Arc<Vault>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
+    /// `/readyz`'s ping under way.
+    readiness: Arc<ready::Readiness>,
 }
 
 impl AppState {
@@ -53,16 +59,20 @@ impl AppState {
         AppState {
             vault,
             metrics: Arc::new(Metrics::default()),
+            readiness: Arc::default(),
         }
     }
 }
 
 /// Options of the HTTP layer.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Served over TLS: adds `Strict-Transport-Security`, and the vault's own origin is
-    /// `https://` (else `http://`).
+    /// Served over TLS: the scheme of a request that no trusted proxy says otherwise of.
     pub tls: bool,
+    /// The proxies whose `Forwarded`, `X-Forwarded-For` and `X-Forwarded-Proto` are believed
+    /// (`http/proxy.rs`). A request's scheme (https: `Strict-Transport-Security`, and the vault's
+    /// own origin is `https://`) and client address come from them, else from the connection.
+    pub trusted_proxies: Arc<TrustedProxies>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -79,44 +89,37 @@ pub fn metrics_router(state: AppState) -> Router {
 
 /// The whole API.
 pub fn router(state: AppState, options: Options) -> Router {
-    let tls = options.tls;
     let api = Router::new()
         .merge(tokens::router())
         .merge(field::router())
         .merge(forward::router())
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(ready::readyz))
         .fallback(not_found)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
         .with_state(state.clone());
-    let mut app = api
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        // Nothing but the field page (which sets its own policy) may be framed or run anything.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-        ));
-    if tls {
-        app = app.layer(SetResponseHeaderLayer::overriding(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
-        ));
-    }
-    app.layer(
+    api.layer(SetResponseHeaderLayer::overriding(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
+    // Nothing but the field page (which sets its own policy) may be framed or run anything.
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    ))
+    .layer(
         TraceLayer::new_for_http()
             .make_span_with(|req: &Request| {
                 let (id, method, route) = req
@@ -134,8 +137,9 @@ pub fn router(state: AppState, options: Options) -> Router {
 }
 
 /// Gives the request its context (a new request id of the vault's: an incoming `X-Request-Id`
-/// is not read), answers with that id, and counts the response in the metrics, by the method's
-/// and route's labels only.
+/// is not read; the client and scheme as the connection or a trusted proxy says), answers with
+/// that id (and HSTS when the client came over https), and counts the response in the metrics,
+/// by the method's and route's labels only.
 async fn observe(
     State((state, options)): State<(AppState, Options)>,
     req: Request,
@@ -144,19 +148,30 @@ async fn observe(
     let started = Instant::now();
     let (mut parts, body) = req.into_parts();
     // Through the extractor, so that tests' `MockConnectInfo` counts too.
-    let client = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &())
+    let peer = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &())
         .await
         .ok()
         .map(|ConnectInfo(addr)| addr.ip());
+    let connection_scheme = if options.tls {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
+    let client = peer.map(|peer| {
+        options
+            .trusted_proxies
+            .client(peer, connection_scheme, &parts.headers)
+    });
+    let scheme = client.map_or(connection_scheme, |c| c.scheme);
     let matched = parts
         .extensions
         .get::<MatchedPath>()
         .map(MatchedPath::as_str);
     let context = RequestContext::new(
-        client,
+        client.map(|c| c.address),
         parts.method.as_str(),
         matched,
-        own_origin(&parts, options.tls),
+        own_origin(&parts, scheme),
     );
     parts.extensions.insert(context.clone());
     let mut response = next.run(Request::from_parts(parts, body)).await;
@@ -174,18 +189,26 @@ async fn observe(
     if let Ok(id) = HeaderValue::from_str(context.id()) {
         response.headers_mut().insert(REQUEST_ID, id);
     }
+    // By the client's scheme, not the connection's: behind a proxy that ends TLS the browser
+    // still came over https, and a browser that came over plain http ignores the header anyway.
+    if scheme == Scheme::Https {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
     response
 }
 
-/// The origin this request reached the vault at: the scheme it is served with and the host it
-/// was sent to (HTTP/2's `:authority`, else `Host`), normalised; the field page's origin.
-fn own_origin(parts: &axum::http::request::Parts, tls: bool) -> Option<String> {
+/// The origin this request reached the vault at: the scheme the client used (the connection's,
+/// or the one a trusted proxy says) and the host it was sent to (HTTP/2's `:authority`, else
+/// `Host`: a proxy must pass the client's on), normalised; the field page's origin.
+fn own_origin(parts: &axum::http::request::Parts, scheme: Scheme) -> Option<String> {
     let host = match parts.uri.authority() {
         Some(authority) => authority.as_str(),
         None => parts.headers.get(header::HOST)?.to_str().ok()?,
     };
-    let scheme = if tls { "https" } else { "http" };
-    normalize_origin(&format!("{scheme}://{host}")).ok()
+    normalize_origin(&format!("{}://{host}", scheme.as_str())).ok()
 }
 
 /// Whether the request's `Content-Type` is `essence` (parameters aside, case-insensitive).
@@ -248,6 +271,8 @@ async fn not_found(State(state): State<AppState>, Context(request): Context) -> 
 
 #[cfg(test)]
 mod hardening_tests;
+#[cfg(test)]
+mod proxy_tests;
 #[cfg(test)]
 mod test_harness;
 #[cfg(test)]

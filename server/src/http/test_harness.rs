@@ -60,6 +60,10 @@ pub(crate) struct Setup {
     pub(crate) forwarder: Option<Client>,
     /// Whether `shop` requires a CVC (`other` never does).
     pub(crate) shop_requires_cvc: bool,
+    /// The HTTP layer's options (plain HTTP, no trusted proxy by default).
+    pub(crate) options: Options,
+    /// The TCP peer every request comes from.
+    pub(crate) peer: SocketAddr,
 }
 
 impl Default for Setup {
@@ -72,6 +76,8 @@ impl Default for Setup {
             },
             forwarder: None,
             shop_requires_cvc: false,
+            options: Options::default(),
+            peer: SocketAddr::from(([203, 0, 113, 7], 40000)),
         }
     }
 }
@@ -92,7 +98,8 @@ pub(crate) struct Harness {
 }
 
 impl Harness {
-    /// A fresh vault as `setup` says. Requests come from client address 203.0.113.7.
+    /// A fresh vault as `setup` says. Requests come from `setup.peer` (by default client
+    /// address 203.0.113.7).
     pub(crate) fn new(setup: Setup) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let db = testing::http_tests_on_postgres()
@@ -116,8 +123,7 @@ impl Harness {
         let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
         let state = AppState::new(Arc::clone(&vault));
         let metrics = super::metrics_router(state.clone());
-        let app = router(state, Options::default())
-            .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40000))));
+        let app = router(state, setup.options).layer(MockConnectInfo(setup.peer));
         Harness {
             _dir: dir,
             _db: db,

@@ -107,3 +107,22 @@ pub(crate) fn internal<E: fmt::Display + 'static>(what: &'static str) -> impl Fn
         Error::Internal
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_that_cannot_be_reached_is_unavailable_not_internal() {
+        assert_eq!(
+            internal("reading a token failed")(StoreError::Unavailable),
+            Error::Unavailable
+        );
+        assert_eq!(Error::Unavailable.code(), "unavailable");
+        for other in [StoreError::Database, StoreError::Closed] {
+            assert_eq!(internal("reading a token failed")(other), Error::Internal);
+        }
+        // Not a store error: internal, whatever it says.
+        assert_eq!(internal("x")("database unavailable"), Error::Internal);
+    }
+}

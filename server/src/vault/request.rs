@@ -24,6 +24,7 @@ pub const ROUTES: &[&str] = &[
     "/v1/cardvault.js",
     "/.well-known/jwks.json",
     "/healthz",
+    "/readyz",
 ];
 
 /// A request's method: one of [`METHODS`] or `other`.
