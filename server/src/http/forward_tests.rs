@@ -393,6 +393,16 @@ async fn the_card_reaches_the_processor_and_the_answer_is_masked() {
         detail.starts_with("receiver=processor status=201 duration_ms="),
         "{detail}"
     );
+    // Before it, written with the CVC's taking: the card was about to leave.
+    let start = entries
+        .iter()
+        .rev()
+        .find(|e| e.event.action == "forward_start")
+        .unwrap();
+    assert!(start.seq < forward.seq);
+    assert_eq!(start.event.token.as_deref(), Some(token.as_str()));
+    assert_eq!(start.event.request_id, forward.event.request_id);
+    assert_eq!(start.event.detail.as_deref(), Some("receiver=processor"));
     let all = format!("{entries:?}");
     assert!(!all.contains(PAN) && !all.contains("processor-key"));
     // A three-digit CVC can turn up by chance in the random request ids, tokens, hashes and

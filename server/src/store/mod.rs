@@ -262,8 +262,9 @@ pub struct AuditEvent {
     pub key_kind: Option<String>,
     /// Client address.
     pub client: Option<String>,
-    /// `tokenize`, `read`, `delete`, `forward`, `key_rotate`, `key_import`, `key_create`,
-    /// `merchant_create`, `receiver_add`, `receiver_remove`, `expiry_sweep`, `refused`, …
+    /// `tokenize`, `read`, `delete`, `forward_start` (written with the CVC's taking, before the
+    /// card is sent), `forward`, `key_rotate`, `key_import`, `key_create`, `merchant_create`,
+    /// `receiver_add`, `receiver_remove`, `expiry_sweep`, `refused`, …
     pub action: String,
     /// The token concerned, if any.
     pub token: Option<String>,
@@ -404,11 +405,13 @@ pub(crate) enum WriteOp {
         token: String,
         audit: AuditEvent,
     },
-    /// Returns the CVC if present and unexpired, and clears it.
+    /// Returns the CVC if present and unexpired, and clears it; appends `audit` if any (also
+    /// when there was no CVC).
     TakeCvc {
         merchant_id: String,
         token: String,
         now: i64,
+        audit: Option<AuditEvent>,
     },
     /// In order, in this op's savepoint.
     AppendAudit {
@@ -945,6 +948,26 @@ impl Store {
             merchant_id: merchant_id.to_owned(),
             token: token.to_owned(),
             now,
+            audit: None,
+        };
+        self.inner.writer.submit(op).await?.cvc()
+    }
+
+    /// [`Store::take_cvc`], with `audit` (a forward about to send the card) appended in the same
+    /// transaction: no card leaves the vault unless the log already says it is leaving, and a
+    /// store that cannot write the entry stops the forward before anything is sent.
+    pub async fn begin_forward(
+        &self,
+        merchant_id: &str,
+        token: &str,
+        now: i64,
+        audit: AuditEvent,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let op = WriteOp::TakeCvc {
+            merchant_id: merchant_id.to_owned(),
+            token: token.to_owned(),
+            now,
+            audit: Some(audit),
         };
         self.inner.writer.submit(op).await?.cvc()
     }

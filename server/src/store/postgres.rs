@@ -1499,7 +1499,9 @@ async fn apply(
             merchant_id,
             token,
             now,
+            audit,
         } => {
+            events.extend(audit.iter().cloned());
             // The row goes whether or not it is still usable: used or expired, it goes now.
             let taken = one(
                 c,

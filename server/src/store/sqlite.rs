@@ -1203,9 +1203,15 @@ fn apply(
             merchant_id,
             token,
             now,
-        } => take_cvc(conn, merchant_id, token, *now)
-            .map(WriteOutcome::Cvc)
-            .map_err(|e| db_error("take_cvc", &e)),
+            audit,
+        } => {
+            let cvc =
+                take_cvc(conn, merchant_id, token, *now).map_err(|e| db_error("take_cvc", &e))?;
+            if let Some(audit) = audit {
+                append_audit(conn, audit)?;
+            }
+            Ok(WriteOutcome::Cvc(cvc))
+        }
         WriteOp::AppendAudit { events } => {
             for event in events {
                 append_audit(conn, event)?;

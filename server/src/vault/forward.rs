@@ -223,7 +223,9 @@ impl Vault {
             upstream: None,
             token_found: false,
         };
-        forwarded.reply = self.forward_inner(merchant, request, &mut forwarded).await;
+        forwarded.reply = self
+            .forward_inner(merchant, request, audit, &mut forwarded)
+            .await;
         let outcome = match &forwarded.reply {
             Ok(_) => "ok",
             Err(e) => e.code(),
@@ -248,6 +250,7 @@ impl Vault {
         &self,
         merchant: &MerchantRecord,
         request: &ForwardRequest,
+        audit: &AuditContext,
         forwarded: &mut Forwarded,
     ) -> Result<ForwardReply, Error> {
         let checked = check(request)?;
@@ -282,10 +285,14 @@ impl Vault {
                 Error::Internal
             })?;
             // The CVC is used up by the first forward (CONTRACT.md §2), whether or not this
-            // one sends it: it never outlives the first use of the card.
+            // one sends it: it never outlives the first use of the card. In the same
+            // transaction the log says the card is about to leave (`forward_start`): if that
+            // cannot be written, nothing is sent. The forward's outcome follows in `forward`.
+            let mut start = audit.event("forward_start", Some(&record.token), "ok");
+            start.detail = Some(format!("receiver={}", receiver.name));
             let taken = self
                 .store
-                .take_cvc(&merchant.id, &record.token, now_unix())
+                .begin_forward(&merchant.id, &record.token, now_unix(), start)
                 .await
                 .map_err(internal("taking a CVC failed"))?;
             let cvc = if checked.uses(Placeholder::Cvc) {
