@@ -17,7 +17,9 @@ pub fn run(context: &Context) -> Result<(), String> {
     process::run(cargo().args(["build", "-p", "cardvault-server", "--bin", "cardvault"]))?;
     let server = target_dir().join("debug").join("cardvault");
     let mut cmd = cargo();
-    cmd.args(["test", "-p", PACKAGE])
+    // `--show-output`: the cluster tests print what they measured (propagation times, the
+    // faults' counts of acknowledged tokens lost), which a passing run would otherwise hide.
+    cmd.args(["test", "-p", PACKAGE, "--", "--show-output"])
         .env("CARDVAULT_BIN", &server)
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("CHROMIUM", CHROMIUM)

@@ -982,6 +982,9 @@ impl Load {
                                     took,
                                     at,
                                 ));
+                                // A refusal (the database down) comes at once too: a client
+                                // would back off, and a hot loop only loads the machine.
+                                std::thread::sleep(Duration::from_millis(10));
                             }
                             None => {
                                 outcome
