@@ -301,3 +301,139 @@ fn trusted_proxies_are_matched_on_their_canonical_address() {
     assert!(proxies.contains("::ffff:10.0.0.2".parse().unwrap()));
     assert!(!proxies.contains("10.0.1.2".parse().unwrap()));
 }
+
+/// A TCP relay between the vault and the test's PostgreSQL server, on a thread and runtime of
+/// its own: the database's network, which a test cuts (every connection closed, new ones closed
+/// at once, as a stopped or unreachable server does) and restores. The other tests share the
+/// server, so it cannot itself be stopped.
+struct Relay {
+    addr: SocketAddr,
+    open: Arc<std::sync::atomic::AtomicBool>,
+    cut: Arc<tokio::sync::Notify>,
+}
+
+impl Relay {
+    fn to(upstream: SocketAddr) -> Relay {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let open = Arc::new(AtomicBool::new(true));
+        let cut = Arc::new(tokio::sync::Notify::new());
+        let (open_, cut_) = (Arc::clone(&open), Arc::clone(&cut));
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    let Ok((mut client, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    if !open_.load(Ordering::Acquire) {
+                        continue;
+                    }
+                    let cut = Arc::clone(&cut_);
+                    tokio::spawn(async move {
+                        let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await else {
+                            return;
+                        };
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                            () = cut.notified() => {}
+                        }
+                    });
+                }
+            });
+        });
+        Relay { addr, open, cut }
+    }
+
+    fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::Release);
+        self.cut.notify_waiters();
+    }
+
+    fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
+#[tokio::test]
+async fn while_postgresql_is_unreachable_the_vault_answers_unavailable_and_recovers_by_itself() {
+    if !crate::store::testing::http_tests_on_postgres() {
+        eprintln!("skipped: the HTTP tests run on SQLite (CARDVAULT_TEST_STORE=postgres)");
+        return;
+    }
+    let db = crate::store::testing::TestDatabase::create().unwrap();
+    let mut url = url::Url::parse(&db.url).unwrap();
+    let upstream = SocketAddr::new(
+        url.host_str().unwrap().parse().unwrap(),
+        url.port().unwrap(),
+    );
+    let relay = Relay::to(upstream);
+    url.set_port(Some(relay.addr.port())).unwrap();
+    let store = crate::store::Store::open_at(&crate::store::Location::Postgres {
+        url: url.to_string(),
+        ca: None,
+    })
+    .unwrap();
+    let h = Harness::on(
+        Setup::default(),
+        tempfile::tempdir().unwrap(),
+        Some(db),
+        store,
+    );
+    let (status, _, json) = h.send(tokenize(&h, &[], seal(&h))).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let token = json["token"].as_str().unwrap().to_owned();
+    assert_eq!(ready(&h).await.0, StatusCode::OK);
+
+    relay.cut();
+    let (status, headers, json) = ready(&h).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{json}");
+    assert_eq!(code(&json), "unavailable");
+    assert_eq!(headers[header::RETRY_AFTER], "1");
+    // What needs the store is 503 unavailable too (not 500 internal), and soon: a read, a
+    // tokenization (nothing stored), a deletion.
+    let read = || {
+        Request::get(format!("/v1/tokens/{token}"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", h.shop.sk))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let started = std::time::Instant::now();
+    for req in [
+        read(),
+        tokenize(&h, &[], seal(&h)),
+        Request::delete(format!("/v1/tokens/{token}"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", h.shop.sk))
+            .body(Body::empty())
+            .unwrap(),
+    ] {
+        let (status, headers, json) = h.send(req).await;
+        assert_eq!(
+            (status, code(&json)),
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            "{json}"
+        );
+        assert_eq!(headers[header::RETRY_AFTER], "1");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Back: ready again, the token still there (the deletion did not happen), no restart.
+    relay.restore();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while ready(&h).await.0 != StatusCode::OK {
+        assert!(std::time::Instant::now() < deadline, "not ready again");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (status, _, json) = h.send(read()).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+}

@@ -108,6 +108,16 @@ impl Harness {
             Some(db) => db.open(),
             None => Store::open(&dir.path().join("data")).unwrap(),
         };
+        Harness::on(setup, dir, db, store)
+    }
+
+    /// A fresh vault on `store` (in `dir` or on `db`, which live as long as the harness).
+    pub(crate) fn on(
+        setup: Setup,
+        dir: tempfile::TempDir,
+        db: Option<TestDatabase>,
+        store: Store,
+    ) -> Harness {
         let config = Config {
             limits: setup.limits,
             ..setup.config
