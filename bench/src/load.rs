@@ -1,5 +1,7 @@
 //! The load client: `concurrency` keep-alive HTTP/1.1 connections on one thread, each posting
-//! pre-sealed envelopes to `POST /v1/tokens` one after the other. Runs as a child process
+//! pre-sealed envelopes to `POST /v1/tokens` one after the other. Given several vaults, each
+//! connection's requests alternate between them (one keep-alive connection to each), as a
+//! round-robin load balancer would spread them. Runs as a child process
 //! (`cardvault-bench load …`) so that the parent can pin it to a core with `taskset`.
 //!
 //! Throughput counts the 201s completed inside the steady window (after the warm-up); latency is
@@ -15,7 +17,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 pub struct Options {
-    pub addr: SocketAddr,
+    /// The vaults, taken in turn.
+    pub addrs: Vec<SocketAddr>,
     pub key: String,
     pub envelopes: Vec<Vec<u8>>,
     pub concurrency: usize,
@@ -70,8 +73,9 @@ pub fn run(options: Options) -> Result<Outcome, String> {
 }
 
 struct Shared {
-    addr: SocketAddr,
-    head: String,
+    addrs: Vec<SocketAddr>,
+    /// The request head for each of `addrs` (its `Host`).
+    heads: Vec<String>,
     envelopes: Vec<Vec<u8>>,
     next: AtomicUsize,
     warm_end: Instant,
@@ -82,18 +86,22 @@ async fn drive(options: Options) -> Result<Outcome, String> {
     let start = Instant::now();
     let warm_end = start + options.warmup;
     let shared = Arc::new(Shared {
-        addr: options.addr,
-        head: format!(
-            "POST /v1/tokens HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/jose\r\n",
-            options.addr, options.key
-        ),
+        heads: options
+            .addrs
+            .iter()
+            .map(|addr| format!(
+                "POST /v1/tokens HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/jose\r\n",
+                options.key
+            ))
+            .collect(),
+        addrs: options.addrs,
         envelopes: options.envelopes,
         next: AtomicUsize::new(0),
         warm_end,
         end: warm_end + options.window,
     });
     let workers: Vec<_> = (0..options.concurrency)
-        .map(|_| tokio::spawn(worker(Arc::clone(&shared))))
+        .map(|n| tokio::spawn(worker(Arc::clone(&shared), n)))
         .collect();
     let mut outcome = Outcome::default();
     for worker in workers {
@@ -105,10 +113,19 @@ async fn drive(options: Options) -> Result<Outcome, String> {
     Ok(outcome)
 }
 
-async fn worker(shared: Arc<Shared>) -> Outcome {
+/// Worker `n` starts on vault `n mod vaults`, so that the vaults share the load evenly from the
+/// first request.
+async fn worker(shared: Arc<Shared>, n: usize) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut connection: Option<Connection> = None;
+    let mut connections: Vec<Option<Connection>> = shared.addrs.iter().map(|_| None).collect();
+    let mut turn = n;
     loop {
+        turn = (turn + 1) % shared.addrs.len();
+        let (addr, head, connection) = (
+            shared.addrs[turn],
+            &shared.heads[turn],
+            &mut connections[turn],
+        );
         let sent_at = Instant::now();
         if sent_at >= shared.end {
             return outcome;
@@ -121,7 +138,7 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
         };
         let conn = match connection.as_mut() {
             Some(conn) => conn,
-            None => match Connection::open(shared.addr).await {
+            None => match Connection::open(addr).await {
                 Ok(conn) => connection.insert(conn),
                 Err(e) => {
                     outcome.error(e);
@@ -131,10 +148,10 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
             },
         };
         outcome.requests += 1;
-        match conn.post(&shared.head, envelope).await {
+        match conn.post(head, envelope).await {
             Ok(answer) => {
                 if answer.close {
-                    connection = None;
+                    *connection = None;
                 }
                 let done = Instant::now();
                 if answer.status != 201 {
@@ -155,7 +172,7 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
                 }
             }
             Err(e) => {
-                connection = None;
+                *connection = None;
                 outcome.error(e);
             }
         }

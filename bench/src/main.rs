@@ -6,19 +6,31 @@
 //!                 [--field-dir target/field] [--www www] [--wasm-dir target/bench/wasm]
 //!                 [--browser-bench target/release/cardvault-bench-browser]
 //!                 [--warmup 3] [--window 10] [--concurrency 32] [--rsa-seconds 3] [--rounds 3]
-//!                 [--only browser|server]
+//!                 [--only browser|server|pg] [--database-url postgres://…] [--pg-rate-limit 0]
 //! ```
 //!
 //! The server runs pinned to core 0 (`taskset -c 0`) and the load client (this binary re-run as
 //! `cardvault-bench load …`) pinned to core 1; the RSA figure is taken pinned to core 0 too (as
 //! `cardvault-bench rsa …`), before and after each of `--rounds` one-core loads; the report takes
-//! the round with the median ratio. `tokenize_rps_2core` runs both unpinned. The browser figures
-//! come last, from `cardvault-bench-browser` in headless Chromium (see `browser`); `--only
-//! browser` measures just those and `--only server` all but those (the report then holds just
-//! those). Timings are benchmarks, never tests: nothing here runs under `cargo test`.
+//! the round with the median ratio. `tokenize_rps_2core` runs both unpinned.
+//!
+//! With `--database-url` (a PostgreSQL superuser's URL; `cargo xtask bench` starts a throwaway
+//! server and passes it), the same on PostgreSQL (see `pg`): `--rounds` one-core loads of a
+//! vault on a fresh database, the vault on core 0 and the client and PostgreSQL on core 1, each
+//! between two RSA measurements (`tokenize_vs_rsa_pg`, `p99_ms_pg`); then two vaults on one
+//! fresh database, one per core, the client alternating between them and PostgreSQL unpinned
+//! (`tokenize_rps_2vaults`, against `tokenize_rps_2core`). `--pg-rate-limit N` runs the
+//! PostgreSQL vaults with both rate limits at N per minute (default 0, off, as on SQLite), to
+//! measure what the cluster-wide limits cost.
+//!
+//! The browser figures come last, from `cardvault-bench-browser` in headless Chromium (see
+//! `browser`); `--only browser` measures just those, `--only server` all but those, and `--only
+//! pg` the PostgreSQL figures and the `tokenize_rps_2core` they compare with (the report then
+//! holds just those). Timings are benchmarks, never tests: nothing here runs under `cargo test`.
 
 mod browser;
 mod load;
+mod pg;
 mod rsa;
 mod vault;
 
@@ -99,12 +111,14 @@ fn rsa_child(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// `load --addr A --key PK --envelopes FILE --concurrency N --warmup S --window S`: prints one
+/// `load --addr A[,B…] --key PK --envelopes FILE --concurrency N --warmup S --window S`: prints one
 /// JSON object with the outcome.
 fn load_child(args: &[String]) -> Result<(), String> {
     let options = options(args)?;
-    let addr: SocketAddr = required(&options, "addr")?
-        .parse()
+    let addrs = required(&options, "addr")?
+        .split(',')
+        .map(|addr| addr.parse::<SocketAddr>())
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("--addr: {e}"))?;
     let path = required(&options, "envelopes")?;
     let text = fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?;
@@ -112,7 +126,7 @@ fn load_child(args: &[String]) -> Result<(), String> {
     drop(text);
     let window = Duration::from_secs_f64(number(&options, "window", 10.0)?);
     let outcome = load::run(load::Options {
-        addr,
+        addrs,
         key: required(&options, "key")?.to_owned(),
         envelopes,
         concurrency: number(&options, "concurrency", 32)?,
@@ -144,6 +158,8 @@ fn finite(x: f64) -> Option<f64> {
 enum Only {
     Browser,
     Server,
+    /// The PostgreSQL figures, and `tokenize_rps_2core` for their ratio.
+    Pg,
 }
 
 struct Settings {
@@ -159,8 +175,12 @@ struct Settings {
     rsa_seconds: f64,
     /// One-core loads, each between two RSA measurements (`--rounds`).
     rounds: usize,
-    /// `--only browser` or `--only server`: only those figures.
+    /// `--only browser`, `server` or `pg`: only those figures.
     only: Option<Only>,
+    /// A PostgreSQL superuser's URL: the PostgreSQL figures are measured on that server.
+    database_url: Option<String>,
+    /// Both rate limits of the PostgreSQL vaults, per minute (0: off).
+    pg_rate_limit: u32,
 }
 
 /// One load run's figures.
@@ -176,11 +196,30 @@ struct LoadFigures {
 
 /// The figures measured without a browser.
 struct ServerFigures {
+    /// SQLite, one core (not with `--only pg`).
+    sqlite: Option<SqliteFigures>,
+    /// `tokenize_rps_2core`: one SQLite vault on both cores.
+    two: LoadFigures,
+    /// With `--database-url`.
+    pg: Option<PgFigures>,
+}
+
+/// The SQLite vault on one core, and the sizes.
+struct SqliteFigures {
     rsa_rps: f64,
     one: LoadFigures,
-    two: LoadFigures,
     field_gz: usize,
     loader_gz: usize,
+}
+
+/// The PostgreSQL figures.
+struct PgFigures {
+    /// The RSA bound of the median round of `one`.
+    rsa_rps: f64,
+    /// One vault on core 0; the client and PostgreSQL on core 1.
+    one: LoadFigures,
+    /// Two vaults, one per core, on one database.
+    two: LoadFigures,
 }
 
 /// The table's rows: figure, measured, target, status.
@@ -195,7 +234,8 @@ fn bench(args: &[String]) -> Result<(), String> {
         None => None,
         Some("browser") => Some(Only::Browser),
         Some("server") => Some(Only::Server),
-        Some(other) => return Err(format!("--only {other}: `browser` or `server`")),
+        Some("pg") => Some(Only::Pg),
+        Some(other) => return Err(format!("--only {other}: `browser`, `server` or `pg`")),
     };
     let settings = Settings {
         server: PathBuf::from(required(&options, "server")?),
@@ -210,7 +250,12 @@ fn bench(args: &[String]) -> Result<(), String> {
         rsa_seconds: number(&options, "rsa-seconds", 3.0)?,
         rounds: number(&options, "rounds", 3)?.max(1),
         only,
+        database_url: options.get("database-url").cloned(),
+        pg_rate_limit: number(&options, "pg-rate-limit", 0)?,
     };
+    if settings.only == Some(Only::Pg) && settings.database_url.is_none() {
+        return Err("--only pg needs --database-url".to_owned());
+    }
     if settings.window < 10.0 && settings.only != Some(Only::Browser) {
         eprintln!(
             "cardvault-bench: warning: a window of {} s is shorter than the issue's 10 s",
@@ -229,7 +274,7 @@ fn bench(args: &[String]) -> Result<(), String> {
         _ => Some(server_figures(&settings, &server)?),
     };
     let browser = match settings.only {
-        Some(Only::Server) => None,
+        Some(Only::Server | Only::Pg) => None,
         _ => Some(browser::measure(
             &settings.browser_bench,
             &server,
@@ -240,8 +285,11 @@ fn bench(args: &[String]) -> Result<(), String> {
 
     let mut report = serde_json::Map::new();
     let mut rows = Rows::new();
-    if let Some(figures) = &measured {
-        server_report(figures, &mut report, &mut rows);
+    if let Some(sqlite) = measured.as_ref().and_then(|m| m.sqlite.as_ref()) {
+        server_report(sqlite, &mut report, &mut rows);
+    }
+    if let Some(pg) = measured.as_ref().and_then(|m| m.pg.as_ref()) {
+        pg_report(pg, &mut report, &mut rows);
     }
     if let Some(browser) = &browser {
         browser_report(browser, &mut report, &mut rows);
@@ -258,6 +306,25 @@ fn bench(args: &[String]) -> Result<(), String> {
             "tokenize_rps_2core".into(),
             json!(round(figures.two.rps, 1)),
         );
+        if let Some(pg) = &figures.pg {
+            let ratio = pg.two.rps / figures.two.rps;
+            row(
+                &mut rows,
+                "tokenize_rps_2vaults",
+                format!("{:.1}", pg.two.rps),
+                "—",
+                &format!("{} errors", pg.two.errors),
+            );
+            row(
+                &mut rows,
+                "tokenize_rps_2vaults_ratio",
+                format!("{ratio:.3}"),
+                "— (against tokenize_rps_2core)",
+                "—",
+            );
+            report.insert("tokenize_rps_2vaults".into(), json!(round(pg.two.rps, 1)));
+            report.insert("tokenize_rps_2vaults_ratio".into(), json!(round(ratio, 3)));
+        }
     }
     let report = Value::Object(report);
     let path = settings.out_dir.join("report.json");
@@ -269,10 +336,26 @@ fn bench(args: &[String]) -> Result<(), String> {
     print_table(&rows);
     println!();
     if let Some(figures) = &measured {
-        println!(
-            "1 core: {} requests, {} latency samples in the {} s window; 2 cores: {} requests",
-            figures.one.requests, figures.one.samples, settings.window, figures.two.requests
-        );
+        if let Some(sqlite) = &figures.sqlite {
+            println!(
+                "1 core: {} requests, {} latency samples in the {} s window; 2 cores: {} requests",
+                sqlite.one.requests, sqlite.one.samples, settings.window, figures.two.requests
+            );
+        }
+        if let Some(pg) = &figures.pg {
+            println!(
+                "PostgreSQL, 1 core: {} requests, {} latency samples in the {} s window; 2 vaults: \
+                 {} requests; rate limits {}",
+                pg.one.requests,
+                pg.one.samples,
+                settings.window,
+                pg.two.requests,
+                match settings.pg_rate_limit {
+                    0 => "off".to_owned(),
+                    n => format!("{n} per minute"),
+                }
+            );
+        }
     }
     if let Some(Ok(figures)) = &browser {
         println!(
@@ -299,7 +382,15 @@ fn bench(args: &[String]) -> Result<(), String> {
     println!("wrote {}", path.display());
 
     if let Some(figures) = &measured {
-        for (name, load) in [("1 core", &figures.one), ("2 cores", &figures.two)] {
+        let mut loads = vec![("2 cores", &figures.two)];
+        if let Some(sqlite) = &figures.sqlite {
+            loads.push(("1 core", &sqlite.one));
+        }
+        if let Some(pg) = &figures.pg {
+            loads.push(("PostgreSQL, 1 core", &pg.one));
+            loads.push(("PostgreSQL, 2 vaults", &pg.two));
+        }
+        for (name, load) in loads {
             if load.errors > 0 {
                 return Err(format!(
                     "{name}: {} errors during the load (first: {}); the throughput is not valid",
@@ -312,7 +403,8 @@ fn bench(args: &[String]) -> Result<(), String> {
     browser.map_or(Ok(()), |browser| browser.map(|_| ()))
 }
 
-/// RSA, tokenize throughput and latency, and the sizes.
+/// RSA, tokenize throughput and latency, and the sizes; on PostgreSQL too with
+/// `--database-url`.
 fn server_figures(settings: &Settings, server: &Path) -> Result<ServerFigures, String> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     if cores < 2 {
@@ -320,57 +412,122 @@ fn server_figures(settings: &Settings, server: &Path) -> Result<ServerFigures, S
             "needs 2 cores (server on one, client on the other); this machine offers {cores}"
         ));
     }
-    let field_gz = field_gz_bytes(settings)?;
-    let loader_gz = gzip9(&settings.www.join("cardvault.js"))?;
+    let with_sqlite = settings.only != Some(Only::Pg);
+    let postgres = settings
+        .database_url
+        .as_deref()
+        .map(pg::Server::connect)
+        .transpose()?;
+    let sizes = if with_sqlite {
+        Some((
+            field_gz_bytes(settings)?,
+            gzip9(&settings.www.join("cardvault.js"))?,
+        ))
+    } else {
+        None
+    };
 
     // The core's speed drifts on a shared machine (seen here: 2,090 to 2,820 unwraps/s from one
     // run to the next, and as much within a minute), so one figure from one load says little.
     // The one-core load runs `rounds` times, each between two RSA measurements whose mean is
     // its bound; the report takes the round with the median ratio (its throughput, latency
-    // and bound) and prints every round.
-    let rsa = |when: &str| -> Result<f64, String> {
+    // and bound) and prints every round. The PostgreSQL rounds continue the same chain of RSA
+    // measurements.
+    let mut rsa = Rsa {
+        seconds: settings.rsa_seconds,
+        last: 0.0,
+    };
+    rsa.measure("before the first one-core load")?;
+    let sqlite = match sizes {
+        Some((field_gz, loader_gz)) => {
+            let (one, rsa_rps) = median_round(settings, &mut rsa, "SQLite", |bound| {
+                tokenize(settings, server, true, bound)
+            })?;
+            Some(SqliteFigures {
+                rsa_rps,
+                one,
+                field_gz,
+                loader_gz,
+            })
+        }
+        None => None,
+    };
+    let pg_one = match &postgres {
+        Some(postgres) => Some(median_round(settings, &mut rsa, "PostgreSQL", |bound| {
+            tokenize_pg(settings, server, postgres, 1, bound)
+        })?),
+        None => None,
+    };
+    println!("==> tokenize: vault on both cores, client interleaved");
+    let two = tokenize(settings, server, false, rsa.last)?;
+    let pg = match (postgres, pg_one) {
+        (Some(postgres), Some((one, rsa_rps))) => {
+            println!(
+                "==> tokenize on PostgreSQL: two vaults on one database (cores 0 and 1), client \
+                 alternating, PostgreSQL unpinned"
+            );
+            let two = tokenize_pg(settings, server, &postgres, 2, rsa.last)?;
+            postgres.pin("0-1")?;
+            Some(PgFigures { rsa_rps, one, two })
+        }
+        _ => None,
+    };
+    Ok(ServerFigures { sqlite, two, pg })
+}
+
+/// The chain of RSA measurements (pinned to core 0) between the one-core loads.
+struct Rsa {
+    seconds: f64,
+    /// The latest measurement.
+    last: f64,
+}
+
+impl Rsa {
+    fn measure(&mut self, when: &str) -> Result<f64, String> {
         println!(
             "==> rsa_decrypt_rps (taskset -c 0, {} s, {when})",
-            settings.rsa_seconds
+            self.seconds
         );
-        let rps = rsa_pinned(settings.rsa_seconds)?;
+        let rps = rsa_pinned(self.seconds)?;
         println!("    {rps:.1} unwraps/s");
+        self.last = rps;
         Ok(rps)
-    };
-    let mut before = rsa("before the first one-core load")?;
+    }
+}
+
+/// `--rounds` one-core loads (`load`, given the last RSA figure), each between two RSA
+/// measurements whose mean is its bound: the round with the median ratio, and its bound. Every
+/// round's errors count: a round with errors invalidates the run.
+fn median_round(
+    settings: &Settings,
+    rsa: &mut Rsa,
+    store: &str,
+    mut load: impl FnMut(f64) -> Result<LoadFigures, String>,
+) -> Result<(LoadFigures, f64), String> {
     let mut rounds = Vec::with_capacity(settings.rounds);
     for round in 1..=settings.rounds {
         println!(
-            "==> tokenize: vault on core 0, client on core 1 (round {round} of {})",
+            "==> tokenize ({store}): vault on core 0, client on core 1 (round {round} of {})",
             settings.rounds
         );
-        let load = tokenize(settings, server, true, before)?;
-        let after = rsa(&format!("after round {round}"))?;
+        let before = rsa.last;
+        let load = load(before)?;
+        let after = rsa.measure(&format!("after {store} round {round}"))?;
         let rsa_rps = f64::midpoint(before, after);
         println!(
-            "    round {round}: {:.1} tokens/s against {rsa_rps:.1} unwraps/s: {:.3}",
+            "    {store} round {round}: {:.1} tokens/s against {rsa_rps:.1} unwraps/s: {:.3}",
             load.rps,
             load.rps / rsa_rps
         );
         rounds.push((load, rsa_rps));
-        before = after;
     }
     rounds.sort_by(|(a, rsa_a), (b, rsa_b)| (a.rps / rsa_a).total_cmp(&(b.rps / rsa_b)));
     let errors: u64 = rounds.iter().map(|(load, _)| load.errors).sum();
     let first_error = rounds.iter().find_map(|(load, _)| load.first_error.clone());
     let (mut one, rsa_rps) = rounds.swap_remove(rounds.len() / 2);
-    // Every round's errors count: a round with errors invalidates the run.
     one.errors = errors;
     one.first_error = first_error;
-    println!("==> tokenize: vault on both cores, client interleaved");
-    let two = tokenize(settings, server, false, before)?;
-    Ok(ServerFigures {
-        rsa_rps,
-        one,
-        two,
-        field_gz,
-        loader_gz,
-    })
+    Ok((one, rsa_rps))
 }
 
 fn met(ok: bool) -> &'static str {
@@ -383,16 +540,15 @@ fn row(rows: &mut Rows, key: &str, value: String, target: &str, status: &str) {
 
 /// The figures but `tokenize_rps_2core`, which comes last.
 fn server_report(
-    figures: &ServerFigures,
+    figures: &SqliteFigures,
     report: &mut serde_json::Map<String, Value>,
     rows: &mut Rows,
 ) {
-    let ServerFigures {
+    let SqliteFigures {
         rsa_rps,
         one,
         field_gz,
         loader_gz,
-        ..
     } = figures;
     let ratio = one.rps / rsa_rps;
     report.insert("rsa_decrypt_rps".into(), json!(round(*rsa_rps, 1)));
@@ -447,6 +603,49 @@ fn server_report(
         loader_gz.to_string(),
         "≤ 2000",
         met(*loader_gz <= 2_000),
+    );
+}
+
+/// `tokenize_vs_rsa_pg` (with its RSA bound and throughput) and `p50_ms_pg`/`p99_ms_pg`; the
+/// two vaults' figures come last, beside `tokenize_rps_2core`.
+fn pg_report(figures: &PgFigures, report: &mut serde_json::Map<String, Value>, rows: &mut Rows) {
+    let PgFigures { rsa_rps, one, .. } = figures;
+    let ratio = one.rps / rsa_rps;
+    report.insert("rsa_decrypt_rps_pg".into(), json!(round(*rsa_rps, 1)));
+    report.insert("tokenize_rps_pg".into(), json!(round(one.rps, 1)));
+    report.insert("tokenize_vs_rsa_pg".into(), json!(round(ratio, 3)));
+    if let (Some(p50), Some(p99)) = (one.p50_ms, one.p99_ms) {
+        report.insert("p50_ms_pg".into(), json!(round(p50, 3)));
+        report.insert("p99_ms_pg".into(), json!(round(p99, 3)));
+    }
+    row(
+        rows,
+        "rsa_decrypt_rps_pg",
+        format!("{rsa_rps:.1}"),
+        "— (the PostgreSQL rounds' limit)",
+        "—",
+    );
+    row(
+        rows,
+        "tokenize_rps_pg",
+        format!("{:.1}", one.rps),
+        "—",
+        &format!("{} errors", one.errors),
+    );
+    row(
+        rows,
+        "tokenize_vs_rsa_pg",
+        format!("{ratio:.3}"),
+        "≥ 0.75",
+        met(ratio >= 0.75),
+    );
+    row(rows, "p50_ms_pg", opt_ms(one.p50_ms), "—", "—");
+    row(
+        rows,
+        "p99_ms_pg",
+        opt_ms(one.p99_ms),
+        "≤ 50",
+        met(one.p99_ms.is_some_and(|p| p <= 50.0)),
     );
 }
 
@@ -616,6 +815,8 @@ fn rsa_pinned(seconds: f64) -> Result<f64, String> {
         .map_err(|e| format!("the RSA measurement printed {out:?}: {e}"))
 }
 
+/// A SQLite vault on a fresh data dir, on core 0 (`one_core`, the client on core 1) or on both
+/// cores (and the client unpinned).
 fn tokenize(
     settings: &Settings,
     server: &Path,
@@ -624,15 +825,88 @@ fn tokenize(
 ) -> Result<LoadFigures, String> {
     let name = if one_core { "1core" } else { "2core" };
     let data_dir = settings.out_dir.join(format!("vault-{name}"));
-    let vault = vault::start(server, &data_dir, one_core.then_some(0))?;
-    let key = vault.sealing_key()?;
-
-    // Enough for the warm-up and the window at 1.5× the RSA bound of the cores the vault has.
+    let (deployment, vault) = vault::start(server, &data_dir, one_core.then_some(0))?;
     let cores = if one_core { 1.0 } else { 2.0 };
+    load(
+        settings,
+        &deployment,
+        &[vault],
+        one_core.then_some(1),
+        cores,
+        rsa_rps,
+        name,
+        None,
+    )
+}
+
+/// `vaults` vaults (1 or 2) on a fresh database of `postgres`. One: the vault on core 0, the
+/// client and PostgreSQL on core 1. Two: vault `i` on core `i`, the client and PostgreSQL
+/// unpinned.
+fn tokenize_pg(
+    settings: &Settings,
+    server: &Path,
+    postgres: &pg::Server,
+    vaults: usize,
+    rsa_rps: f64,
+) -> Result<LoadFigures, String> {
+    let name = if vaults == 1 {
+        "pg_1core"
+    } else {
+        "pg_2vaults"
+    };
+    // Pinned before the vaults connect: their backends, forked from the postmaster, inherit it.
+    postgres.pin(if vaults == 1 { "1" } else { "0-1" })?;
+    let database = format!("bench_{name}");
+    let url = postgres.fresh_database(&database)?;
+    let deployment = vault::Deployment::new(
+        server,
+        vault::Storage::Postgres(url),
+        settings.out_dir.join(format!("vault-{name}")),
+    )?;
+    let running = (0..vaults)
+        .map(|i| {
+            let core = u32::try_from(i).map_err(|_| "too many vaults".to_owned())?;
+            deployment.serve(i + 1, Some(core), settings.pg_rate_limit)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let client_core = (vaults == 1).then_some(1);
+    let figures = load(
+        settings,
+        &deployment,
+        &running,
+        client_core,
+        vaults as f64,
+        rsa_rps,
+        name,
+        Some(postgres),
+    );
+    drop(running);
+    postgres.drop_database(&database)?;
+    figures
+}
+
+/// Seals enough envelopes to the first vault's key (the vaults share their keys), runs the load
+/// client (on `client_core`, else unpinned) against `vaults` and prints what it measured, with
+/// the CPU the vaults (and PostgreSQL) spent per request.
+#[allow(clippy::too_many_arguments)]
+fn load(
+    settings: &Settings,
+    deployment: &vault::Deployment,
+    vaults: &[vault::Vault],
+    client_core: Option<u32>,
+    cores: f64,
+    rsa_rps: f64,
+    name: &str,
+    postgres: Option<&pg::Server>,
+) -> Result<LoadFigures, String> {
+    let first = vaults.first().ok_or("no vault to load")?;
+    let key = first.sealing_key()?;
+
+    // Enough for the warm-up and the window at 1.5× the RSA bound of the cores the vaults have.
     let count =
         (rsa_rps * cores * (settings.warmup + settings.window) * 1.5).ceil() as usize + 1000;
     let started = std::time::Instant::now();
-    let envelopes = vault::seal_many(&key, &vault.publishable_key, count)?;
+    let envelopes = vault::seal_many(&key, &deployment.publishable_key, count)?;
     println!(
         "    sealed {count} unique envelopes in {:.1} s (before timing)",
         started.elapsed().as_secs_f64()
@@ -646,22 +920,29 @@ fn tokenize(
     drop(out);
     drop(envelopes);
 
-    let mut command = if one_core {
-        pinned(1)?
-    } else {
-        Command::new(self_exe()?)
+    let mut command = match client_core {
+        Some(core) => pinned(core)?,
+        None => Command::new(self_exe()?),
     };
+    let addrs: Vec<String> = vaults.iter().map(|v| v.addr.to_string()).collect();
     command
         .arg("load")
-        .args(["--addr", &vault.addr.to_string()])
-        .args(["--key", &vault.publishable_key])
+        .args(["--addr", &addrs.join(",")])
+        .args(["--key", &deployment.publishable_key])
         .arg("--envelopes")
         .arg(&file)
         .args(["--concurrency", &settings.concurrency.to_string()])
         .args(["--warmup", &settings.warmup.to_string()])
         .args(["--window", &settings.window.to_string()]);
+    let vault_cpu = || -> u64 { vaults.iter().filter_map(|v| pg::cpu_ticks(v.pid())).sum() };
+    let pg_before = postgres.map(pg::Server::counters).transpose()?;
+    let cpu_before = vault_cpu();
     let out = stdout_of(&mut command, "the load client")?;
-    drop(vault);
+    let vault_ticks = vault_cpu().saturating_sub(cpu_before);
+    let pg_spent = match (postgres, pg_before) {
+        (Some(postgres), Some(before)) => Some(before.until(&postgres.counters()?)),
+        _ => None,
+    };
     let _ = fs::remove_file(&file);
     let value: Value = serde_json::from_str(out.trim())
         .map_err(|e| format!("the load client printed {out:?}: {e}"))?;
@@ -687,5 +968,27 @@ fn tokenize(
             .map(|e| format!(" (first: {e})"))
             .unwrap_or_default()
     );
+    // Per request over the whole run (warm-up included): clock ticks are 10 ms.
+    let per_request = |ticks: u64| ticks as f64 * 10_000.0 / figures.requests.max(1) as f64;
+    print!(
+        "    CPU per request: the vault{} {:.0} µs",
+        if vaults.len() > 1 { "s" } else { "" },
+        per_request(vault_ticks)
+    );
+    match pg_spent {
+        Some(spent) => {
+            let requests = figures.requests.max(1) as f64;
+            println!(
+                ", PostgreSQL {:.0} µs; per request {:.3} commits, {:.3} WAL flushes, {:.1} WAL \
+                 records, {:.0} WAL bytes",
+                per_request(spent.cpu_ticks),
+                spent.commits as f64 / requests,
+                spent.wal_syncs as f64 / requests,
+                spent.wal_records as f64 / requests,
+                spent.wal_bytes as f64 / requests,
+            );
+        }
+        None => println!(),
+    }
     Ok(figures)
 }

@@ -1,6 +1,7 @@
-//! The vault under load: a fresh data dir, a master key in the environment, a merchant made by
-//! the CLI, `cardvault serve` with the rate limits off (optionally under `taskset`), and the
-//! envelopes sealed to its JWKS before any timing.
+//! The vault under load: a fresh store (a data dir, or a PostgreSQL database), a master key in
+//! the environment, a merchant made by the CLI, `cardvault serve` with the rate limits off
+//! (optionally under `taskset`; several on one database), and the envelopes sealed to its JWKS
+//! before any timing.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -22,11 +23,28 @@ const PANS: [&str; 4] = [
     "5200828282828210",
 ];
 
+/// Where the vaults keep their data.
+pub enum Storage {
+    /// SQLite in this data dir (emptied first).
+    DataDir(PathBuf),
+    /// This PostgreSQL database (made empty by the caller), shared by every vault started on it.
+    Postgres(String),
+}
+
+/// A store with a master key and a merchant in it, ready for `serve`.
+pub struct Deployment {
+    binary: PathBuf,
+    storage: Storage,
+    master: String,
+    /// Where the vaults' logs go: `{logs}.log`, `{logs}-2.log`, ….
+    logs: PathBuf,
+    pub publishable_key: String,
+}
+
 /// A running `cardvault serve`; killed on drop.
 pub struct Vault {
     child: Child,
     pub addr: SocketAddr,
-    pub publishable_key: String,
 }
 
 impl Drop for Vault {
@@ -38,102 +56,133 @@ impl Drop for Vault {
 
 /// Starts a vault on a fresh data dir `dir` (emptied first), logging to `dir.log`. With
 /// `core`, the server runs under `taskset -c core`.
-pub fn start(binary: &Path, dir: &Path, core: Option<u32>) -> Result<Vault, String> {
-    if dir.exists() {
-        fs::remove_dir_all(dir).map_err(|e| format!("emptying {}: {e}", dir.display()))?;
-    }
-    // Private to this user, as `serve` requires of a data dir.
-    std::os::unix::fs::DirBuilderExt::mode(fs::DirBuilder::new().recursive(true), 0o700)
-        .create(dir)
-        .map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let master_bytes = cardvault_server::keys::random_bytes::<32>()
-        .map_err(|e| format!("no randomness for a master key: {e}"))?;
-    let master = Base64::encode_string(&master_bytes);
+pub fn start(binary: &Path, dir: &Path, core: Option<u32>) -> Result<(Deployment, Vault), String> {
+    let deployment = Deployment::new(binary, Storage::DataDir(dir.to_owned()), PathBuf::from(dir))?;
+    let vault = deployment.serve(1, core, 0)?;
+    Ok((deployment, vault))
+}
 
-    let created = Command::new(binary)
-        .args([
-            "merchant",
-            "create",
-            "--name",
-            "Bench",
-            "--origin",
-            "https://shop.example",
-            "--json",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .env("CARDVAULT_MASTER_KEY", &master)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("running {} merchant create: {e}", binary.display()))?;
-    if !created.status.success() {
-        return Err(format!(
-            "merchant create failed: {}",
-            String::from_utf8_lossy(&created.stderr)
-        ));
-    }
-    let merchant: Value = serde_json::from_slice(&created.stdout)
-        .map_err(|e| format!("merchant create --json: {e}"))?;
-    let publishable_key = merchant["publishable_key"]
-        .as_str()
-        .ok_or("merchant create --json gave no publishable_key")?
-        .to_owned();
-
-    let addr = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("finding a free port: {e}"))?;
-    let log_path = PathBuf::from(format!("{}.log", dir.display()));
-    let log =
-        fs::File::create(&log_path).map_err(|e| format!("creating {}: {e}", log_path.display()))?;
-    let log_err = log
-        .try_clone()
-        .map_err(|e| format!("{}: {e}", log_path.display()))?;
-    let mut command = match core {
-        Some(core) => {
-            let mut command = Command::new("taskset");
-            command.args(["-c", &core.to_string()]).arg(binary);
-            command
+impl Deployment {
+    /// A new master key and a merchant (`cardvault merchant create`) in `storage`; the vaults
+    /// started from it log to `logs` with `.log` appended.
+    pub fn new(binary: &Path, storage: Storage, logs: PathBuf) -> Result<Deployment, String> {
+        if let Storage::DataDir(dir) = &storage {
+            if dir.exists() {
+                fs::remove_dir_all(dir).map_err(|e| format!("emptying {}: {e}", dir.display()))?;
+            }
+            // Private to this user, as `serve` requires of a data dir.
+            std::os::unix::fs::DirBuilderExt::mode(fs::DirBuilder::new().recursive(true), 0o700)
+                .create(dir)
+                .map_err(|e| format!("creating {}: {e}", dir.display()))?;
         }
-        None => Command::new(binary),
-    };
-    command
-        .args([
-            "serve",
-            "--listen",
-            &addr.to_string(),
-            "--rate-limit-key",
-            "0",
-            "--rate-limit-client",
-            "0",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .env("CARDVAULT_MASTER_KEY", &master)
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(log_err);
-    let child = command
-        .spawn()
-        .map_err(|e| format!("starting {}: {e}", binary.display()))?;
-    let vault = Vault {
-        child,
-        addr,
-        publishable_key,
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while get(addr, "/healthz").map(|(status, _)| status) != Some(200) {
-        if Instant::now() > deadline {
+        let master_bytes = cardvault_server::keys::random_bytes::<32>()
+            .map_err(|e| format!("no randomness for a master key: {e}"))?;
+        let mut deployment = Deployment {
+            binary: binary.to_owned(),
+            storage,
+            master: Base64::encode_string(&master_bytes),
+            logs,
+            publishable_key: String::new(),
+        };
+        let created = deployment
+            .command(binary)
+            .args([
+                "merchant",
+                "create",
+                "--name",
+                "Bench",
+                "--origin",
+                "https://shop.example",
+                "--json",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("running {} merchant create: {e}", binary.display()))?;
+        if !created.status.success() {
             return Err(format!(
-                "the vault did not answer /healthz within 30 s (log: {})",
-                log_path.display()
+                "merchant create failed: {}",
+                String::from_utf8_lossy(&created.stderr)
             ));
         }
-        std::thread::sleep(Duration::from_millis(50));
+        let merchant: Value = serde_json::from_slice(&created.stdout)
+            .map_err(|e| format!("merchant create --json: {e}"))?;
+        deployment.publishable_key = merchant["publishable_key"]
+            .as_str()
+            .ok_or("merchant create --json gave no publishable_key")?
+            .to_owned();
+        Ok(deployment)
     }
-    Ok(vault)
+
+    /// `program` with the store and the master key in its environment (`taskset` passes it on).
+    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command.env("CARDVAULT_MASTER_KEY", &self.master);
+        match &self.storage {
+            Storage::DataDir(dir) => command
+                .env("CARDVAULT_DATA_DIR", dir)
+                .env_remove("CARDVAULT_DATABASE_URL"),
+            Storage::Postgres(url) => command.env("CARDVAULT_DATABASE_URL", url),
+        };
+        command
+    }
+
+    /// Starts vault number `n` (from 1) on the store, listening on a free loopback port, with
+    /// both rate limits at `rate_limit` per minute (0: off). With `core`, under
+    /// `taskset -c core`.
+    pub fn serve(&self, n: usize, core: Option<u32>, rate_limit: u32) -> Result<Vault, String> {
+        let addr = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("finding a free port: {e}"))?;
+        let log_path = if n == 1 {
+            PathBuf::from(format!("{}.log", self.logs.display()))
+        } else {
+            PathBuf::from(format!("{}-{n}.log", self.logs.display()))
+        };
+        let log = fs::File::create(&log_path)
+            .map_err(|e| format!("creating {}: {e}", log_path.display()))?;
+        let log_err = log
+            .try_clone()
+            .map_err(|e| format!("{}: {e}", log_path.display()))?;
+        let mut command = match core {
+            Some(core) => {
+                let mut command = self.command("taskset");
+                command.args(["-c", &core.to_string()]).arg(&self.binary);
+                command
+            }
+            None => self.command(&self.binary),
+        };
+        let rate_limit = rate_limit.to_string();
+        command
+            .args(["serve", "--listen", &addr.to_string()])
+            .args(["--rate-limit-key", &rate_limit])
+            .args(["--rate-limit-client", &rate_limit])
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
+        let child = command
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", self.binary.display()))?;
+        let vault = Vault { child, addr };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while get(addr, "/healthz").map(|(status, _)| status) != Some(200) {
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "the vault did not answer /healthz within 30 s (log: {})",
+                    log_path.display()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(vault)
+    }
 }
 
 impl Vault {
+    /// The process id of the vault (`taskset` execs it in place).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The active transport key, from the JWKS (active key first).
     pub fn sealing_key(&self) -> Result<SealingKey, String> {
         let (status, body) =

@@ -2,10 +2,14 @@
 //! the field's sealing code alone for the browser (`cardvault-bench-wasm`, built like the
 //! field) and the browser driver (`cardvault-bench-browser`), then runs the `cardvault-bench`
 //! binary against them, which prints the table of issue 6 and writes
-//! `target/bench/report.json`. Benchmarks only: `cargo xtask test` never runs them.
+//! `target/bench/report.json`. The PostgreSQL figures of issue 23 run against a throwaway
+//! PostgreSQL 15 cluster of the bench's own (`target/pg-bench`, started and stopped as
+//! `cargo xtask test` does its own, see `postgres`), with PostgreSQL's default durability
+//! (fsync and synchronous commit on). Benchmarks only: `cargo xtask test` never runs them.
 
 use crate::build;
 use crate::install::{self, CHROMEDRIVER, CHROMIUM, Needs};
+use crate::postgres::TestCluster;
 use crate::process::{self, cargo, relative, target_dir, workspace_root};
 
 /// The bench crate's package (in `bench`).
@@ -26,6 +30,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     if options.install {
         install::ensure(&Needs {
             browser: true,
+            postgres: !options.browser_only,
             ..Needs::default()
         })?;
     }
@@ -58,6 +63,12 @@ pub fn run(options: &Options) -> Result<(), String> {
         .env("CHROMIUM", CHROMIUM);
     if options.browser_only {
         command.args(["--only", "browser"]);
+        return process::run(&mut command);
     }
-    process::run(&mut command)
+    // Stopped when `cluster` drops, whatever the outcome.
+    let cluster = TestCluster::start("pg-bench")?;
+    command.arg("--database-url").arg(cluster.url());
+    let outcome = process::run(&mut command);
+    drop(cluster);
+    outcome
 }
