@@ -15,6 +15,10 @@
 //! element) ends the walk: the client is then the last trusted hop reached, the one that wrote
 //! that entry. A client cannot choose the address it is counted under that way, only get itself
 //! counted as that proxy, together with everyone else whose headers did not parse.
+//!
+//! `Forwarded` and `X-Forwarded-For` are each walked so. A proxy that sets one passes the other
+//! on as the client sent it, so with both present they must name the same client; when they
+//! do not, the client is the peer, as for an unusable entry.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -179,12 +183,18 @@ impl TrustedProxies {
             return direct;
         }
         let forwarded = header_list(headers, FORWARDED.as_str());
-        let (address, proto) = if forwarded.is_empty() {
-            let hops = header_list(headers, X_FORWARDED_FOR);
-            let hops = hops.iter().map(|hop| parse_bare_node(hop));
-            (self.walk(peer, hops), None)
-        } else {
-            self.walk_forwarded(peer, &forwarded)
+        let from_forwarded = (!forwarded.is_empty()).then(|| self.walk_forwarded(peer, &forwarded));
+        let hops = header_list(headers, X_FORWARDED_FOR);
+        let from_x_forwarded_for = (!hops.is_empty())
+            .then(|| self.walk(peer, hops.iter().map(|hop| parse_bare_node(hop))));
+        let (address, proto) = match (from_forwarded, from_x_forwarded_for) {
+            (Some(forwarded), None) => forwarded,
+            (None, Some(address)) => (address, None),
+            (Some((address, proto)), Some(other)) if address == other => (address, proto),
+            // A proxy sets one of the two and passes the other on as the client sent it (nginx
+            // sets X-Forwarded-For and forwards a client's `Forwarded` untouched). Which one the
+            // proxy wrote cannot be told, so when they disagree neither is believed.
+            (Some(_), Some(_)) | (None, None) => (peer, None),
         };
         let scheme = proto
             .or_else(|| x_forwarded_proto(headers))
@@ -639,16 +649,34 @@ mod tests {
         );
         assert_eq!(c.address, ip("198.51.100.17"));
         assert_eq!(c.scheme, Scheme::Https);
-        // Forwarded wins over X-Forwarded-For.
+        // Both: believed when they agree (a proxy that writes both)…
         let c = client_from(
             &p,
             PEER,
             &[
-                ("forwarded", "for=198.51.100.17"),
-                ("x-forwarded-for", "198.51.100.99"),
+                ("forwarded", "for=198.51.100.17;proto=https"),
+                ("x-forwarded-for", "192.0.2.1, 198.51.100.17"),
             ],
         );
         assert_eq!(c.address, ip("198.51.100.17"));
+        assert_eq!(c.scheme, Scheme::Https);
+        // …and neither when they do not: one came from the client, through a proxy that sets
+        // only the other (nginx passes a client's Forwarded on untouched).
+        for (forwarded, x_forwarded_for) in [
+            ("for=192.0.2.66", "198.51.100.99"),
+            ("for=198.51.100.99", "198.51.100.99, garbage"),
+            ("for=unknown", "198.51.100.99"),
+        ] {
+            let c = client_from(
+                &p,
+                PEER,
+                &[
+                    ("forwarded", forwarded),
+                    ("x-forwarded-for", x_forwarded_for),
+                ],
+            );
+            assert_eq!(c.address, ip("10.0.0.2"), "{forwarded} / {x_forwarded_for}");
+        }
     }
 
     #[test]

@@ -146,6 +146,16 @@ async fn the_audit_log_names_the_client_a_trusted_proxy_forwarded() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(last_audited_client(&h).as_deref(), Some("10.0.0.2"));
 
+    // A client's own `Forwarded`, passed on by a proxy that sets X-Forwarded-For: the two
+    // disagree, and the client is counted as the proxy, not as whom it claims to be.
+    let via = [
+        ("forwarded", "for=192.0.2.66"),
+        ("x-forwarded-for", "198.51.100.1"),
+    ];
+    let (status, _, _) = h.send(tokenize(&h, &via, seal(&h))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(last_audited_client(&h).as_deref(), Some("10.0.0.2"));
+
     let h = behind_proxy(Setup::default(), [203, 0, 113, 7]);
     let via = [("x-forwarded-for", "198.51.100.1")];
     let (status, _, _) = h.send(tokenize(&h, &via, seal(&h))).await;
