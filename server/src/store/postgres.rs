@@ -547,6 +547,7 @@ fn classify(op: &'static str, e: &tokio_postgres::Error) -> StoreError {
                 || c == "0A000" // an unlogged table during recovery
                 || c == "40001" // serialization failure
                 || c == "40P01" // deadlock detected
+                || c == "55000" // the database does not allow connections (maintenance)
         });
     match (&message, unavailable) {
         (Some(message), true) => {
