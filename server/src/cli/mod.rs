@@ -15,6 +15,7 @@ mod serve;
 use std::path::Path;
 use std::process::ExitCode;
 
+use base64ct::Encoding;
 use clap::Parser;
 use zeroize::Zeroizing;
 
@@ -94,7 +95,10 @@ fn master_key(storage: &Storage, dev: bool) -> Result<MasterKey, BootError> {
     }
     if dev {
         let key = MasterKey::generate()?;
-        write_private_file(&storage.data_dir, &dev_file, key.to_base64().as_bytes())?;
+        // A generated key is a software key: it has bytes to write.
+        let bytes = key.software_bytes().ok_or(crate::keys::KeyError::Crypto)?;
+        let text = Zeroizing::new(base64ct::Base64::encode_string(bytes));
+        write_private_file(&storage.data_dir, &dev_file, text.as_bytes())?;
         warn_dev_key(&dev_file, "generated");
         return Ok(key);
     }
