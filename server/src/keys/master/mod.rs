@@ -4,7 +4,8 @@
 //!
 //! - [`software`]: 32 bytes in this process's memory, given from outside the data dir
 //!   (`CARDVAULT_MASTER_KEY`, or a file named by `--master-key-file`, contract §3) as their
-//!   standard base64.
+//!   standard base64, or put back together from K custodians' shares ([`shares`]: dual control,
+//!   `serve --master-key-shares K`).
 //!
 //! It is never stored in the database and never logged: the database holds only blobs it
 //! wrapped, so a copy of the database (or a backup) without the master key reveals no key and no
@@ -16,6 +17,7 @@
 //! `data-key:3`, `fingerprint-key:<merchant id>`: a blob moved to another row, or presented as
 //! another kind of key, does not unwrap.
 
+pub mod shares;
 mod software;
 
 use core::fmt;
