@@ -23,7 +23,7 @@ pub(super) struct Cli {
 #[derive(Subcommand, Debug)]
 pub(super) enum Command {
     /// Serve the vault's HTTP API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage merchants.
     #[command(subcommand)]
     Merchant(MerchantCommand),
@@ -36,6 +36,11 @@ pub(super) enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage the master key: split it into custodians' shares.
+    #[command(subcommand)]
+    MasterKey(MasterKeyCommand),
+    /// Give a vault started with --master-key-shares one custodian's share, typed at a prompt.
+    Unlock(UnlockArgs),
 }
 
 /// Where the vault keeps its data, and the master key that wraps every key in it. `Debug`
@@ -176,6 +181,44 @@ pub(super) struct ServeArgs {
     /// The enumeration window, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = Config::default().enumeration.window_secs)]
     pub(super) enumeration_window: i64,
+    /// Dual control: start locked, with no master key, and wait for K custodians' shares of it
+    /// (`cardvault master-key split`), each given with `cardvault unlock` on --unlock-socket.
+    /// Until then /readyz and every API request answer 503 `locked`.
+    #[arg(
+        long,
+        value_name = "K",
+        requires = "unlock_socket",
+        conflicts_with = "dev",
+        value_parser = clap::value_parser!(u8).range(2..=16)
+    )]
+    pub(super) master_key_shares: Option<u8>,
+    /// With --master-key-shares: the Unix socket custodians' `cardvault unlock` connects to
+    /// (made anew, mode 0600: the vault's user or root; removed at exit).
+    #[arg(long, value_name = "PATH", requires = "master_key_shares")]
+    pub(super) unlock_socket: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum MasterKeyCommand {
+    /// Split the (software) master key into N shares, any K of which start the vault
+    /// (`serve --master-key-shares K`); each share is printed this once.
+    Split {
+        #[command(flatten)]
+        storage: Storage,
+        /// How many shares to make (N, at most 16).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(2..=16))]
+        shares: u8,
+        /// How many of them give the key back (K, 2 to N).
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(2..=16))]
+        threshold: u8,
+    },
+}
+
+#[derive(Args, Debug)]
+pub(super) struct UnlockArgs {
+    /// The vault's unlock socket (`serve --unlock-socket`).
+    #[arg(long, value_name = "PATH", env = "CARDVAULT_UNLOCK_SOCKET")]
+    pub(super) socket: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,12 +5,16 @@
 //! - [`dev`]: the `--dev` bootstrap (dev master key, demo merchant and processor).
 //! - [`admin`]: `merchant`, `keys` and `receiver`.
 //! - [`audit`]: `audit verify`.
+//! - [`master_key`]: `master-key split` (the key in custodians' shares).
+//! - [`unlock`]: `unlock`, and the socket a vault started locked takes the shares on.
 
 mod admin;
 mod args;
 mod audit;
 mod dev;
+mod master_key;
 mod serve;
+mod unlock;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -43,7 +47,7 @@ pub fn main() -> ExitCode {
     init_tracing();
 
     let result = match cli.command {
-        Command::Serve(args) => serve(args, open_files),
+        Command::Serve(args) => serve(*args, open_files),
         Command::Merchant(cmd) => merchant(cmd),
         Command::Keys(cmd) => keys(cmd),
         Command::Receiver(cmd) => receiver(cmd),
@@ -51,6 +55,8 @@ pub fn main() -> ExitCode {
             storage,
             expect_head,
         }) => audit_verify(&storage, expect_head.as_ref()),
+        Command::MasterKey(cmd) => master_key::master_key(cmd),
+        Command::Unlock(args) => unlock::unlock(&args),
     };
     match result {
         Ok(code) => code,

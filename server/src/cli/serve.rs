@@ -2,16 +2,27 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::http::{self, AppState, Limits};
-use crate::store;
-use crate::vault::{self, BootError, Config};
+use axum::Router;
+
+use crate::http::{self, AppState, Limits, Metrics};
+use crate::store::{self, Store};
+use crate::vault::{self, BootError, Config, Unlocking, Vault};
 
 use super::args::ServeArgs;
 use super::dev::{dev_merchant, dev_processor_receiver};
-use super::{check_private, open_vault};
+use super::{check_private, open_vault, unlock};
+
+/// How the vault starts: with its key, or locked until its custodians give their shares.
+enum Start {
+    Open(Arc<Vault>),
+    Locked {
+        unlocking: Unlocking,
+        socket: std::os::unix::net::UnixListener,
+    },
+}
 
 /// Locks `serve.lock` in the data dir for as long as the returned file is open: one `serve` per
 /// data dir. The process that stores tokens keeps the replay memory (the jtis already used) in
@@ -83,21 +94,44 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
     } else {
         None
     };
-    let vault = Arc::new(open_vault(&args.storage, args.dev, config)?);
+    // Removes the unlock socket at exit (declared before everything that uses it).
+    let mut _socket_file = None;
+    let start = match (args.master_key_shares, &args.unlock_socket) {
+        (Some(threshold), Some(path)) => {
+            // Dual control: a key from the environment or a file would make the shares moot.
+            if std::env::var_os("CARDVAULT_MASTER_KEY").is_some()
+                || args.storage.master_key_file.is_some()
+            {
+                return Err(BootError::Invalid(
+                    "with --master-key-shares the master key comes from the custodians' shares only: unset CARDVAULT_MASTER_KEY and --master-key-file".into(),
+                ));
+            }
+            let store = Store::open_at(&args.storage.location())?;
+            let unlocking = Unlocking::new(store, config, threshold)?;
+            let (socket, file) = unlock::bind(path)?;
+            _socket_file = Some(file);
+            Start::Locked { unlocking, socket }
+        }
+        _ => Start::Open(Arc::new(open_vault(&args.storage, args.dev, config)?)),
+    };
     let vault_origin = format!("{}://{}", if tls { "https" } else { "http" }, args.listen);
-    let dev = if args.dev {
+    let dev_vault = match &start {
+        Start::Open(vault) if args.dev => Some(Arc::clone(vault)),
+        _ => None,
+    };
+    let dev = if let Some(vault) = &dev_vault {
         let shop = match &args.demo {
             Some(addr) => format!("http://{addr}"),
             None => vault_origin.clone(),
         };
         let shop_origin = vault::normalize_origin(&shop)?;
-        Some(dev_merchant(&vault, &args.storage.data_dir, &shop_origin)?)
+        Some(dev_merchant(vault, &args.storage.data_dir, &shop_origin)?)
     } else {
         None
     };
     // The demo's processor: a loopback port of its own, the dev merchant's receiver.
-    let processor = match (&args.demo, &dev) {
-        (Some(_), Some((merchant, _))) => {
+    let processor = match (&args.demo, &dev, &dev_vault) {
+        (Some(_), Some((merchant, _)), Some(vault)) => {
             let listener = std::net::TcpListener::bind("127.0.0.1:0")
                 .and_then(|l| l.set_nonblocking(true).map(|()| l))
                 .map_err(|e| {
@@ -106,22 +140,25 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
             let addr = listener
                 .local_addr()
                 .map_err(|e| BootError::Invalid(format!("the demo processor's address: {e}")))?;
-            dev_processor_receiver(&vault, &merchant.id, &format!("http://{addr}/"))?;
+            dev_processor_receiver(vault, &merchant.id, &format!("http://{addr}/"))?;
             Some((listener, addr))
         }
         _ => None,
     };
-    let audit_store = vault.store().clone();
-    store::log_audit_head(&audit_store, "start");
-    let state = AppState::new(Arc::clone(&vault));
-    let app = http::router(
-        state.clone(),
-        http::Options {
-            tls,
-            trusted_proxies: Arc::clone(&trusted_proxies),
-        },
-    );
-    let state_for_metrics = state.clone();
+    let options = http::Options {
+        tls,
+        trusted_proxies: Arc::clone(&trusted_proxies),
+    };
+    let metrics = Arc::new(Metrics::default());
+    // The vault once it is open (at once, or when the custodians have unlocked it).
+    let opened: Arc<OnceLock<Arc<Vault>>> = Arc::default();
+    let background = Background {
+        metrics: Arc::clone(&metrics),
+        options: options.clone(),
+        sweep_every: Duration::from_secs(args.sweep_every.max(1)),
+        audit_head_every: Duration::from_secs(args.audit_head_every.max(1)),
+        opened: Arc::clone(&opened),
+    };
     let mut listener_limits = http::listener::Limits::for_open_files(open_files);
     if let Some(max) = args.max_connections {
         listener_limits.max_connections = max.max(1);
@@ -140,14 +177,24 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
         .build()
         .map_err(|e| BootError::Invalid(format!("starting the runtime: {e}")))?;
     runtime.block_on(async move {
-        tokio::spawn(housekeeping(
-            state,
-            Duration::from_secs(args.sweep_every.max(1)),
-        ));
-        tokio::spawn(announce_audit_head(
-            audit_store.clone(),
-            Duration::from_secs(args.audit_head_every.max(1)),
-        ));
+        let (app, locked) = match start {
+            Start::Open(vault) => (background.activate(vault), None),
+            Start::Locked { unlocking, socket } => {
+                let threshold = unlocking.progress().1;
+                let gate = http::Gate::new(Arc::clone(&metrics), options.clone());
+                let (sender, receiver) = tokio::sync::oneshot::channel();
+                tokio::spawn(unlock::serve_socket(socket, unlocking, sender));
+                let opening = gate.clone();
+                tokio::spawn(async move {
+                    if let Ok(vault) = receiver.await {
+                        let api = background.activate(Arc::new(vault));
+                        opening.open(api);
+                        tracing::info!("unlocked: serving");
+                    }
+                });
+                (gate.router(), Some(threshold))
+            }
+        };
         if let (Some(addr), Some((merchant, secret_key))) = (&args.demo, &dev) {
             if let Some((listener, processor_addr)) = processor {
                 let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| {
@@ -194,7 +241,7 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
                 .await
                 .map_err(|e| BootError::Invalid(format!("listening on {addr}: {e}")))?;
             println!("metrics on http://{addr}/metrics");
-            let metrics = http::metrics_router(state_for_metrics);
+            let metrics = http::metrics_router(Arc::clone(&metrics));
             tokio::spawn(async move {
                 if let Err(e) = axum::serve(listener, metrics).with_graceful_shutdown(signal()).await {
                     tracing::error!(error = %e, "the metrics listener stopped");
@@ -212,6 +259,12 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
             .map_err(|e| BootError::Invalid(format!("listening on {}: {e}", args.listen)))?;
         let scheme = if tls { "https" } else { "http" };
         println!("cardvault listening on {scheme}://{}", args.listen);
+        if let (Some(threshold), Some(path)) = (locked, &args.unlock_socket) {
+            println!(
+                "locked: waiting for {threshold} master key shares (`cardvault unlock --socket {}`)",
+                path.display()
+            );
+        }
         println!(
             "loader: <script src=\"{vault_origin}/v1/cardvault.js\" integrity=\"{}\" crossorigin=\"anonymous\"></script>",
             http::LOADER_SRI
@@ -226,12 +279,39 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
         )
         .await;
         // Refusals counted since the last tick go into the log before the writer stops.
-        vault.flush_refusals().await;
-        store::log_audit_head(&audit_store, "shutdown");
+        if let Some(vault) = opened.get() {
+            vault.flush_refusals().await;
+            store::log_audit_head(vault.store(), "shutdown");
+        }
         tracing::info!("stopped");
         Ok::<_, BootError>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What runs once the vault is open: its API, its housekeeping, the audit head's announcements.
+struct Background {
+    metrics: Arc<Metrics>,
+    options: http::Options,
+    sweep_every: Duration,
+    audit_head_every: Duration,
+    opened: Arc<OnceLock<Arc<Vault>>>,
+}
+
+impl Background {
+    /// Starts serving `vault` (in the runtime): the API to serve, counting into the metrics.
+    fn activate(&self, vault: Arc<Vault>) -> Router {
+        store::log_audit_head(vault.store(), "start");
+        let state = AppState::with_metrics(Arc::clone(&vault), Arc::clone(&self.metrics));
+        let app = http::router(state.clone(), self.options.clone());
+        tokio::spawn(housekeeping(state, self.sweep_every));
+        tokio::spawn(announce_audit_head(
+            vault.store().clone(),
+            self.audit_head_every,
+        ));
+        let _ = self.opened.set(vault);
+        app
+    }
 }
 
 /// Ctrl-C or SIGTERM.

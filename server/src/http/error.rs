@@ -47,7 +47,7 @@ impl ApiError {
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::RateLimited { .. } | Error::CardEnumeration => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable | Error::Locked => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -85,6 +85,9 @@ impl ApiError {
             Error::UpstreamTimeout => "The receiver did not answer in time.",
             Error::Unavailable => {
                 "The vault cannot reach its database right now; nothing was stored. Retry shortly."
+            }
+            Error::Locked => {
+                "The vault is locked: it waits for its key custodians to give their master key shares (`cardvault unlock`)."
             }
             Error::Internal => "Something went wrong inside the vault.",
         }

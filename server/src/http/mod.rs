@@ -11,6 +11,7 @@ mod error;
 mod field;
 mod forward;
 pub mod listener;
+mod locked;
 mod metrics;
 pub mod proxy;
 mod ready;
@@ -36,6 +37,7 @@ pub use crate::vault::Limits;
 pub use auth::{Auth, Context};
 pub use error::ApiError;
 pub use field::{LOADER, LOADER_SRI};
+pub use locked::Gate;
 pub use metrics::Metrics;
 pub use proxy::TrustedProxies;
 
@@ -56,9 +58,15 @@ pub struct AppState {
 impl AppState {
     /// State for `vault`.
     pub fn new(vault: Arc<Vault>) -> AppState {
+        AppState::with_metrics(vault, Arc::default())
+    }
+
+    /// State for `vault`, counting into `metrics` (made before the vault opened: a vault started
+    /// locked counts from the start).
+    pub fn with_metrics(vault: Arc<Vault>, metrics: Arc<Metrics>) -> AppState {
         AppState {
             vault,
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             readiness: Arc::default(),
         }
     }
@@ -81,10 +89,10 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// `/metrics` alone, for `serve --metrics-listen`: never on the API's own listener, where anyone
 /// who can reach the vault would read its receivers and volumes.
-pub fn metrics_router(state: AppState) -> Router {
+pub fn metrics_router(metrics: Arc<Metrics>) -> Router {
     Router::new()
-        .route("/metrics", get(metrics))
-        .with_state(state)
+        .route("/metrics", get(render_metrics))
+        .with_state(metrics)
 }
 
 /// The whole API.
@@ -97,12 +105,17 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(ready::readyz))
         .fallback(not_found)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
         .with_state(state.clone());
-    api.layer(SetResponseHeaderLayer::overriding(
+    harden(api, Arc::clone(&state.metrics), options)
+}
+
+/// The layers every answer goes through, the locked vault's too (`http/locked.rs`).
+fn harden(api: Router, metrics: Arc<Metrics>, options: Options) -> Router {
+    api.layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     ))
@@ -133,7 +146,7 @@ pub fn router(state: AppState, options: Options) -> Router {
             // and at info the line costs a share of a core at full load (bench/README.md).
             .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)),
     )
-    .layer(middleware::from_fn_with_state((state, options), observe))
+    .layer(middleware::from_fn_with_state((metrics, options), observe))
 }
 
 /// Gives the request its context (a new request id of the vault's: an incoming `X-Request-Id`
@@ -141,7 +154,7 @@ pub fn router(state: AppState, options: Options) -> Router {
 /// that id (and HSTS when the client came over https), and counts the response in the metrics,
 /// by the method's and route's labels only.
 async fn observe(
-    State((state, options)): State<(AppState, Options)>,
+    State((metrics, options)): State<(Arc<Metrics>, Options)>,
     req: Request,
     next: Next,
 ) -> Response {
@@ -177,14 +190,12 @@ async fn observe(
     let mut response = next.run(Request::from_parts(parts, body)).await;
     let status = response.status();
     let (method, route) = (context.method(), context.route());
-    state
-        .metrics
-        .observe(method, route, status.as_u16(), started.elapsed());
+    metrics.observe(method, route, status.as_u16(), started.elapsed());
     if let Some(error) = response.extensions().get::<ApiError>().copied() {
-        state.metrics.refused(error.code());
+        metrics.refused(error.code());
     }
     if status == StatusCode::CREATED && route == "/v1/tokens" {
-        state.metrics.token_created();
+        metrics.token_created();
     }
     if let Ok(id) = HeaderValue::from_str(context.id()) {
         response.headers_mut().insert(REQUEST_ID, id);
@@ -254,13 +265,13 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn render_metrics(State(metrics): State<Arc<Metrics>>) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
         )],
-        state.metrics.render(),
+        metrics.render(),
     )
         .into_response()
 }

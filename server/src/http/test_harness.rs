@@ -132,7 +132,7 @@ impl Harness {
         let jwk = vault.keyring().jwks(now_unix()).remove(0);
         let sealing = SealingKey::from_jwk(&jwk.n, &jwk.e).unwrap();
         let state = AppState::new(Arc::clone(&vault));
-        let metrics = super::metrics_router(state.clone());
+        let metrics = super::metrics_router(Arc::clone(&state.metrics));
         let app = router(state, setup.options).layer(MockConnectInfo(setup.peer));
         Harness {
             _dir: dir,

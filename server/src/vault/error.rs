@@ -57,6 +57,9 @@ pub enum Error {
     /// The database cannot be reached or did not answer in time (PostgreSQL down, restarting
     /// or saturated): nothing was stored; retry shortly, on this instance or another.
     Unavailable,
+    /// The vault was started with `--master-key-shares` and waits for its key custodians: no
+    /// key is in memory yet, so nothing can be served.
+    Locked,
     /// Something failed inside the vault (logged where it happened).
     Internal,
 }
@@ -83,6 +86,7 @@ impl Error {
             Error::UpstreamError | Error::UpstreamTooLarge => "upstream_error",
             Error::UpstreamTimeout => "upstream_timeout",
             Error::Unavailable => "unavailable",
+            Error::Locked => "locked",
             Error::Internal => "internal",
         }
     }

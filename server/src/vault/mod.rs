@@ -15,6 +15,7 @@ mod receivers;
 mod refusals;
 mod request;
 mod tokens;
+mod unlock;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -30,6 +31,7 @@ pub use merchants::{NewMerchant, create_merchant, hash_secret_key, normalize_ori
 pub use receivers::{add_receiver, remove_receiver};
 pub use request::{ROUTES, RequestContext, method_label, route_label};
 pub use tokens::{CardMeta, TokenMeta};
+pub use unlock::{Answer as UnlockAnswer, Custodian, Unlocking};
 
 use allowance::RateLimits;
 use refusals::Refusals;
