@@ -291,3 +291,122 @@ impl Unlocking {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::master::shares::split;
+
+    /// A store a vault has opened with `master` (so it holds its keys), closed again.
+    fn store_with_keys(dir: &std::path::Path) -> (Store, Vec<Share>, Vec<Share>) {
+        let key = MasterKey::generate().unwrap();
+        let store = Store::open(dir).unwrap();
+        let bytes = key.software_bytes().unwrap();
+        let one = split(bytes, 4, 2).unwrap();
+        let two = split(bytes, 4, 2).unwrap();
+        drop(Vault::open(store.clone(), key, Config::default()).unwrap());
+        (store, one, two)
+    }
+
+    fn text(share: &Share) -> zeroize::Zeroizing<String> {
+        share.to_text()
+    }
+
+    #[test]
+    fn shares_are_gathered_checked_against_the_store_and_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, one, two) = store_with_keys(dir.path());
+        let entries_before = store.audit_entries().unwrap().len();
+        let mut unlocking = Unlocking::new(store.clone(), Config::default(), 2).unwrap();
+        let me = Some(Custodian { uid: 1000 });
+        assert_eq!(unlocking.offer("cvs1-nonsense", me).0, Answer::Mistyped);
+        assert_eq!(
+            unlocking.offer(&text(&one[0]), me).0,
+            Answer::Accepted {
+                given: 1,
+                threshold: 2
+            }
+        );
+        assert_eq!(unlocking.offer(&text(&one[0]), me).0, Answer::Duplicate);
+        // Two shares of two splits of the same key: a wrong set, dropped whole.
+        let (answer, vault) = unlocking.offer(&text(&two[1]), None);
+        assert_eq!(answer, Answer::WrongSet);
+        assert!(vault.is_none());
+        assert_eq!(unlocking.progress(), (0, 2));
+        // Nothing reached the audit log yet: it cannot be sealed without the key.
+        assert_eq!(store.audit_entries().unwrap().len(), entries_before);
+        // A share of a 3-of-N split is not taken by a vault started for 2.
+        let key = MasterKey::generate().unwrap();
+        let three = split(key.software_bytes().unwrap(), 3, 3).unwrap();
+        assert_eq!(
+            unlocking.offer(&text(&three[0]), me).0,
+            Answer::WrongThreshold {
+                share: 3,
+                threshold: 2
+            }
+        );
+        // The right two, in any order.
+        assert!(matches!(
+            unlocking.offer(&text(&one[3]), me).0,
+            Answer::Accepted { given: 1, .. }
+        ));
+        let (answer, vault) = unlocking.offer(&text(&one[1]), me);
+        assert_eq!(answer, Answer::Unlocked);
+        let vault = vault.unwrap();
+        assert!(unlocking.is_unlocked());
+        assert_eq!(
+            unlocking.offer(&text(&one[2]), me).0,
+            Answer::AlreadyUnlocked
+        );
+        // Every event, in order, now in the (sealed) log; no share in any of them.
+        let entries = store.audit_entries().unwrap();
+        let unlock: Vec<String> = entries[entries_before..]
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {} {}",
+                    e.event.action,
+                    e.event.outcome,
+                    e.event.detail.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(
+            unlock,
+            [
+                "unlock_share mistyped_share given=0/2 uid=1000",
+                "unlock_share ok share=1 given=1/2 uid=1000",
+                "unlock_share duplicate_share share=1 given=1/2 uid=1000",
+                "unlock_share ok share=2 given=2/2",
+                "unlock wrong_share_set shares=2 uids=1000,-",
+                "unlock_share wrong_threshold share=1 given=0/2 uid=1000",
+                "unlock_share ok share=4 given=1/2 uid=1000",
+                "unlock_share ok share=2 given=2/2 uid=1000",
+                "unlock ok shares=2 uids=1000,1000 held_dropped=0",
+                "unlock_share already_unlocked given=0/2 uid=1000",
+            ]
+        );
+        for share in one.iter().chain(&two) {
+            let shown = text(share);
+            for entry in &entries {
+                assert!(!format!("{entry:?}").contains(&shown[9..30]));
+            }
+        }
+        drop(vault);
+    }
+
+    #[test]
+    fn an_empty_store_is_refused_and_the_threshold_bounded() {
+        let empty = tempfile::tempdir().unwrap();
+        let store = Store::open(empty.path()).unwrap();
+        let refused = Unlocking::new(store, Config::default(), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("master-key split"), "{refused}");
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _, _) = store_with_keys(dir.path());
+        for threshold in [0, 1, 17] {
+            assert!(Unlocking::new(store.clone(), Config::default(), threshold).is_err());
+        }
+    }
+}

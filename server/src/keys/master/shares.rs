@@ -602,6 +602,27 @@ mod tests {
         assert!(decode_base32(&text[..51]).is_none());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Any key, any N and K: the first K shares, through their text, give it back.
+        #[test]
+        fn split_and_combine_round_trip(
+            bytes in proptest::array::uniform32(proptest::num::u8::ANY),
+            n in 2u8..=16,
+            k in 2u8..=16,
+            skip in 0usize..16,
+        ) {
+            let k = k.min(n);
+            let shares = split(&bytes, n, k).unwrap();
+            let from = skip % (usize::from(n - k) + 1);
+            let set: Vec<Share> = shares[from..from + usize::from(k)]
+                .iter()
+                .map(|s| Share::parse(&s.to_text()).unwrap())
+                .collect();
+            proptest::prop_assert_eq!(*combine(&set).unwrap(), bytes);
+        }
+    }
+
     #[test]
     fn debug_shows_no_share() {
         let key = key();
