@@ -12,8 +12,10 @@
 //!
 //! A share is read from the terminal without echo (or from standard input when it is not a
 //! terminal, for scripts), never from the command line (other users see a process's argv), sent
-//! once, and kept only in buffers zeroized on drop, on both sides. Who connected is the kernel's
-//! word (`SO_PEERCRED`): the uid goes into the audit entry.
+//! once, and kept only in buffers zeroized on drop, on both sides. Who is at either end is the
+//! kernel's word (`SO_PEERCRED`): the custodian's uid goes into the audit entry, and `unlock`
+//! gives its share only to a server running as root or as the custodian's own user (the vault's:
+//! the socket's mode lets no one else connect).
 
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
@@ -235,6 +237,20 @@ pub(super) fn unlock(args: &UnlockArgs) -> Result<ExitCode, BootError> {
         ))
     })?;
     let io = |e: std::io::Error| BootError::Invalid(format!("the unlock socket {shown}: {e}"));
+    // Only the vault's user (or root) may connect to its socket (mode 0600), and the share goes
+    // only to a server of that user or root: a socket someone else put at PATH (in a directory
+    // others may write to, or while the vault is down) would otherwise collect the shares.
+    let server = rustix::net::sockopt::socket_peercred(stream.as_fd())
+        .map_err(|e| io(e.into()))?
+        .uid;
+    let me = rustix::process::geteuid();
+    if server != me && !server.is_root() {
+        return Err(BootError::Invalid(format!(
+            "{shown} is served by uid {}, neither root nor you (uid {}): not giving it a share",
+            server.as_raw(),
+            me.as_raw()
+        )));
+    }
     stream.set_read_timeout(Some(ANSWER_TIMEOUT)).map_err(io)?;
     let greeting = read_line_blocking(&mut stream).map_err(io)?;
     let greeting = String::from_utf8_lossy(&greeting).into_owned();
