@@ -5,7 +5,8 @@
 //! - [`dev`]: the `--dev` bootstrap (dev master key, demo merchant and processor).
 //! - [`admin`]: `merchant`, `keys` and `receiver`.
 //! - [`audit`]: `audit verify`.
-//! - [`master_key`]: `master-key split` (the key in custodians' shares).
+//! - [`master_key`]: where the master key comes from (a variable, a file, an HSM), and
+//!   `master-key init-hsm` and `master-key split` (the key in custodians' shares).
 //! - [`unlock`]: `unlock`, and the socket a vault started locked takes the shares on.
 
 mod admin;
@@ -31,6 +32,7 @@ use admin::{keys, merchant, receiver};
 use args::{AuditCommand, Cli, Command, Storage};
 use audit::audit_verify;
 use dev::{warn_dev_key, write_private_file};
+use master_key::{KeyFlags, given_master_key, master_key_command};
 use serve::serve;
 
 /// Runs the command line.
@@ -55,7 +57,7 @@ pub fn main() -> ExitCode {
             storage,
             expect_head,
         }) => audit_verify(&storage, expect_head.as_ref()),
-        Command::MasterKey(cmd) => master_key::master_key(cmd),
+        Command::MasterKey(cmd) => master_key_command(cmd),
         Command::Unlock(args) => unlock::unlock(&args),
     };
     match result {
@@ -79,19 +81,15 @@ fn init_tracing() {
 
 const DEV_MASTER_KEY_FILE: &str = "master.key";
 
-/// The master key: `CARDVAULT_MASTER_KEY`, else `--master-key-file`, else (only with `dev`) the
+/// The master key: `CARDVAULT_MASTER_KEY`, else `--master-key-file`, or the HSM key the
+/// `--pkcs11-*` flags name (never together with one of the others), else (only with `dev`) the
 /// dev key in the data dir, made by the first `serve --dev`. Without `dev` a key in clear in the
 /// data dir is never used: it would put the key beside what it protects.
 fn master_key(storage: &Storage, dev: bool) -> Result<MasterKey, BootError> {
     let invalid =
         |what: &str| BootError::Invalid(format!("{what} is not a base64-encoded 32-byte key"));
-    if let Ok(text) = std::env::var("CARDVAULT_MASTER_KEY") {
-        let text = Zeroizing::new(text);
-        return MasterKey::from_base64(&text).map_err(|_| invalid("CARDVAULT_MASTER_KEY"));
-    }
-    if let Some(path) = &storage.master_key_file {
-        check_private(path, "the master key file", dev)?;
-        return MasterKey::from_file(path).map_err(|_| invalid(&path.display().to_string()));
+    if let Some(key) = given_master_key(&KeyFlags::current(&storage.master), dev)? {
+        return Ok(key);
     }
     let dev_file = storage.data_dir.join(DEV_MASTER_KEY_FILE);
     if dev && dev_file.exists() {
@@ -109,7 +107,7 @@ fn master_key(storage: &Storage, dev: bool) -> Result<MasterKey, BootError> {
         return Ok(key);
     }
     Err(BootError::Invalid(
-        "no master key: set CARDVAULT_MASTER_KEY (base64 of 32 bytes) or --master-key-file, or run `serve --dev` for a local trial".into(),
+        "no master key: set CARDVAULT_MASTER_KEY (base64 of 32 bytes) or --master-key-file, or name a key in an HSM with --pkcs11-module, --pkcs11-token and --pkcs11-key, or run `serve --dev` for a local trial".into(),
     ))
 }
 

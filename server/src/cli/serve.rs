@@ -99,11 +99,15 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
     let start = match (args.master_key_shares, &args.unlock_socket) {
         (Some(threshold), Some(path)) => {
             // Dual control: a key from the environment or a file would make the shares moot.
+            let master = &args.storage.master;
             if std::env::var_os("CARDVAULT_MASTER_KEY").is_some()
-                || args.storage.master_key_file.is_some()
+                || master.master_key_file.is_some()
+                || master.pkcs11.pkcs11_module.is_some()
+                || master.pkcs11.pkcs11_token.is_some()
+                || master.pkcs11.pkcs11_key.is_some()
             {
                 return Err(BootError::Invalid(
-                    "with --master-key-shares the master key comes from the custodians' shares only: unset CARDVAULT_MASTER_KEY and --master-key-file".into(),
+                    "with --master-key-shares the master key comes from the custodians' shares only: unset CARDVAULT_MASTER_KEY, --master-key-file and --pkcs11-*".into(),
                 ));
             }
             let store = Store::open_at(&args.storage.location())?;

@@ -45,7 +45,7 @@ use core::fmt;
 
 pub use audit::{AUDIT_SEAL_KEY_CONTEXT, AuditSealKey};
 pub use data::{DataKey, FingerprintKey, record_aad};
-pub use master::MasterKey;
+pub use master::{MasterKey, Pkcs11Config, Pkcs11Error};
 pub use transport::{DecryptionFailed, Jwk, TransportKey};
 
 /// Why a key operation failed. The messages are fixed and never contain any input.

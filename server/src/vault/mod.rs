@@ -115,7 +115,7 @@ impl fmt::Display for BootError {
             BootError::Store(e) => write!(f, "store: {e}"),
             BootError::Key(e) => write!(f, "keys: {e}"),
             BootError::MasterKeyMismatch => f.write_str(
-                "the keys in the store (data dir or database) do not open with this master key (wrong CARDVAULT_MASTER_KEY or --master-key-file?)",
+                "the keys in the store (data dir or database) do not open with this master key (wrong CARDVAULT_MASTER_KEY, --master-key-file or --pkcs11-key?)",
             ),
             BootError::Corrupt(what) => write!(f, "the store is inconsistent: {what}"),
             BootError::Invalid(what) => f.write_str(what),
