@@ -1235,3 +1235,246 @@ fn behind_a_trusted_proxy_plain_http_is_served_on_any_address_and_the_proxy_is_n
     assert_eq!(status, 200);
     assert!(eventually(5, || closed_by_the_vault(&idle)));
 }
+
+/// `cardvault merchant ARGS… --json`, which must succeed.
+fn cli_json(data: &Path, args: &[&str]) -> Value {
+    let out = cli(data, args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn merchant_list(data: &Path) -> String {
+    String::from_utf8(cli(data, &["merchant", "list"]).stdout).unwrap()
+}
+
+#[test]
+fn rolled_merchant_keys_work_for_their_grace_then_are_refused_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let created = create_merchant_json(&data);
+    let id = created["id"].as_str().unwrap().to_owned();
+    let pk = created["publishable_key"].as_str().unwrap().to_owned();
+    let sk = created["secret_key"].as_str().unwrap().to_owned();
+    let server = Server::start_with(&data, &log, &["--sweep-every", "1"]);
+    let addr = server.addr;
+    let key = sealing_keys(addr).remove(0);
+    let (status, json) = request(
+        addr,
+        "POST",
+        "/v1/tokens",
+        Some(&sk),
+        Some(&seal(&key, PANS[0], &pk)),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{json}");
+    let path = format!("/v1/tokens/{}", json["token"].as_str().unwrap());
+    let read = |key: &str| request(addr, "GET", &path, Some(key), None).unwrap().0;
+
+    // A grace of seconds (0.001 h = 3.6 s, rounded up to 4): both keys work now.
+    let rolled = cli_json(
+        &data,
+        &[
+            "merchant",
+            "roll-secret",
+            "--merchant",
+            &id,
+            "--grace-hours",
+            "0.001",
+            "--json",
+        ],
+    );
+    let rolled_at = now();
+    let sk2 = rolled["secret_key"].as_str().unwrap().to_owned();
+    assert!(sk2.starts_with("sk_") && sk2 != sk);
+    assert_eq!(read(&sk), 200, "the old key inside its grace");
+    assert_eq!(read(&sk2), 200);
+    let listed = merchant_list(&data);
+    let (new_id, old_id) = (
+        rolled["key_id"].as_str().unwrap(),
+        rolled["previous_key_id"].as_str().unwrap(),
+    );
+    assert!(
+        listed.contains(&format!("secret key #{new_id}  live since")),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!("secret key #{old_id}  previous, accepted until")),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!("publishable key {pk}  live since")),
+        "{listed}"
+    );
+    assert!(!listed.contains(&sk) && !listed.contains(&sk2), "{listed}");
+
+    // Past its grace, refused as any unknown key; the new one goes on.
+    while now() < rolled_at + 4 {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(read(&sk), 401, "the old key after its grace");
+    assert_eq!(read(&sk2), 200);
+    assert!(!merchant_list(&data).contains(old_id));
+
+    // No grace: refused at once (within the 2 s a running vault trusts a key it found).
+    let out = cli(
+        &data,
+        &[
+            "merchant",
+            "roll-secret",
+            "--merchant",
+            &id,
+            "--grace-hours",
+            "0",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("is refused from now on"), "{stdout}");
+    let sk3 = stdout
+        .split_whitespace()
+        .find(|w| w.starts_with("sk_"))
+        .unwrap()
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_millis(2500);
+    while read(&sk2) == 200 {
+        assert!(
+            Instant::now() < deadline,
+            "the key rolled with no grace still works"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(read(&sk2), 401);
+    assert_eq!(read(&sk3), 200);
+
+    // The publishable key: the field page and the envelopes of the old one work in its grace.
+    let sealed_before = seal(&key, PANS[1], &pk);
+    let rolled = cli_json(
+        &data,
+        &[
+            "merchant",
+            "roll-publishable",
+            "--merchant",
+            &id,
+            "--grace-secs",
+            "60",
+            "--json",
+        ],
+    );
+    let pk2 = rolled["publishable_key"].as_str().unwrap().to_owned();
+    assert!(pk2.starts_with("pk_") && pk2 != pk);
+    for key in [&pk, &pk2] {
+        let page = format!("/v1/field?key={key}&origin=https://shop.example");
+        assert_eq!(
+            request(addr, "GET", &page, None, None).unwrap().0,
+            200,
+            "{key}"
+        );
+    }
+    let (status, json) =
+        request(addr, "POST", "/v1/tokens", Some(&pk), Some(&sealed_before)).unwrap();
+    assert_eq!(status, 201, "{json}");
+    let (status, json) = request(
+        addr,
+        "POST",
+        "/v1/tokens",
+        Some(&pk2),
+        Some(&seal(&key, PANS[2], &pk2)),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{json}");
+    let listed = merchant_list(&data);
+    assert!(
+        listed.contains(&format!("publishable key {pk2}  live since")),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!("publishable key {pk}  previous, accepted until")),
+        "{listed}"
+    );
+
+    // Audited: three rolls, and the retirement of the first secret key (by the sweep) and of the
+    // second (by the roll that gave it no grace). Ids only: no key's text in the log.
+    let audited = || {
+        let db = rusqlite::Connection::open(data.join("cardvault.db")).unwrap();
+        let mut stmt = db
+            .prepare("SELECT action, coalesce(detail, '') FROM audit WHERE action LIKE 'merchant_key_%' ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let entries = loop {
+        let entries = audited();
+        if entries
+            .iter()
+            .any(|(_, d)| d.contains(&format!("key={old_id} created")))
+        {
+            break entries;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sweep did not retire the key: {entries:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let actions: Vec<&str> = entries.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "merchant_key_roll")
+            .count(),
+        3,
+        "{entries:?}"
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "merchant_key_retire")
+            .count(),
+        2,
+        "{entries:?}"
+    );
+    assert!(entries[0].1.starts_with(&format!(
+        "kind=secret key={old_id} new={new_id} grace_secs=4 "
+    )));
+    drop(server);
+    let db = rusqlite::Connection::open(data.join("cardvault.db")).unwrap();
+    let everything: Vec<String> = db
+        .prepare("SELECT coalesce(request_id,'') || coalesce(merchant_id,'') || coalesce(key_kind,'') || coalesce(client,'') || action || coalesce(token,'') || outcome || coalesce(detail,'') FROM audit")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for secret in [&sk, &sk2, &sk3, &pk, &pk2] {
+        assert!(
+            !everything.iter().any(|e| e.contains(secret.as_str())),
+            "{secret} is in the audit log"
+        );
+    }
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    for secret in [&sk, &sk2, &sk3] {
+        assert!(
+            !log_text.contains(secret.as_str()),
+            "a secret key is in the server log"
+        );
+        for (path, bytes) in files_under(&data) {
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "a secret key is in {}", path.display());
+        }
+    }
+    assert_audit_verifies(&data);
+}

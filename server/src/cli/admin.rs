@@ -2,12 +2,15 @@
 
 use std::process::ExitCode;
 
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
 use crate::forward::address::ReceiverUrl;
 use crate::keys::TransportKey;
-use crate::store::Store;
-use crate::vault::{self, BootError, Config, NewMerchant, now_unix};
+use crate::store::{MerchantKeyKind, MerchantKeyRecord, Store};
+use crate::vault::{self, BootError, Config, KeyKind, NewMerchant, now_unix};
 
-use super::args::{KeysCommand, MerchantCommand, ReceiverCommand};
+use super::args::{KeysCommand, MerchantCommand, ReceiverCommand, Roll};
 use super::{open_to_write, open_vault};
 
 pub(super) fn merchant(cmd: MerchantCommand) -> Result<ExitCode, BootError> {
@@ -47,6 +50,7 @@ pub(super) fn merchant(cmd: MerchantCommand) -> Result<ExitCode, BootError> {
         }
         MerchantCommand::List { storage } => {
             let store = Store::open_at(&storage.location())?;
+            let now = now_unix();
             for m in store.merchants()? {
                 println!(
                     "{}  {}  {}  {}",
@@ -55,10 +59,91 @@ pub(super) fn merchant(cmd: MerchantCommand) -> Result<ExitCode, BootError> {
                     m.name,
                     m.origins.join(" ")
                 );
+                for key in store.merchant_keys(&m.id, now)? {
+                    println!("  {}", describe_key(&key));
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
+        MerchantCommand::RollSecret { storage, roll } => roll_key(&storage, &roll, KeyKind::Secret),
+        MerchantCommand::RollPublishable { storage, roll } => {
+            roll_key(&storage, &roll, KeyKind::Publishable)
+        }
     }
+}
+
+/// RFC 3339, UTC.
+fn utc(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// One line of `merchant list` for a key: a publishable key by its text, a secret key by its id
+/// only (what the store has of it is a hash), and whether it is live or until when a previous one
+/// is still accepted.
+fn describe_key(key: &MerchantKeyRecord) -> String {
+    let name = match key.kind {
+        MerchantKeyKind::Publishable => {
+            format!("publishable key {}", String::from_utf8_lossy(&key.key))
+        }
+        MerchantKeyKind::Secret => format!("secret key #{}", key.id()),
+    };
+    match key.usable_until {
+        None => format!("{name}  live since {}", utc(key.created_at)),
+        Some(until) => format!("{name}  previous, accepted until {}", utc(until)),
+    }
+}
+
+/// `merchant roll-secret` / `roll-publishable`.
+fn roll_key(storage: &super::Storage, roll: &Roll, kind: KeyKind) -> Result<ExitCode, BootError> {
+    let grace = roll.grace().map_err(BootError::Invalid)?;
+    let (store, _) = open_to_write(storage)?;
+    let rolled = vault::roll_merchant_key(&store, &roll.merchant, kind, grace)?;
+    let until = rolled.replaced.usable_until.unwrap_or_else(now_unix);
+    let retired_at = rolled.replaced.retired_at.unwrap_or(until);
+    let field = match kind {
+        KeyKind::Publishable => "publishable_key",
+        KeyKind::Secret => "secret_key",
+    };
+    if roll.json {
+        let out = serde_json::json!({
+            "id": roll.merchant,
+            field: rolled.key.as_str(),
+            "key_id": rolled.key_id,
+            "previous_key_id": rolled.replaced.id(),
+            "previous_until": utc(until),
+        });
+        println!("{out}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("merchant        {}", roll.merchant);
+    match kind {
+        KeyKind::Publishable => println!("publishable key {}", rolled.key.as_str()),
+        KeyKind::Secret => println!(
+            "secret key      {}   (shown once: store it now; #{})",
+            rolled.key.as_str(),
+            rolled.key_id
+        ),
+    }
+    let previous = match kind {
+        KeyKind::Publishable => format!(
+            "publishable key {}",
+            String::from_utf8_lossy(&rolled.replaced.key)
+        ),
+        KeyKind::Secret => format!("secret key #{}", rolled.replaced.id()),
+    };
+    if until > retired_at {
+        println!(
+            "the previous {previous} is accepted until {} ({} s), then refused",
+            utc(until),
+            until - retired_at
+        );
+    } else {
+        println!("the previous {previous} is refused from now on");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(super) fn keys(cmd: KeysCommand) -> Result<ExitCode, BootError> {

@@ -305,11 +305,69 @@ pub(super) enum MerchantCommand {
         #[arg(long)]
         json: bool,
     },
-    /// List merchants (never their secret keys).
+    /// List merchants and their keys: live, and previous ones until their grace ends (a secret
+    /// key by its id only).
     List {
         #[command(flatten)]
         storage: Storage,
     },
+    /// A new secret key `sk_…` (shown this once); the previous one is accepted for the grace
+    /// period, then refused.
+    RollSecret {
+        #[command(flatten)]
+        storage: Storage,
+        #[command(flatten)]
+        roll: Roll,
+    },
+    /// A new publishable key `pk_…`; the previous one (field pages loaded with it, their
+    /// envelopes) is accepted for the grace period, then refused.
+    RollPublishable {
+        #[command(flatten)]
+        storage: Storage,
+        #[command(flatten)]
+        roll: Roll,
+    },
+}
+
+/// What `merchant roll-secret` and `roll-publishable` take.
+#[derive(Args, Debug)]
+pub(super) struct Roll {
+    /// The merchant (mer_…).
+    #[arg(long)]
+    pub(super) merchant: String,
+    /// How long the previous key is still accepted, in hours (fractions allowed, rounded up to
+    /// the second; 0: refused at once).
+    #[arg(
+        long,
+        value_name = "H",
+        default_value_t = 24.0,
+        conflicts_with = "grace_secs"
+    )]
+    pub(super) grace_hours: f64,
+    /// The same in seconds.
+    #[arg(long, value_name = "SECS")]
+    pub(super) grace_secs: Option<i64>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+impl Roll {
+    /// The grace period in seconds; refused unless it is a number of hours from 0 up.
+    pub(super) fn grace(&self) -> Result<i64, String> {
+        if let Some(secs) = self.grace_secs {
+            return Ok(secs);
+        }
+        let secs = (self.grace_hours * 3600.0).ceil();
+        if !secs.is_finite() || secs < 0.0 || secs > i64::MAX as f64 {
+            return Err(format!(
+                "--grace-hours {} is not a duration",
+                self.grace_hours
+            ));
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(secs as i64)
+    }
 }
 
 #[derive(Subcommand, Debug)]

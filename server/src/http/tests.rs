@@ -725,3 +725,103 @@ async fn enumerating_one_card_is_refused_at_the_eleventh_number() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(tokens(&h), 13);
 }
+
+#[tokio::test]
+async fn a_rolled_publishable_key_keeps_its_field_page_and_envelopes_for_its_grace() {
+    use crate::vault::KeyKind;
+    let h = harness();
+    let field = |key: &str| {
+        Request::get(format!("/v1/field?key={key}&origin=https://shop.example"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let old = h.shop.pk.clone();
+    // Sealed by a field page loaded before the roll: addressed to the old key.
+    let sealed_before = h.seal(&old);
+    let rolled = h
+        .vault
+        .roll_merchant_key(&h.shop.id, KeyKind::Publishable, 3600)
+        .unwrap();
+    let new = rolled.key.to_string();
+    assert!(new.starts_with("pk_") && new != old);
+    assert_eq!(
+        rolled.replaced.usable_until,
+        rolled.replaced.retired_at.map(|t| t + 3600)
+    );
+
+    for key in [&old, &new] {
+        assert_eq!(h.send(field(key)).await.0, StatusCode::OK, "{key}");
+    }
+    let (status, json) = h.tokenize_with(&old, sealed_before).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let (status, json) = h.tokenize_with(&new, h.seal(&new)).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    // The backend relays an envelope of a page loaded before the roll.
+    let (status, json) = h.tokenize_with(&h.shop.sk, h.seal(&old)).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    // A key of another merchant is not this one's, rolled or not.
+    let (status, json) = h.tokenize_with(&new, h.seal(&h.other.pk)).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::BAD_REQUEST, "invalid_envelope")
+    );
+
+    // Rolled again with no grace: both earlier keys are refused (once the moment this vault
+    // trusts what it read has passed).
+    let newest = h
+        .vault
+        .roll_merchant_key(&h.shop.id, KeyKind::Publishable, 0)
+        .unwrap()
+        .key
+        .to_string();
+    tokio::time::sleep(crate::vault::DIRECTORY_TTL + std::time::Duration::from_millis(100)).await;
+    for key in [&old, &new] {
+        let (status, json) = h.tokenize_with(key, h.seal(key)).await;
+        assert_eq!(
+            (status, code(&json)),
+            (StatusCode::UNAUTHORIZED, "unauthorized"),
+            "{key}"
+        );
+        assert_eq!(h.send(field(key)).await.0, StatusCode::UNAUTHORIZED);
+        // Nor is an envelope addressed to it taken with the current key.
+        let (status, _) = h.tokenize_with(&newest, h.seal(key)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let (status, json) = h.tokenize_with(&newest, h.seal(&newest)).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+}
+
+#[tokio::test]
+async fn a_rolled_secret_key_works_until_its_grace_ends() {
+    use crate::vault::KeyKind;
+    let h = harness();
+    let (status, json) = h.tokenize_with(&h.shop.sk, h.seal(&h.shop.pk)).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let token = json["token"].as_str().unwrap().to_owned();
+    let path = format!("/v1/tokens/{token}");
+    let rolled = h
+        .vault
+        .roll_merchant_key(&h.shop.id, KeyKind::Secret, 3)
+        .unwrap();
+    let new = rolled.key.to_string();
+    assert!(new.starts_with("sk_"));
+    assert_eq!(h.get(&path, Some(&h.shop.sk)).await.0, StatusCode::OK);
+    assert_eq!(h.get(&path, Some(&new)).await.0, StatusCode::OK);
+    // Past its grace (longer than the directory's TTL) the old key is refused to the second,
+    // though this vault has it in memory.
+    let until = rolled.replaced.usable_until.unwrap();
+    while now_unix() < until {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (status, json) = h.get(&path, Some(&h.shop.sk)).await;
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+    assert_eq!(h.get(&path, Some(&new)).await.0, StatusCode::OK);
+    // The other merchant's keys are untouched.
+    assert_eq!(
+        h.get(&path, Some(&h.other.sk)).await.0,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -337,6 +337,185 @@ on_both!(enumeration_is_bounded, |open: &dyn Fn() -> Store| {
     }
 });
 
+/// The merchant found by a publishable key at `at`: its id, and whether by its current key.
+fn by_pk(store: &Store, pk: &str, at: i64) -> Option<(String, bool)> {
+    store
+        .merchant_by_publishable_key(pk, at)
+        .unwrap()
+        .map(|f| (f.merchant.id, f.key.is_current()))
+}
+
+fn by_sk(store: &Store, hash: &[u8; 32], at: i64) -> Option<(String, bool)> {
+    store
+        .merchant_by_secret_hash(hash, at)
+        .unwrap()
+        .map(|f| (f.merchant.id, f.key.is_current()))
+}
+
+fn operator() -> AuditEvent {
+    AuditEvent {
+        key_kind: Some("operator".into()),
+        merchant_id: None,
+        client: None,
+        action: "merchant_key_roll".into(),
+        ..event("merchant_key_roll", None)
+    }
+}
+
+on_both!(
+    a_rolled_key_works_for_its_grace_then_not,
+    |open: &dyn Fn() -> Store| {
+        let store = open();
+        async move {
+            prepare(&store);
+            let old = merchant("mer_a");
+            let t = now();
+            let new_hash = [0x5E; 32];
+            let replaced = store
+                .roll_merchant_key(
+                    "mer_a",
+                    MerchantKeyKind::Secret,
+                    new_hash.to_vec(),
+                    t,
+                    t + 60,
+                    operator(),
+                )
+                .unwrap()
+                .unwrap();
+            assert_eq!(replaced.key, old.secret_key_hash.to_vec());
+            assert_eq!(replaced.usable_until, Some(t + 60));
+            // Both keys now; the old one until its grace ends, compared with the clock given.
+            assert_eq!(by_sk(&store, &new_hash, t), Some(("mer_a".into(), true)));
+            let old_hash = old.secret_key_hash;
+            assert_eq!(by_sk(&store, &old_hash, t), Some(("mer_a".into(), false)));
+            assert_eq!(by_sk(&store, &old_hash, t + 59).map(|f| f.1), Some(false));
+            assert_eq!(by_sk(&store, &old_hash, t + 60), None);
+            let record = store.merchant("mer_a").unwrap().unwrap();
+            assert_eq!(record.secret_key_hash, new_hash);
+            assert_eq!(record.publishable_key, old.publishable_key, "untouched");
+
+            // The publishable key, with no grace: refused at once.
+            let replaced = store
+                .roll_merchant_key(
+                    "mer_a",
+                    MerchantKeyKind::Publishable,
+                    b"pk_new".to_vec(),
+                    t,
+                    t,
+                    operator(),
+                )
+                .unwrap()
+                .unwrap();
+            assert_eq!(replaced.key, old.publishable_key.as_bytes());
+            assert_eq!(by_pk(&store, "pk_new", t), Some(("mer_a".into(), true)));
+            assert_eq!(by_pk(&store, &old.publishable_key, t), None);
+
+            // What `merchant list` shows: both current keys and the secret one in its grace.
+            let keys = store.merchant_keys("mer_a", t).unwrap();
+            let shown: Vec<_> = keys
+                .iter()
+                .map(|k| (k.kind, k.key.clone(), k.usable_until))
+                .collect();
+            assert_eq!(
+                shown,
+                [
+                    (MerchantKeyKind::Publishable, b"pk_new".to_vec(), None),
+                    (MerchantKeyKind::Secret, new_hash.to_vec(), None),
+                    (MerchantKeyKind::Secret, old_hash.to_vec(), Some(t + 60)),
+                ]
+            );
+            assert_eq!(keys[1].created_at, t);
+            assert_eq!(store.merchant_keys("mer_a", t + 60).unwrap().len(), 2);
+            // No key's text or hash in `Debug`.
+            let debug = format!("{keys:?}");
+            assert!(!debug.contains("94, 94"), "{debug}");
+
+            // A second roll cuts the first one's grace to its own.
+            let newest = [0x6F; 32];
+            store
+                .roll_merchant_key(
+                    "mer_a",
+                    MerchantKeyKind::Secret,
+                    newest.to_vec(),
+                    t + 1,
+                    t + 31,
+                    operator(),
+                )
+                .unwrap()
+                .unwrap();
+            assert_eq!(by_sk(&store, &old_hash, t + 30).map(|f| f.1), Some(false));
+            assert_eq!(by_sk(&store, &old_hash, t + 31), None);
+            assert_eq!(by_sk(&store, &new_hash, t + 30).map(|f| f.1), Some(false));
+
+            // No such merchant: nothing written.
+            let entries = store.audit_entries().unwrap().len();
+            let none = store
+                .roll_merchant_key(
+                    "mer_zz",
+                    MerchantKeyKind::Secret,
+                    vec![1; 32],
+                    t,
+                    t,
+                    operator(),
+                )
+                .unwrap();
+            assert!(none.is_none());
+            assert_eq!(store.audit_entries().unwrap().len(), entries);
+
+            // The sweep deletes the keys whose grace ended, one retirement entry each.
+            let report = store.sweep(t + 31).await.unwrap();
+            assert_eq!(report.keys_retired, 2);
+            assert_eq!(store.sweep(t + 31).await.unwrap().keys_retired, 0);
+
+            let audited: Vec<(String, String)> = store
+                .audit_entries()
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.event.action.starts_with("merchant_key"))
+                .map(|e| (e.event.action, e.event.detail.unwrap_or_default()))
+                .collect();
+            let id = |kind, key: &[u8]| rules::key_id(kind, key);
+            let secret = MerchantKeyKind::Secret;
+            let publishable = MerchantKeyKind::Publishable;
+            let old_sk = id(secret, &old_hash);
+            let old_pk = id(publishable, old.publishable_key.as_bytes());
+            assert_eq!(audited.len(), 6, "{audited:?}");
+            assert_eq!(audited[0].0, "merchant_key_roll");
+            assert_eq!(
+                audited[0].1,
+                format!(
+                    "kind=secret key={old_sk} new={} grace_secs=60 until={}",
+                    id(secret, &new_hash),
+                    t + 60
+                )
+            );
+            assert_eq!(audited[1].0, "merchant_key_roll");
+            assert!(audited[1].1.contains("grace_secs=0"), "{}", audited[1].1);
+            assert_eq!(audited[2].0, "merchant_key_retire");
+            assert!(
+                audited[2]
+                    .1
+                    .starts_with(&format!("kind=publishable key={old_pk} "))
+            );
+            assert_eq!(audited[3].0, "merchant_key_roll");
+            assert!(
+                audited[4..]
+                    .iter()
+                    .all(|(action, _)| action == "merchant_key_retire")
+            );
+            // Ids only: never a key's text or its stored hash.
+            let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+            for (_, detail) in &audited {
+                assert!(!detail.contains(&old.publishable_key), "{detail}");
+                assert!(!detail.contains("pk_new"), "{detail}");
+                assert!(!detail.contains(&hex(&old_hash)), "{detail}");
+                assert!(!detail.contains(&hex(&new_hash)), "{detail}");
+            }
+            verify_audit(&store).unwrap();
+        }
+    }
+);
+
 // ---------------------------------------------------------------------------------------------
 // Across instances (PostgreSQL)
 // ---------------------------------------------------------------------------------------------
@@ -534,6 +713,37 @@ async fn an_allowance_is_spent_once_for_the_cluster() {
             .await
             .unwrap()
             .is_ok()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roll_on_one_instance_is_seen_by_the_other_at_once_on_the_databases_clock() {
+    let Some((_db, a, b)) = two() else { return };
+    let old = merchant("mer_a");
+    let t = now();
+    a.roll_merchant_key(
+        "mer_a",
+        MerchantKeyKind::Publishable,
+        b"pk_rolled".to_vec(),
+        t,
+        t + 2,
+        operator(),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(by_pk(&b, "pk_rolled", t), Some(("mer_a".into(), true)));
+    assert_eq!(
+        by_pk(&b, &old.publishable_key, t),
+        Some(("mer_a".into(), false))
+    );
+    // An instance whose clock lags is not believed: past the end by the database's clock, the
+    // key is refused whatever `now` it gives.
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(by_pk(&b, &old.publishable_key, t), None);
+    assert_eq!(
+        b.merchant_keys("mer_a", t).unwrap().len(),
+        2,
+        "only the current keys are listed"
     );
 }
 

@@ -249,6 +249,88 @@ pub struct ReceiverRecord {
     pub created_at: i64,
 }
 
+/// Which of a merchant's two keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MerchantKeyKind {
+    /// `pk_…`, stored in clear.
+    Publishable,
+    /// `sk_…`, stored as its SHA-256.
+    Secret,
+}
+
+impl MerchantKeyKind {
+    /// As stored and audited: `publishable` or `secret`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MerchantKeyKind::Publishable => "publishable",
+            MerchantKeyKind::Secret => "secret",
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<MerchantKeyKind> {
+        match name {
+            "publishable" => Some(MerchantKeyKind::Publishable),
+            "secret" => Some(MerchantKeyKind::Secret),
+            _ => None,
+        }
+    }
+}
+
+/// One of a merchant's keys: its current key of a kind (the one in [`MerchantRecord`]), or a
+/// previous one that a roll replaced and that is accepted until `usable_until` (`cardvault
+/// merchant roll-secret | roll-publishable`). `Debug` shows the key's [`id`](Self::id) only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MerchantKeyRecord {
+    /// The merchant.
+    pub merchant_id: String,
+    /// Publishable or secret.
+    pub kind: MerchantKeyKind,
+    /// The publishable key's text, or the secret key's SHA-256 (never the secret key).
+    pub key: Vec<u8>,
+    /// When it became the merchant's key: the merchant's creation, or the roll that made it.
+    pub created_at: i64,
+    /// The roll that replaced it; `None`: the current key.
+    pub retired_at: Option<i64>,
+    /// Accepted while the clock is before this; `None`: the current key.
+    pub usable_until: Option<i64>,
+}
+
+impl MerchantKeyRecord {
+    /// The key's id for people and the audit log: the first 8 hex digits of the key's SHA-256
+    /// (for a secret key, of what is stored). It names a key without giving it away, and is
+    /// not secret: the secret key has 256 random bits, 32 of a hash of it tell nothing.
+    pub fn id(&self) -> String {
+        rules::key_id(self.kind, &self.key)
+    }
+
+    /// Whether this is the merchant's current key of its kind.
+    pub fn is_current(&self) -> bool {
+        self.usable_until.is_none()
+    }
+}
+
+impl fmt::Debug for MerchantKeyRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MerchantKeyRecord")
+            .field("merchant_id", &self.merchant_id)
+            .field("kind", &self.kind)
+            .field("id", &self.id())
+            .field("created_at", &self.created_at)
+            .field("retired_at", &self.retired_at)
+            .field("usable_until", &self.usable_until)
+            .finish()
+    }
+}
+
+/// A merchant found by one of its keys, and that key (current, or previous within its grace).
+#[derive(Debug, Clone)]
+pub struct FoundMerchant {
+    /// The merchant.
+    pub merchant: MerchantRecord,
+    /// The key it was found by.
+    pub key: MerchantKeyRecord,
+}
+
 /// One thing that happened, for the audit log. Never holds card data, keys or secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEvent {
@@ -264,7 +346,8 @@ pub struct AuditEvent {
     pub client: Option<String>,
     /// `tokenize`, `read`, `delete`, `forward_start` (written with the CVC's taking, before the
     /// card is sent), `forward`, `key_rotate`, `key_import`, `key_create`, `merchant_create`,
-    /// `receiver_add`, `receiver_remove`, `expiry_sweep`, `refused`, …
+    /// `merchant_key_roll`, `merchant_key_retire`, `receiver_add`, `receiver_remove`,
+    /// `expiry_sweep`, `refused`, …
     pub action: String,
     /// The token concerned, if any.
     pub token: Option<String>,
@@ -329,6 +412,8 @@ pub struct SweepReport {
     pub cvcs_cleared: u64,
     /// Replay ids forgotten (not audited).
     pub jtis_deleted: u64,
+    /// Previous merchant keys whose grace ended, deleted (one `merchant_key_retire` entry each).
+    pub keys_retired: u64,
     /// A limit ([`SWEEP_LIMIT`]) was reached: sweep again soon.
     pub more: bool,
 }
@@ -425,6 +510,18 @@ pub(crate) enum WriteOp {
         merchant: MerchantRecord,
         audit: AuditEvent,
     },
+    /// Makes `key` the merchant's current key of `kind`; the one it replaces is accepted until
+    /// `usable_until` (not at all when that is not after `now`), and so is no earlier one beyond
+    /// it. `audit` (the operator's) becomes the roll's entry; each key whose grace is over is
+    /// deleted and retired with an entry of its own. [`WriteOutcome::Rolled`].
+    RollMerchantKey {
+        merchant_id: String,
+        kind: MerchantKeyKind,
+        key: Vec<u8>,
+        now: i64,
+        usable_until: i64,
+        audit: AuditEvent,
+    },
     /// Retires the active key(s) first when `retire_others_at` is set.
     InsertTransportKey {
         key: TransportKeyRecord,
@@ -467,6 +564,8 @@ pub(crate) enum WriteOutcome {
     Deleted(bool),
     Cvc(Option<Vec<u8>>),
     Swept(SweepReport),
+    /// The key a roll replaced; `None`: no such merchant (nothing written).
+    Rolled(Option<MerchantKeyRecord>),
 }
 
 impl WriteOutcome {
@@ -498,6 +597,13 @@ impl WriteOutcome {
             other => Err(mismatch(&other)),
         }
     }
+
+    fn rolled(self) -> Result<Option<MerchantKeyRecord>, StoreError> {
+        match self {
+            WriteOutcome::Rolled(replaced) => Ok(replaced),
+            other => Err(mismatch(&other)),
+        }
+    }
 }
 
 fn mismatch(outcome: &WriteOutcome) -> StoreError {
@@ -507,6 +613,7 @@ fn mismatch(outcome: &WriteOutcome) -> StoreError {
         WriteOutcome::Deleted(_) => "deleted",
         WriteOutcome::Cvc(_) => "cvc",
         WriteOutcome::Swept(_) => "swept",
+        WriteOutcome::Rolled(_) => "rolled",
     };
     tracing::error!(
         outcome = kind,
@@ -549,11 +656,25 @@ pub(crate) struct MalformedEntry {
 
 /// The reads a backend provides; called from many threads at once.
 pub(crate) trait ReadBackend: Send + Sync {
-    fn merchant_by_publishable_key(&self, pk: &str) -> Result<Option<MerchantRecord>, StoreError>;
+    /// By the current key, or a previous one with `usable_until` after `now` (on PostgreSQL,
+    /// after the database's clock too).
+    fn merchant_by_publishable_key(
+        &self,
+        pk: &str,
+        now: i64,
+    ) -> Result<Option<FoundMerchant>, StoreError>;
+    /// As [`ReadBackend::merchant_by_publishable_key`].
     fn merchant_by_secret_hash(
         &self,
         hash: &[u8; 32],
-    ) -> Result<Option<MerchantRecord>, StoreError>;
+        now: i64,
+    ) -> Result<Option<FoundMerchant>, StoreError>;
+    /// The merchant's current keys and its previous ones still accepted at `now`, in any order.
+    fn merchant_keys(
+        &self,
+        merchant_id: &str,
+        now: i64,
+    ) -> Result<Vec<MerchantKeyRecord>, StoreError>;
     fn merchant(&self, id: &str) -> Result<Option<MerchantRecord>, StoreError>;
     fn merchants(&self) -> Result<Vec<MerchantRecord>, StoreError>;
     fn transport_keys(&self) -> Result<Vec<TransportKeyRecord>, StoreError>;
@@ -774,20 +895,43 @@ impl Store {
 
     // -- reads ------------------------------------------------------------------------------
 
-    /// The merchant whose publishable key is `pk`.
+    /// The merchant whose publishable key is `pk`: its current one, or a previous one whose
+    /// grace lasts beyond `now` (on PostgreSQL, beyond the database's clock as well, so that an
+    /// instance whose clock lags cannot stretch a grace), and that key.
     pub fn merchant_by_publishable_key(
         &self,
         pk: &str,
-    ) -> Result<Option<MerchantRecord>, StoreError> {
-        self.inner.reads.merchant_by_publishable_key(pk)
+        now: i64,
+    ) -> Result<Option<FoundMerchant>, StoreError> {
+        self.inner.reads.merchant_by_publishable_key(pk, now)
     }
 
-    /// The merchant whose secret key hashes to `hash`.
+    /// The merchant whose secret key hashes to `hash`, as for
+    /// [`Store::merchant_by_publishable_key`].
     pub fn merchant_by_secret_hash(
         &self,
         hash: &[u8; 32],
-    ) -> Result<Option<MerchantRecord>, StoreError> {
-        self.inner.reads.merchant_by_secret_hash(hash)
+        now: i64,
+    ) -> Result<Option<FoundMerchant>, StoreError> {
+        self.inner.reads.merchant_by_secret_hash(hash, now)
+    }
+
+    /// The merchant's keys accepted at `now`: its current publishable and secret key, and the
+    /// previous ones still in their grace, current first, then the latest replaced first.
+    pub fn merchant_keys(
+        &self,
+        merchant_id: &str,
+        now: i64,
+    ) -> Result<Vec<MerchantKeyRecord>, StoreError> {
+        let mut keys = self.inner.reads.merchant_keys(merchant_id, now)?;
+        keys.sort_by_key(|k| {
+            (
+                k.kind == MerchantKeyKind::Secret,
+                k.retired_at.is_some(),
+                std::cmp::Reverse(k.retired_at),
+            )
+        });
+        Ok(keys)
     }
 
     /// The merchant `id`.
@@ -994,7 +1138,8 @@ impl Store {
 
     /// Destroys tokens with `expires_at <= now` (one `expiry_sweep` audit entry per token, naming
     /// it and its merchant), destroys CVCs with `cvc_expires_at <= now` (one `expiry_sweep` entry
-    /// per sweep, with the count, when any) and forgets jtis past their expiry. Each kind is capped
+    /// per sweep, with the count, when any), forgets jtis past their expiry, and deletes previous
+    /// merchant keys whose grace is over (one `merchant_key_retire` entry each). Each kind is capped
     /// at [`SWEEP_LIMIT`] per call; [`SweepReport::more`] says when to call again.
     pub async fn sweep(&self, now: i64) -> Result<SweepReport, StoreError> {
         let op = WriteOp::Sweep {
@@ -1011,6 +1156,34 @@ impl Store {
     pub fn insert_merchant(&self, m: MerchantRecord, audit: AuditEvent) -> Result<(), StoreError> {
         let op = WriteOp::InsertMerchant { merchant: m, audit };
         self.inner.writer.submit_blocking(op)?.done()
+    }
+
+    /// Rolls the merchant's key of `kind`: `key` (the publishable key's text, or the secret
+    /// key's SHA-256) becomes its current key at `now`, and the key it replaces is accepted until
+    /// `usable_until` (not at all if that is not after `now`); an earlier key still in its grace
+    /// is cut to the same end, never beyond. Audited: `audit` (who rolled) as `merchant_key_roll`
+    /// naming both keys by id, and a `merchant_key_retire` entry for each key refused from now
+    /// on; a key whose grace ends later is retired by the sweep that deletes it. Answers the key
+    /// replaced, or `None` when there is no such merchant (nothing written).
+    /// [`StoreError::Conflict`] if `key` is taken. Blocking.
+    pub fn roll_merchant_key(
+        &self,
+        merchant_id: &str,
+        kind: MerchantKeyKind,
+        key: Vec<u8>,
+        now: i64,
+        usable_until: i64,
+        audit: AuditEvent,
+    ) -> Result<Option<MerchantKeyRecord>, StoreError> {
+        let op = WriteOp::RollMerchantKey {
+            merchant_id: merchant_id.to_owned(),
+            kind,
+            key,
+            now,
+            usable_until,
+            audit,
+        };
+        self.inner.writer.submit_blocking(op)?.rolled()
     }
 
     /// Stores a new transport key. With `retire_others_at = Some((retired_at, usable_until))`,

@@ -48,9 +48,10 @@ use tokio_postgres::{Config, NoTls, Row};
 use super::audit::{GENESIS, entry_hash};
 use super::rules::{self, Admission, CardSeen, SealStart, enumeration_refusal, not_found_unless};
 use super::{
-    AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, MalformedEntry,
-    MerchantRecord, ReadBackend, ReceiverRecord, SealedHead, StoreError, SweepReport, TokenRecord,
-    TransportKeyRecord, WriteBackend, WriteOp, WriteOutcome,
+    AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, FoundMerchant,
+    MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, ReadBackend,
+    ReceiverRecord, SealedHead, StoreError, SweepReport, TokenRecord, TransportKeyRecord,
+    WriteBackend, WriteOp, WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -85,7 +86,8 @@ const AUDIT_LOCK: i64 = 0x6361_7264_7661_0001;
 const MIGRATE_LOCK: i64 = 0x6361_7264_7661_0002;
 
 /// The schema, one migration per version. Never edit a released migration; append one.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE merchants (
     id              TEXT PRIMARY KEY,
     name            TEXT NOT NULL,
@@ -189,7 +191,26 @@ CREATE UNLOGGED TABLE rate_limits (
     key TEXT PRIMARY KEY,
     tat BIGINT NOT NULL
 );
-"];
+",
+    // 1 -> 2: rolled merchant keys (`merchant roll-secret | roll-publishable`): since when each
+    // current key is the merchant's (NULL: since its creation), and the keys a roll replaced,
+    // accepted until `usable_until` (compared with the database's clock too), then deleted by
+    // the sweep that retires them.
+    r"
+ALTER TABLE merchants ADD COLUMN publishable_key_since BIGINT, ADD COLUMN secret_key_since BIGINT;
+CREATE TABLE previous_merchant_keys (
+    merchant_id  TEXT NOT NULL REFERENCES merchants (id),
+    kind         TEXT NOT NULL CHECK (kind IN ('publishable', 'secret')),
+    key          BYTEA NOT NULL,
+    created_at   BIGINT NOT NULL,
+    retired_at   BIGINT NOT NULL,
+    usable_until BIGINT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE INDEX previous_merchant_keys_by_merchant ON previous_merchant_keys (merchant_id, kind);
+CREATE INDEX previous_merchant_keys_by_expiry ON previous_merchant_keys (usable_until);
+",
+];
 
 /// The audit log's triggers as `pg_get_triggerdef` prints them, around the table's name (which
 /// it qualifies with the schema): verification wants exactly these, enabled, calling exactly
@@ -674,6 +695,61 @@ fn merchant_from_row(row: &Row) -> Result<MerchantRecord, StoreError> {
     })
 }
 
+/// A merchant (`m`) and one of its keys: the current one of `$kind` (column `$key`, found by `$1`,
+/// made at `$since` or at the merchant's creation), or a previous one (`p`, found by `$2`) still
+/// accepted at `$3` and at the database's clock: an instance whose clock lags does not stretch
+/// a grace.
+macro_rules! merchant_by_key {
+    ($kind:literal, $key:literal, $key_bytes:literal, $since:literal) => {
+        concat!(
+            "SELECT m.id, m.name, m.publishable_key, m.secret_key_hash, m.origins, ",
+            "m.fingerprint_key, m.token_ttl_secs, m.require_cvc, m.created_at, ",
+            $key_bytes,
+            ", COALESCE(m.",
+            $since,
+            ", m.created_at), NULL::bigint, NULL::bigint ",
+            "FROM merchants m WHERE m.",
+            $key,
+            " = $1 ",
+            "UNION ALL ",
+            "SELECT m.id, m.name, m.publishable_key, m.secret_key_hash, m.origins, ",
+            "m.fingerprint_key, m.token_ttl_secs, m.require_cvc, m.created_at, ",
+            "p.key, p.created_at, p.retired_at, p.usable_until ",
+            "FROM previous_merchant_keys p JOIN merchants m ON m.id = p.merchant_id ",
+            "WHERE p.kind = '",
+            $kind,
+            "' AND p.key = $2 ",
+            "AND p.usable_until > GREATEST($3, floor(extract(epoch FROM now()))::bigint) ",
+            "LIMIT 1"
+        )
+    };
+}
+
+fn found_from_row(row: &Row, kind: MerchantKeyKind) -> Result<FoundMerchant, StoreError> {
+    let merchant = merchant_from_row(row)?;
+    let key = MerchantKeyRecord {
+        merchant_id: merchant.id.clone(),
+        kind,
+        key: column(row, 9)?,
+        created_at: column(row, 10)?,
+        retired_at: column(row, 11)?,
+        usable_until: column(row, 12)?,
+    };
+    Ok(FoundMerchant { merchant, key })
+}
+
+fn merchant_key_from_row(row: &Row) -> Result<MerchantKeyRecord, StoreError> {
+    let kind: String = column(row, 1)?;
+    Ok(MerchantKeyRecord {
+        merchant_id: column(row, 0)?,
+        kind: MerchantKeyKind::from_name(&kind).ok_or(StoreError::Database)?,
+        key: column(row, 2)?,
+        created_at: column(row, 3)?,
+        retired_at: column(row, 4)?,
+        usable_until: column(row, 5)?,
+    })
+}
+
 const TRANSPORT_KEY_SELECT: &str =
     "SELECT kid, private_key, bits, created_at, retired_at, usable_until FROM transport_keys";
 
@@ -886,23 +962,81 @@ impl PgReads {
 }
 
 impl ReadBackend for PgReads {
-    fn merchant_by_publishable_key(&self, pk: &str) -> Result<Option<MerchantRecord>, StoreError> {
-        self.merchant_where(
-            "merchant_by_publishable_key",
-            "WHERE publishable_key = $1",
-            Box::new(pk.to_owned()),
-        )
+    fn merchant_by_publishable_key(
+        &self,
+        pk: &str,
+        now: i64,
+    ) -> Result<Option<FoundMerchant>, StoreError> {
+        let pk = pk.to_owned();
+        self.db
+            .block("merchant_by_publishable_key", move |pool| async move {
+                let c = connection(&pool).await?;
+                let sql = merchant_by_key!(
+                    "publishable",
+                    "publishable_key",
+                    "convert_to(m.publishable_key, 'UTF8')",
+                    "publishable_key_since"
+                );
+                let bytes = pk.as_bytes();
+                one(&c, "merchant_by_publishable_key", sql, &[&pk, &bytes, &now])
+                    .await?
+                    .as_ref()
+                    .map(|row| found_from_row(row, MerchantKeyKind::Publishable))
+                    .transpose()
+            })
     }
 
     fn merchant_by_secret_hash(
         &self,
         hash: &[u8; 32],
-    ) -> Result<Option<MerchantRecord>, StoreError> {
-        self.merchant_where(
-            "merchant_by_secret_hash",
-            "WHERE secret_key_hash = $1",
-            Box::new(hash.to_vec()),
-        )
+        now: i64,
+    ) -> Result<Option<FoundMerchant>, StoreError> {
+        let hash = hash.to_vec();
+        self.db
+            .block("merchant_by_secret_hash", move |pool| async move {
+                let c = connection(&pool).await?;
+                let sql = merchant_by_key!(
+                    "secret",
+                    "secret_key_hash",
+                    "m.secret_key_hash",
+                    "secret_key_since"
+                );
+                one(&c, "merchant_by_secret_hash", sql, &[&hash, &hash, &now])
+                    .await?
+                    .as_ref()
+                    .map(|row| found_from_row(row, MerchantKeyKind::Secret))
+                    .transpose()
+            })
+    }
+
+    fn merchant_keys(
+        &self,
+        merchant_id: &str,
+        now: i64,
+    ) -> Result<Vec<MerchantKeyRecord>, StoreError> {
+        let merchant_id = merchant_id.to_owned();
+        self.db.block("merchant_keys", move |pool| async move {
+            let c = connection(&pool).await?;
+            rows(
+                &c,
+                "merchant_keys",
+                "SELECT id, 'publishable', convert_to(publishable_key, 'UTF8'), \
+                 COALESCE(publishable_key_since, created_at), NULL::bigint, NULL::bigint \
+                 FROM merchants WHERE id = $1 \
+                 UNION ALL \
+                 SELECT id, 'secret', secret_key_hash, COALESCE(secret_key_since, created_at), \
+                 NULL::bigint, NULL::bigint FROM merchants WHERE id = $1 \
+                 UNION ALL \
+                 SELECT merchant_id, kind, key, created_at, retired_at, usable_until \
+                 FROM previous_merchant_keys WHERE merchant_id = $1 \
+                 AND usable_until > GREATEST($2, floor(extract(epoch FROM now()))::bigint)",
+                &[&merchant_id, &now],
+            )
+            .await?
+            .iter()
+            .map(merchant_key_from_row)
+            .collect()
+        })
     }
 
     fn merchant(&self, id: &str) -> Result<Option<MerchantRecord>, StoreError> {
@@ -1549,6 +1683,25 @@ async fn apply(
             events.push(audit.clone());
             Ok(WriteOutcome::Done)
         }
+        WriteOp::RollMerchantKey {
+            merchant_id,
+            kind,
+            key,
+            now,
+            usable_until,
+            audit,
+        } => roll_merchant_key(
+            c,
+            merchant_id,
+            *kind,
+            key,
+            *now,
+            *usable_until,
+            audit,
+            events,
+        )
+        .await
+        .map(WriteOutcome::Rolled),
         WriteOp::InsertTransportKey {
             key,
             retire_others_at,
@@ -1659,6 +1812,109 @@ async fn remember_card(
     .map(drop)
 }
 
+/// See [`WriteOp::RollMerchantKey`]. The merchant's row is locked first: two rolls of one
+/// merchant at once run one after the other (the audit lock serialises them too).
+#[allow(clippy::too_many_arguments)]
+async fn roll_merchant_key(
+    c: &impl GenericClient,
+    merchant_id: &str,
+    kind: MerchantKeyKind,
+    key: &[u8],
+    now: i64,
+    usable_until: i64,
+    audit: &AuditEvent,
+    events: &mut Vec<AuditEvent>,
+) -> Result<Option<MerchantKeyRecord>, StoreError> {
+    let current = match kind {
+        MerchantKeyKind::Publishable => {
+            "SELECT convert_to(publishable_key, 'UTF8'), COALESCE(publishable_key_since, created_at) \
+             FROM merchants WHERE id = $1 FOR UPDATE"
+        }
+        MerchantKeyKind::Secret => {
+            "SELECT secret_key_hash, COALESCE(secret_key_since, created_at) \
+             FROM merchants WHERE id = $1 FOR UPDATE"
+        }
+    };
+    let merchant_id = merchant_id.to_owned();
+    let Some(row) = one(c, "roll_merchant_key", current, &[&merchant_id]).await? else {
+        return Ok(None);
+    };
+    let until = usable_until.max(now);
+    let replaced = MerchantKeyRecord {
+        merchant_id: merchant_id.clone(),
+        kind,
+        key: column(&row, 0)?,
+        created_at: column(&row, 1)?,
+        retired_at: Some(now),
+        usable_until: Some(until),
+    };
+    match kind {
+        MerchantKeyKind::Publishable => {
+            let text = std::str::from_utf8(key).map_err(|_| StoreError::Database)?;
+            exec(
+                c,
+                "roll_merchant_key",
+                "UPDATE merchants SET publishable_key = $2, publishable_key_since = $3 WHERE id = $1",
+                &[&merchant_id, &text, &now],
+            )
+            .await?
+        }
+        MerchantKeyKind::Secret => {
+            exec(
+                c,
+                "roll_merchant_key",
+                "UPDATE merchants SET secret_key_hash = $2, secret_key_since = $3 WHERE id = $1",
+                &[&merchant_id, &key, &now],
+            )
+            .await?
+        }
+    };
+    let kind_name = kind.name();
+    // No earlier key outlives the one replaced now: a roll with no grace ends them all.
+    exec(
+        c,
+        "roll_merchant_key",
+        "UPDATE previous_merchant_keys SET usable_until = $3 \
+         WHERE merchant_id = $1 AND kind = $2 AND usable_until > $3",
+        &[&merchant_id, &kind_name, &until],
+    )
+    .await?;
+    exec(
+        c,
+        "roll_merchant_key",
+        "INSERT INTO previous_merchant_keys (merchant_id, kind, key, created_at, retired_at, usable_until) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &merchant_id,
+            &kind_name,
+            &replaced.key,
+            &replaced.created_at,
+            &now,
+            &until,
+        ],
+    )
+    .await?;
+    let roll = rules::key_rolled(audit, &replaced, key, now);
+    let over = rows(
+        c,
+        "roll_merchant_key",
+        "DELETE FROM previous_merchant_keys \
+         WHERE merchant_id = $1 AND kind = $2 AND usable_until <= $3 \
+         RETURNING merchant_id, kind, key, created_at, retired_at, usable_until",
+        &[&merchant_id, &kind_name, &now],
+    )
+    .await?;
+    events.push(roll.clone());
+    for row in &over {
+        events.push(rules::key_retired(
+            &merchant_key_from_row(row)?,
+            now,
+            Some(&roll),
+        ));
+    }
+    Ok(Some(replaced))
+}
+
 /// The sweep: under the audit lock, so one instance sweeps at a time and the others find
 /// nothing left to do.
 async fn sweep(
@@ -1737,17 +1993,34 @@ async fn sweep(
         &[&limit_sql],
     )
     .await?;
+    // Previous merchant keys whose grace is over: refused already (the lookups compare
+    // `usable_until` with the clocks); deleted and their retirement audited now.
+    let retired = rows(
+        c,
+        "sweep",
+        "DELETE FROM previous_merchant_keys WHERE (kind, key) IN \
+         (SELECT kind, key FROM previous_merchant_keys WHERE usable_until <= $1 LIMIT $2) \
+         RETURNING merchant_id, kind, key, created_at, retired_at, usable_until",
+        &[&now, &limit_sql],
+    )
+    .await?;
+    for row in &retired {
+        events.push(rules::key_retired(&merchant_key_from_row(row)?, now, None));
+    }
     let limit = u64::from(limit);
     let tokens_deleted = expired.len() as u64;
+    let keys_retired = retired.len() as u64;
     Ok(WriteOutcome::Swept(SweepReport {
         tokens_deleted,
         cvcs_cleared: cvcs,
         jtis_deleted: jtis,
+        keys_retired,
         more: tokens_deleted >= limit
             || cvcs >= limit
             || jtis >= limit
             || cards >= limit
-            || cells >= limit,
+            || cells >= limit
+            || keys_retired >= limit,
     }))
 }
 

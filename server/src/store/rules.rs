@@ -1,11 +1,13 @@
 //! What every backend does the same way: the replay ids and the card-enumeration keys as
-//! stored, the enumeration bound's decision, and the audit events a write turns its caller's
-//! event into. The SQLite backend applies them to its in-memory copies, PostgreSQL to rows read
+//! stored, the enumeration bound's decision, merchant keys' ids, and the audit events a write
+//! turns its caller's event into. The SQLite backend applies them to its in-memory copies, PostgreSQL to rows read
 //! under the audit lock; the answers are the same.
 
 use aws_lc_rs::digest;
 
-use super::{AuditEvent, AuditSealRecord, EnumerationLimit, TokenRecord};
+use super::{
+    AuditEvent, AuditSealRecord, EnumerationLimit, MerchantKeyKind, MerchantKeyRecord, TokenRecord,
+};
 use crate::keys::AuditSealKey;
 
 /// A jti's key: the first 16 bytes of its SHA-256, a fixed 16 bytes whatever the envelope's jti
@@ -125,6 +127,69 @@ pub(super) fn replayed(audit: &AuditEvent) -> AuditEvent {
     event.outcome = "replayed_envelope".to_owned();
     event.token = None;
     event
+}
+
+/// A merchant key's id (see [`MerchantKeyRecord::id`]): 8 hex digits of the SHA-256 of the key,
+/// which for a secret key is what is stored (so it is computed without the key).
+pub(super) fn key_id(kind: MerchantKeyKind, stored: &[u8]) -> String {
+    use std::fmt::Write;
+    let digest;
+    let hash = match kind {
+        MerchantKeyKind::Secret => stored,
+        MerchantKeyKind::Publishable => {
+            digest = digest::digest(&digest::SHA256, stored);
+            digest.as_ref()
+        }
+    };
+    hash.iter().take(4).fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// A roll's entry: the operator's event, as `merchant_key_roll`, naming the key replaced and its
+/// successor by id, and the grace the replaced one has (`grace_secs=0`: refused at once).
+pub(super) fn key_rolled(
+    audit: &AuditEvent,
+    replaced: &MerchantKeyRecord,
+    new_key: &[u8],
+    now: i64,
+) -> AuditEvent {
+    let mut event = audit.clone();
+    event.merchant_id = Some(replaced.merchant_id.clone());
+    event.action = "merchant_key_roll".to_owned();
+    let until = replaced.usable_until.unwrap_or(now);
+    event.detail = Some(format!(
+        "kind={} key={} new={} grace_secs={} until={}",
+        replaced.kind.name(),
+        replaced.id(),
+        key_id(replaced.kind, new_key),
+        until.saturating_sub(now).max(0),
+        until.max(now),
+    ));
+    event
+}
+
+/// The entry of a previous key refused from `at` on (its grace over, or cut by a roll): by the
+/// sweep, or by the roll that ended it (`by`: the roll's event, for who and which request).
+pub(super) fn key_retired(key: &MerchantKeyRecord, at: i64, by: Option<&AuditEvent>) -> AuditEvent {
+    AuditEvent {
+        at,
+        request_id: by.and_then(|e| e.request_id.clone()),
+        merchant_id: Some(key.merchant_id.clone()),
+        key_kind: by.and_then(|e| e.key_kind.clone()),
+        client: by.and_then(|e| e.client.clone()),
+        action: "merchant_key_retire".to_owned(),
+        token: None,
+        outcome: "ok".to_owned(),
+        detail: Some(format!(
+            "kind={} key={} created={} replaced={}",
+            key.kind.name(),
+            key.id(),
+            key.created_at,
+            key.retired_at.unwrap_or(at),
+        )),
+    }
 }
 
 /// A batch that may move the seal: from which `since`, and the `seq` sealed before it.

@@ -18,8 +18,9 @@ use super::rules::{
 };
 use super::{
     AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, EnumerationLimit,
-    MalformedEntry, MerchantRecord, ReadBackend, ReceiverRecord, SealedHead, StoreError,
-    SweepReport, TokenRecord, TransportKeyRecord, WriteBackend, WriteOp, WriteOutcome,
+    FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, ReadBackend,
+    ReceiverRecord, SealedHead, StoreError, SweepReport, TokenRecord, TransportKeyRecord,
+    WriteBackend, WriteOp, WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -157,6 +158,24 @@ CREATE TABLE card_enumeration (
     refused    INTEGER NOT NULL CHECK (refused IN (0, 1))
 ) STRICT;
 CREATE INDEX card_enumeration_by_expiry ON card_enumeration (expires_at);
+",
+    // 4 -> 5: rolled merchant keys (`merchant roll-secret | roll-publishable`): since when each
+    // current key is the merchant's (NULL: since the merchant's creation), and the keys a roll
+    // replaced, accepted until `usable_until`, then deleted by the sweep that retires them.
+    r"
+ALTER TABLE merchants ADD COLUMN publishable_key_since INTEGER;
+ALTER TABLE merchants ADD COLUMN secret_key_since INTEGER;
+CREATE TABLE previous_merchant_keys (
+    merchant_id  TEXT NOT NULL REFERENCES merchants (id),
+    kind         TEXT NOT NULL CHECK (kind IN ('publishable', 'secret')),
+    key          BLOB NOT NULL,     -- the publishable key's text, or the secret key's SHA-256
+    created_at   INTEGER NOT NULL,
+    retired_at   INTEGER NOT NULL,
+    usable_until INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+) STRICT;
+CREATE INDEX previous_merchant_keys_by_merchant ON previous_merchant_keys (merchant_id, kind);
+CREATE INDEX previous_merchant_keys_by_expiry ON previous_merchant_keys (usable_until);
 ",
 ];
 
@@ -405,6 +424,63 @@ fn merchant_from_row(row: &Row<'_>) -> rusqlite::Result<MerchantRecord> {
     })
 }
 
+/// A merchant (`m`) and one of its keys: the current one of `$kind` (its column `$key`, made at
+/// `$since`, or at the merchant's creation), or a previous one (`p`) still accepted at `?3`,
+/// found by `?1` (the current key's type) or `?2` (the stored BLOB).
+macro_rules! merchant_by_key {
+    ($kind:literal, $key:literal, $since:literal) => {
+        concat!(
+            "SELECT m.id, m.name, m.publishable_key, m.secret_key_hash, m.origins, ",
+            "m.fingerprint_key, m.token_ttl_secs, m.require_cvc, m.created_at, ",
+            "CAST(m.",
+            $key,
+            " AS BLOB), COALESCE(m.",
+            $since,
+            ", m.created_at), NULL, NULL ",
+            "FROM merchants m WHERE m.",
+            $key,
+            " = ?1 ",
+            "UNION ALL ",
+            "SELECT m.id, m.name, m.publishable_key, m.secret_key_hash, m.origins, ",
+            "m.fingerprint_key, m.token_ttl_secs, m.require_cvc, m.created_at, ",
+            "p.key, p.created_at, p.retired_at, p.usable_until ",
+            "FROM previous_merchant_keys p JOIN merchants m ON m.id = p.merchant_id ",
+            "WHERE p.kind = '",
+            $kind,
+            "' AND p.key = ?2 AND p.usable_until > ?3 ",
+            "LIMIT 1"
+        )
+    };
+}
+
+fn found_from_row(row: &Row<'_>, kind: MerchantKeyKind) -> rusqlite::Result<FoundMerchant> {
+    let merchant = merchant_from_row(row)?;
+    let key = MerchantKeyRecord {
+        merchant_id: merchant.id.clone(),
+        kind,
+        key: row.get(9)?,
+        created_at: row.get(10)?,
+        retired_at: row.get(11)?,
+        usable_until: row.get(12)?,
+    };
+    Ok(FoundMerchant { merchant, key })
+}
+
+fn merchant_key_from_row(row: &Row<'_>) -> rusqlite::Result<MerchantKeyRecord> {
+    let kind: String = row.get(1)?;
+    let kind = MerchantKeyKind::from_name(&kind).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(1, Type::Text, "not a key kind".into())
+    })?;
+    Ok(MerchantKeyRecord {
+        merchant_id: row.get(0)?,
+        kind,
+        key: row.get(2)?,
+        created_at: row.get(3)?,
+        retired_at: row.get(4)?,
+        usable_until: row.get(5)?,
+    })
+}
+
 const TRANSPORT_KEY_SELECT: &str =
     "SELECT kid, private_key, bits, created_at, retired_at, usable_until FROM transport_keys";
 
@@ -521,23 +597,61 @@ impl SqliteReads {
 }
 
 impl ReadBackend for SqliteReads {
-    fn merchant_by_publishable_key(&self, pk: &str) -> Result<Option<MerchantRecord>, StoreError> {
-        self.one_merchant(
-            "merchant_by_publishable_key",
-            merchant_select!("WHERE publishable_key = ?1"),
-            &pk,
-        )
+    fn merchant_by_publishable_key(
+        &self,
+        pk: &str,
+        now: i64,
+    ) -> Result<Option<FoundMerchant>, StoreError> {
+        self.with_conn("merchant_by_publishable_key", |conn| {
+            conn.prepare_cached(merchant_by_key!(
+                "publishable",
+                "publishable_key",
+                "publishable_key_since"
+            ))?
+            .query_row(params![pk, pk.as_bytes(), now], |row| {
+                found_from_row(row, MerchantKeyKind::Publishable)
+            })
+            .optional()
+        })
     }
 
     fn merchant_by_secret_hash(
         &self,
         hash: &[u8; 32],
-    ) -> Result<Option<MerchantRecord>, StoreError> {
-        self.one_merchant(
-            "merchant_by_secret_hash",
-            merchant_select!("WHERE secret_key_hash = ?1"),
-            &hash.as_slice(),
-        )
+        now: i64,
+    ) -> Result<Option<FoundMerchant>, StoreError> {
+        self.with_conn("merchant_by_secret_hash", |conn| {
+            conn.prepare_cached(merchant_by_key!(
+                "secret",
+                "secret_key_hash",
+                "secret_key_since"
+            ))?
+            .query_row(params![hash.as_slice(), hash.as_slice(), now], |row| {
+                found_from_row(row, MerchantKeyKind::Secret)
+            })
+            .optional()
+        })
+    }
+
+    fn merchant_keys(
+        &self,
+        merchant_id: &str,
+        now: i64,
+    ) -> Result<Vec<MerchantKeyRecord>, StoreError> {
+        self.with_conn("merchant_keys", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, 'publishable', CAST(publishable_key AS BLOB), \
+                 COALESCE(publishable_key_since, created_at), NULL, NULL FROM merchants WHERE id = ?1 \
+                 UNION ALL \
+                 SELECT id, 'secret', secret_key_hash, COALESCE(secret_key_since, created_at), NULL, NULL \
+                 FROM merchants WHERE id = ?1 \
+                 UNION ALL \
+                 SELECT merchant_id, kind, key, created_at, retired_at, usable_until \
+                 FROM previous_merchant_keys WHERE merchant_id = ?1 AND usable_until > ?2",
+            )?;
+            let rows = stmt.query_map(params![merchant_id, now], merchant_key_from_row)?;
+            rows.collect()
+        })
     }
 
     fn merchant(&self, id: &str) -> Result<Option<MerchantRecord>, StoreError> {
@@ -1226,6 +1340,15 @@ fn apply(
             append_audit(conn, audit)?;
             Ok(WriteOutcome::Done)
         }
+        WriteOp::RollMerchantKey {
+            merchant_id,
+            kind,
+            key,
+            now,
+            usable_until,
+            audit,
+        } => roll_merchant_key(conn, merchant_id, *kind, key, *now, *usable_until, audit)
+            .map(WriteOutcome::Rolled),
         WriteOp::InsertTransportKey {
             key,
             retire_others_at,
@@ -1375,6 +1498,103 @@ fn insert_merchant(conn: &Connection, m: &MerchantRecord) -> rusqlite::Result<us
     ])
 }
 
+/// See [`WriteOp::RollMerchantKey`].
+fn roll_merchant_key(
+    conn: &Connection,
+    merchant_id: &str,
+    kind: MerchantKeyKind,
+    key: &[u8],
+    now: i64,
+    usable_until: i64,
+    audit: &AuditEvent,
+) -> Result<Option<MerchantKeyRecord>, StoreError> {
+    let err = |e: rusqlite::Error| db_error("roll_merchant_key", &e);
+    let (current, update) = match kind {
+        MerchantKeyKind::Publishable => (
+            "SELECT CAST(publishable_key AS BLOB), COALESCE(publishable_key_since, created_at) \
+             FROM merchants WHERE id = ?1",
+            "UPDATE merchants SET publishable_key = ?2, publishable_key_since = ?3 WHERE id = ?1",
+        ),
+        MerchantKeyKind::Secret => (
+            "SELECT secret_key_hash, COALESCE(secret_key_since, created_at) FROM merchants WHERE id = ?1",
+            "UPDATE merchants SET secret_key_hash = ?2, secret_key_since = ?3 WHERE id = ?1",
+        ),
+    };
+    let Some((old, since)) = conn
+        .prepare_cached(current)
+        .and_then(|mut stmt| {
+            stmt.query_row([merchant_id], |row| {
+                Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?))
+            })
+            .optional()
+        })
+        .map_err(err)?
+    else {
+        return Ok(None);
+    };
+    let new_value: Box<dyn rusqlite::ToSql> = match kind {
+        MerchantKeyKind::Publishable => Box::new(
+            std::str::from_utf8(key)
+                .map_err(|_| StoreError::Database)?
+                .to_owned(),
+        ),
+        MerchantKeyKind::Secret => Box::new(key.to_vec()),
+    };
+    conn.prepare_cached(update)
+        .and_then(|mut stmt| stmt.execute(params![merchant_id, new_value, now]))
+        .map_err(|e| classify("roll_merchant_key", &e))?;
+    // No earlier key outlives the one replaced now: a roll with no grace ends them all.
+    conn.prepare_cached(
+        "UPDATE previous_merchant_keys SET usable_until = ?3 \
+         WHERE merchant_id = ?1 AND kind = ?2 AND usable_until > ?3",
+    )
+    .and_then(|mut stmt| stmt.execute(params![merchant_id, kind.name(), usable_until.max(now)]))
+    .map_err(err)?;
+    let replaced = MerchantKeyRecord {
+        merchant_id: merchant_id.to_owned(),
+        kind,
+        key: old,
+        created_at: since,
+        retired_at: Some(now),
+        usable_until: Some(usable_until.max(now)),
+    };
+    conn.prepare_cached(
+        "INSERT INTO previous_merchant_keys (merchant_id, kind, key, created_at, retired_at, usable_until) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            merchant_id,
+            kind.name(),
+            replaced.key,
+            replaced.created_at,
+            now,
+            replaced.usable_until
+        ])
+    })
+    .map_err(|e| classify("roll_merchant_key", &e))?;
+    let roll = rules::key_rolled(audit, &replaced, key, now);
+    append_audit(conn, &roll)?;
+    let over: Vec<MerchantKeyRecord> = conn
+        .prepare_cached(
+            "DELETE FROM previous_merchant_keys \
+             WHERE merchant_id = ?1 AND kind = ?2 AND usable_until <= ?3 \
+             RETURNING merchant_id, kind, key, created_at, retired_at, usable_until",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map(
+                params![merchant_id, kind.name(), now],
+                merchant_key_from_row,
+            )?
+            .collect()
+        })
+        .map_err(err)?;
+    for key in &over {
+        append_audit(conn, &rules::key_retired(key, now, Some(&roll)))?;
+    }
+    Ok(Some(replaced))
+}
+
 fn take_cvc(
     conn: &Connection,
     merchant_id: &str,
@@ -1474,12 +1694,33 @@ fn sweep(
         )
         .and_then(|mut stmt| stmt.execute([now, limit_sql]))
         .map_err(err)?;
+    // Previous merchant keys whose grace is over: refused already (the lookups compare
+    // `usable_until` with the clock); deleted and their retirement audited now.
+    let retired: Vec<MerchantKeyRecord> = conn
+        .prepare_cached(
+            "DELETE FROM previous_merchant_keys WHERE rowid IN \
+             (SELECT rowid FROM previous_merchant_keys WHERE usable_until <= ?1 LIMIT ?2) \
+             RETURNING merchant_id, kind, key, created_at, retired_at, usable_until",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map([now, limit_sql], merchant_key_from_row)?
+                .collect()
+        })
+        .map_err(err)?;
+    for key in &retired {
+        append_audit(conn, &rules::key_retired(key, now, None))?;
+    }
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     Ok(SweepReport {
         tokens_deleted: expired.len() as u64,
         cvcs_cleared: cvcs as u64,
         jtis_deleted: jtis as u64,
-        more: expired.len() >= limit || cvcs >= limit || jtis >= limit || cards >= limit,
+        keys_retired: retired.len() as u64,
+        more: expired.len() >= limit
+            || cvcs >= limit
+            || jtis >= limit
+            || cards >= limit
+            || retired.len() >= limit,
     })
 }
 

@@ -118,7 +118,7 @@ fn fresh_dir_is_created_private_and_reopens() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let journal: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
@@ -152,24 +152,31 @@ fn merchant_lookups_and_conflicts() {
     let a = merchant("mer_a");
     assert_eq!(
         store
-            .merchant_by_publishable_key("pk_mer_a")
+            .merchant_by_publishable_key("pk_mer_a", NOW)
             .unwrap()
             .unwrap()
+            .merchant
             .id,
         "mer_a"
     );
     assert_eq!(
         store
-            .merchant_by_secret_hash(&a.secret_key_hash)
+            .merchant_by_secret_hash(&a.secret_key_hash, NOW)
             .unwrap()
             .unwrap()
+            .merchant
             .id,
         "mer_a"
     );
-    assert!(store.merchant_by_secret_hash(&[0; 32]).unwrap().is_none());
     assert!(
         store
-            .merchant_by_publishable_key("pk_nope")
+            .merchant_by_secret_hash(&[0; 32], NOW)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .merchant_by_publishable_key("pk_nope", NOW)
             .unwrap()
             .is_none()
     );
@@ -408,6 +415,41 @@ async fn a_version_2_database_keeps_its_jtis() {
     );
 }
 
+#[test]
+fn a_version_4_database_keeps_its_merchants_keys_live_since_their_creation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = merchant("mer_old");
+    {
+        let conn = raw(tmp.path());
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute(
+            "INSERT INTO merchants (id, name, publishable_key, secret_key_hash, origins, \
+             fingerprint_key, token_ttl_secs, require_cvc, created_at) \
+             VALUES ('mer_old', 'Old', 'pk_mer_old', ?1, '[]', x'07', NULL, 1, ?2)",
+            rusqlite::params![old.secret_key_hash.as_slice(), NOW - 100],
+        )
+        .unwrap();
+    }
+    let store = setup(tmp.path());
+    let found = store
+        .merchant_by_secret_hash(&old.secret_key_hash, NOW)
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.merchant.id, "mer_old");
+    assert_eq!(found.key.created_at, NOW - 100);
+    assert!(found.key.is_current());
+    let keys = store.merchant_keys("mer_old", NOW).unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0].key, b"pk_mer_old");
+    assert!(
+        keys.iter()
+            .all(|k| k.created_at == NOW - 100 && k.is_current())
+    );
+}
+
 #[tokio::test]
 async fn a_refused_op_does_not_disturb_its_batch() {
     let tmp = tempfile::tempdir().unwrap();
@@ -569,6 +611,7 @@ async fn sweep_destroys_what_expired_and_audits() {
             tokens_deleted: 1,
             cvcs_cleared: 1,
             jtis_deleted: 1,
+            keys_retired: 0,
             more: false
         }
     );

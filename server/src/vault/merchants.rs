@@ -4,9 +4,9 @@ use aws_lc_rs::digest;
 use zeroize::Zeroizing;
 
 use crate::keys::{self, FingerprintKey, MasterKey};
-use crate::store::{AuditEvent, MerchantRecord, Store};
+use crate::store::{AuditEvent, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, Store};
 
-use super::{BootError, now_unix};
+use super::{BootError, KeyKind, now_unix};
 
 /// What an operator asks for when creating a merchant.
 #[derive(Clone, Debug)]
@@ -134,6 +134,93 @@ pub fn create_merchant(
     };
     store.insert_merchant(record.clone(), audit)?;
     Ok((record, secret_key))
+}
+
+/// The longest grace a roll gives the key it replaces: a year.
+pub const MAX_ROLL_GRACE_SECS: i64 = 365 * 24 * 3600;
+
+/// What a roll made: the merchant's new key (a secret key is shown to the operator this once:
+/// only its hash is stored) and the key it replaced, with the end of its grace.
+pub struct RolledKey {
+    /// The new key, `pk_…` or `sk_…`.
+    pub key: Zeroizing<String>,
+    /// The new key's id ([`MerchantKeyRecord::id`]).
+    pub key_id: String,
+    /// The key replaced: its id and `usable_until` (the roll's time when refused at once).
+    pub replaced: MerchantKeyRecord,
+}
+
+impl From<KeyKind> for MerchantKeyKind {
+    fn from(kind: KeyKind) -> MerchantKeyKind {
+        match kind {
+            KeyKind::Publishable => MerchantKeyKind::Publishable,
+            KeyKind::Secret => MerchantKeyKind::Secret,
+        }
+    }
+}
+
+/// Rolls a merchant's publishable or secret key (`cardvault merchant roll-publishable |
+/// roll-secret`): a new key from now on; the one it replaces (and any earlier one still in its
+/// grace) is accepted for `grace_secs` more (0: refused at once, within the moment a running
+/// vault trusts what it read, `directory::TTL`), then refused as an unknown key. Audited in the
+/// same transaction (`merchant_key_roll`, `merchant_key_retire`: key ids, never a key).
+pub fn roll_merchant_key(
+    store: &Store,
+    merchant_id: &str,
+    kind: KeyKind,
+    grace_secs: i64,
+) -> Result<RolledKey, BootError> {
+    if !(0..=MAX_ROLL_GRACE_SECS).contains(&grace_secs) {
+        return Err(BootError::Invalid(format!(
+            "the grace period must be 0 to {} hours",
+            MAX_ROLL_GRACE_SECS / 3600
+        )));
+    }
+    let key = Zeroizing::new(match kind {
+        KeyKind::Publishable => keys::random_id("pk_", 16)?,
+        KeyKind::Secret => keys::random_id("sk_", 32)?,
+    });
+    let stored = match kind {
+        KeyKind::Publishable => key.as_bytes().to_vec(),
+        KeyKind::Secret => hash_secret_key(&key).to_vec(),
+    };
+    let kind = MerchantKeyKind::from(kind);
+    let key_id = MerchantKeyRecord {
+        merchant_id: merchant_id.to_owned(),
+        kind,
+        key: stored.clone(),
+        created_at: 0,
+        retired_at: None,
+        usable_until: None,
+    }
+    .id();
+    let now = now_unix();
+    let audit = AuditEvent {
+        at: now,
+        request_id: None,
+        merchant_id: None,
+        key_kind: Some("operator".into()),
+        client: None,
+        action: "merchant_key_roll".into(),
+        token: None,
+        outcome: "ok".into(),
+        detail: None,
+    };
+    let replaced = store
+        .roll_merchant_key(
+            merchant_id,
+            kind,
+            stored,
+            now,
+            now.saturating_add(grace_secs),
+            audit,
+        )?
+        .ok_or_else(|| BootError::Invalid(format!("no merchant {merchant_id}")))?;
+    Ok(RolledKey {
+        key,
+        key_id,
+        replaced,
+    })
 }
 
 #[cfg(test)]

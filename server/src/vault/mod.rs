@@ -27,7 +27,10 @@ pub use auth::{Caller, Credentials, KeyKind};
 pub use error::Error;
 pub use forward::{ForwardReply, ForwardRequest, Forwarded};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
-pub use merchants::{NewMerchant, create_merchant, hash_secret_key, normalize_origin};
+pub use merchants::{
+    MAX_ROLL_GRACE_SECS, NewMerchant, RolledKey, create_merchant, hash_secret_key,
+    normalize_origin, roll_merchant_key,
+};
 pub use receivers::{add_receiver, remove_receiver};
 pub use request::{ROUTES, RequestContext, method_label, route_label};
 pub use tokens::{CardMeta, TokenMeta};
@@ -46,6 +49,7 @@ use crate::store::{
     Store, StoreError,
 };
 use directory::Directory;
+pub use directory::TTL as DIRECTORY_TTL;
 
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> i64 {
@@ -318,8 +322,8 @@ impl Vault {
         &self.store
     }
 
-    /// The merchant whose publishable key is `pk`, if any (read at most every
-    /// [`directory::TTL`] per key).
+    /// The merchant whose publishable key is `pk`, if any: its current key, or a previous one
+    /// in its grace after a roll (read at most every [`directory::TTL`] per key).
     pub fn merchant_by_publishable_key(
         &self,
         pk: &str,
@@ -377,6 +381,16 @@ impl Vault {
         new: NewMerchant,
     ) -> Result<(MerchantRecord, zeroize::Zeroizing<String>), BootError> {
         create_merchant(&self.store, &self.master, new)
+    }
+
+    /// Rolls a merchant's key (see [`roll_merchant_key`]).
+    pub fn roll_merchant_key(
+        &self,
+        merchant_id: &str,
+        kind: KeyKind,
+        grace_secs: i64,
+    ) -> Result<RolledKey, BootError> {
+        roll_merchant_key(&self.store, merchant_id, kind, grace_secs)
     }
 
     /// Generates a new active transport key (see [`create_transport_key`]).
