@@ -5,7 +5,7 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
@@ -388,96 +388,6 @@ fn serves_tls_with_hsts() {
         "{response}"
     );
     assert_ne!(plain, Some(200));
-}
-
-/// A fake processor on loopback: records each raw request, answers JSON echoing the card number
-/// it found (as some processors do) with a cookie.
-struct FakeProcessor {
-    addr: SocketAddr,
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-impl FakeProcessor {
-    fn start() -> FakeProcessor {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&seen);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut data = Vec::new();
-                let mut buf = [0u8; 4096];
-                // Read the head, then Content-Length bytes of body.
-                let text = loop {
-                    match stream.read(&mut buf) {
-                        Ok(0) | Err(_) => break String::from_utf8_lossy(&data).into_owned(),
-                        Ok(n) => data.extend_from_slice(&buf[..n]),
-                    }
-                    let text = String::from_utf8_lossy(&data).into_owned();
-                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                        let len = head
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                            })
-                            .unwrap_or(0);
-                        if body.len() >= len {
-                            break text;
-                        }
-                    }
-                };
-                if text.is_empty() {
-                    continue; // a connection that sent nothing (a refused CVC forward)
-                }
-                let number = text
-                    .split("\"number\":\"")
-                    .nth(1)
-                    .and_then(|rest| rest.split('"').next())
-                    .unwrap_or("")
-                    .to_owned();
-                recorded.lock().unwrap().push(text);
-                let body = format!(
-                    r#"{{"id":"ch_1","status":"approved","card":{{"number":"{number}"}}}}"#
-                );
-                let _ = stream.write_all(
-                    format!(
-                        "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nSet-Cookie: s=1\r\nX-Card: {number}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    )
-                    .as_bytes(),
-                );
-            }
-        });
-        FakeProcessor { addr, seen }
-    }
-
-    fn seen(&self) -> Vec<String> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-fn forward_body(token: &str, receiver: &str, with_cvc: bool) -> String {
-    let cvc = if with_cvc {
-        r#","cvc":"{{card.cvc}}""#
-    } else {
-        ""
-    };
-    let body = format!(
-        r#"{{"amount":4850,"card":{{"number":"{{{{card.number}}}}","exp_month":{{{{card.exp_month}}}},"exp_year":{{{{card.exp_year}}}}{cvc}}}}}"#
-    );
-    serde_json::json!({
-        "token": token,
-        "receiver": receiver,
-        "method": "POST",
-        "path": "/v1/charges",
-        "headers": {"Content-Type": "application/json"},
-        "body": body,
-    })
-    .to_string()
 }
 
 #[test]

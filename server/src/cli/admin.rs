@@ -11,6 +11,7 @@ use crate::store::{MerchantKeyKind, MerchantKeyRecord, Store};
 use crate::vault::{self, BootError, Config, KeyKind, NewMerchant, now_unix};
 
 use super::args::{KeysCommand, MerchantCommand, ReceiverCommand, Roll};
+use super::progress::Reporter;
 use super::{open_to_write, open_vault};
 
 pub(super) fn merchant(cmd: MerchantCommand) -> Result<ExitCode, BootError> {
@@ -191,6 +192,53 @@ pub(super) fn keys(cmd: KeysCommand) -> Result<ExitCode, BootError> {
                 "imported transport key {kid} ({} bits), now active",
                 key.bits()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::RotateData {
+            storage,
+            rewrap,
+            resume,
+            cvc_wait,
+        } => {
+            let (store, master) = open_to_write(&storage)?;
+            if !resume {
+                let version = vault::rotate_data_key(&store, &master)?;
+                println!(
+                    "data key {version} made: running vaults seal new cards with it within seconds"
+                );
+            }
+            if !rewrap {
+                return Ok(ExitCode::SUCCESS);
+            }
+            let progress = Reporter::new();
+            let report = vault::rewrap_cards(
+                &store,
+                &master,
+                std::time::Duration::from_secs(cvc_wait),
+                &progress,
+            )?;
+            progress.finish();
+            println!(
+                "{} card(s) re-encrypted under data key {}; destroyed: {}",
+                report.resealed,
+                report.version,
+                match report.destroyed.as_slice() {
+                    [] => "none".to_owned(),
+                    versions => versions
+                        .iter()
+                        .map(|v| format!("data key {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
+            );
+            if report.left > 0 {
+                println!(
+                    "{} card(s) with a CVC still waiting stay under an older key: run \
+                     `cardvault keys rotate-data --rewrap --resume` once their CVCs are used or expired",
+                    report.left
+                );
+                return Ok(ExitCode::from(3));
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -274,6 +274,37 @@ pub(super) enum MasterKeyCommand {
         #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(2..=16))]
         threshold: u8,
     },
+    /// Re-wrap every key in the store under a new master key, beside serving vaults (they
+    /// keep the keys they unwrapped); resumable after a kill. The current key comes as for
+    /// every command, the new one from the same flags prefixed --to-.
+    Rotate {
+        #[command(flatten)]
+        storage: Storage,
+        #[command(flatten)]
+        to: ToMasterKeyArgs,
+    },
+}
+
+/// The master key a rotation moves to: the current key's flags, prefixed `--to-`; the new
+/// software key's base64 from CARDVAULT_TO_MASTER_KEY, the PIN from CARDVAULT_TO_PKCS11_PIN
+/// (else CARDVAULT_PKCS11_PIN).
+#[derive(Args, Clone, Debug)]
+pub(super) struct ToMasterKeyArgs {
+    /// A file holding the new master key (base64 of 32 bytes).
+    #[arg(long, env = "CARDVAULT_TO_MASTER_KEY_FILE", value_name = "FILE")]
+    pub(super) to_master_key_file: Option<PathBuf>,
+    /// The new master key's PKCS#11 module.
+    #[arg(long, env = "CARDVAULT_TO_PKCS11_MODULE", value_name = "PATH")]
+    pub(super) to_pkcs11_module: Option<PathBuf>,
+    /// The label of the token that holds the new master key.
+    #[arg(long, env = "CARDVAULT_TO_PKCS11_TOKEN", value_name = "LABEL")]
+    pub(super) to_pkcs11_token: Option<String>,
+    /// The label of the new master key in its token.
+    #[arg(long, env = "CARDVAULT_TO_PKCS11_KEY", value_name = "LABEL")]
+    pub(super) to_pkcs11_key: Option<String>,
+    /// A file holding the new key's token user PIN.
+    #[arg(long, env = "CARDVAULT_TO_PKCS11_PIN_FILE", value_name = "FILE")]
+    pub(super) to_pkcs11_pin_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -397,6 +428,25 @@ pub(super) enum KeysCommand {
         /// How long envelopes sealed to the previous key are still accepted, in hours.
         #[arg(long, default_value_t = 24)]
         grace_hours: i64,
+    },
+    /// Make a new data key, the one every running vault seals new cards with within seconds;
+    /// with --rewrap, also re-encrypt every stored card under it, then destroy the old keys.
+    RotateData {
+        #[command(flatten)]
+        storage: Storage,
+        /// Re-encrypt every stored card and name under the new key (in batches, beside serving
+        /// vaults; resumable: run it again after a kill), then destroy the data keys no card
+        /// uses any more.
+        #[arg(long)]
+        rewrap: bool,
+        /// Without making a new key: finish a rewrap under the newest one (after a kill, or
+        /// when cards with a waiting CVC were left).
+        #[arg(long, requires = "rewrap")]
+        resume: bool,
+        /// How long to wait, at most, for cards whose CVC is still to be used (a CVC lives 10
+        /// minutes) before leaving them under the old key, in seconds.
+        #[arg(long, default_value_t = 660, value_name = "SECS")]
+        cvc_wait: u64,
     },
 }
 

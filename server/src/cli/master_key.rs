@@ -1,6 +1,7 @@
-//! Where the master key comes from, and `cardvault master-key …`: `init-hsm`, and `split`, the
+//! Where the master key comes from, and `cardvault master-key …`: `init-hsm`; `split`, the
 //! master key as K-of-N custodians' shares (dual control, see `keys/master/shares.rs` and
-//! `vault/unlock.rs`).
+//! `vault/unlock.rs`); and `rotate`, every key in the store re-wrapped under a new master key
+//! (`vault/rotation.rs`).
 //!
 //! [`given_master_key`] turns plain values (the flags of [`MasterKeyArgs`], or their `--to-`
 //! twins for a rotation) into a [`MasterKey`]: a software key from an environment variable or a
@@ -16,15 +17,19 @@ use zeroize::Zeroizing;
 
 use crate::keys::master::shares;
 use crate::keys::{MasterKey, Pkcs11Config};
-use crate::store::AuditEvent;
-use crate::vault::{BootError, now_unix};
+use crate::store::{AuditEvent, Store};
+use crate::vault::{self, BootError, now_unix};
 
-use super::args::{MasterKeyArgs, MasterKeyCommand, Pkcs11Args, Storage};
+use super::args::{MasterKeyArgs, MasterKeyCommand, Pkcs11Args, Storage, ToMasterKeyArgs};
+use super::progress::Reporter;
 use super::{check_private, open_to_write};
 
 /// The environment variables read for the current master key.
 pub(super) const MASTER_KEY_ENV: &str = "CARDVAULT_MASTER_KEY";
 pub(super) const PKCS11_PIN_ENV: &str = "CARDVAULT_PKCS11_PIN";
+/// The environment variables read for the new master key of a rotation.
+const TO_MASTER_KEY_ENV: &str = "CARDVAULT_TO_MASTER_KEY";
+const TO_PKCS11_PIN_ENV: &str = "CARDVAULT_TO_PKCS11_PIN";
 
 /// The largest PIN file read (PINs are short; this only bounds a wrong file).
 const MAX_PIN_FILE_LEN: usize = 1024;
@@ -186,7 +191,54 @@ pub(super) fn master_key_command(command: MasterKeyCommand) -> Result<ExitCode, 
             shares,
             threshold,
         } => split(&storage, shares, threshold),
+        MasterKeyCommand::Rotate { storage, to } => rotate(&storage, &to),
     }
+}
+
+/// `master-key rotate`: every key in the store re-wrapped under the `--to-` key
+/// (`vault::rotate_master_key`).
+fn rotate(storage: &Storage, to: &ToMasterKeyArgs) -> Result<ExitCode, BootError> {
+    let pin_env = env(TO_PKCS11_PIN_ENV)
+        .map(|pin| (TO_PKCS11_PIN_ENV, pin))
+        .or_else(|| env(PKCS11_PIN_ENV).map(|pin| (PKCS11_PIN_ENV, pin)));
+    let flags = KeyFlags {
+        flag_prefix: "to-",
+        env_key: env(TO_MASTER_KEY_ENV).map(|key| (TO_MASTER_KEY_ENV, key)),
+        key_file: to.to_master_key_file.as_deref(),
+        pkcs11_module: to.to_pkcs11_module.as_deref(),
+        pkcs11_token: to.to_pkcs11_token.as_deref(),
+        pkcs11_key: to.to_pkcs11_key.as_deref(),
+        pin_env,
+        pin_file: to.to_pkcs11_pin_file.as_deref(),
+    };
+    let to = given_master_key(&flags, false)?.ok_or_else(|| {
+        BootError::Invalid(format!(
+            "no new master key: set {TO_MASTER_KEY_ENV}, --to-master-key-file, or --to-pkcs11-module, --to-pkcs11-token and --to-pkcs11-key"
+        ))
+    })?;
+    let from = super::master_key(storage, false)?;
+    let store = Store::open_at(&storage.location())?;
+    // A rotation killed part-way may have re-wrapped the audit seal key already (it goes
+    // first): then the new key seals what this run appends.
+    match vault::seal_audit(&store, &from) {
+        Err(BootError::MasterKeyMismatch) => vault::seal_audit(&store, &to)?,
+        other => other?,
+    }
+    let progress = Reporter::new();
+    let report = vault::rotate_master_key(&store, &from, &to, &progress)?;
+    progress.finish();
+    println!(
+        "{} key(s) in the store, all wrapped by the new master key ({}, {}): {} re-wrapped now, {} already",
+        report.keys,
+        to.describe(),
+        to.id(),
+        report.rewrapped,
+        report.already
+    );
+    println!(
+        "the old master key opens nothing in the store any more; start vaults with the new one"
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `master-key init-hsm`: the token generates the key; nothing of it is printed but its name.

@@ -14,6 +14,7 @@ mod args;
 mod audit;
 mod dev;
 mod master_key;
+mod progress;
 mod serve;
 mod unlock;
 

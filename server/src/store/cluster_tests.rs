@@ -850,3 +850,129 @@ fn a_url_that_could_fall_back_to_plain_text_is_refused() {
         );
     }
 }
+
+on_both!(
+    rotation_writes_change_only_what_they_read,
+    |open: &dyn Fn() -> Store| {
+        let store = open();
+        async move {
+            prepare(&store);
+            // Wrapped keys: all four kinds, and a compare-and-swap on each blob.
+            let keys = store.wrapped_keys().unwrap();
+            assert!(keys.iter().any(|k| k.id == WrappedKeyId::AuditSeal));
+            assert!(keys.iter().any(|k| k.id == WrappedKeyId::Data(1)));
+            assert!(
+                keys.iter()
+                    .any(|k| k.id == WrappedKeyId::Fingerprint("mer_a".into()))
+            );
+            let fingerprint = WrappedKeyId::Fingerprint("mer_a".into());
+            let old = vec![7u8; 40];
+            assert!(
+                store
+                    .replace_wrapped_key(fingerprint.clone(), old.clone(), vec![8; 40])
+                    .unwrap()
+            );
+            // A second run that read the old blob changes nothing.
+            assert!(
+                !store
+                    .replace_wrapped_key(fingerprint.clone(), old, vec![9; 40])
+                    .unwrap()
+            );
+            assert_eq!(
+                store.merchant("mer_a").unwrap().unwrap().fingerprint_key,
+                vec![8; 40]
+            );
+            let seal = store.audit_seal().unwrap().unwrap().key;
+            assert!(
+                store
+                    .replace_wrapped_key(WrappedKeyId::AuditSeal, seal, vec![5; 60])
+                    .unwrap()
+            );
+            assert_eq!(store.audit_seal().unwrap().unwrap().key, vec![5; 60]);
+
+            // Cards: one with its CVC waiting, one without.
+            let mut plain = token("tok_plain", "fp_p");
+            plain.cvc = None;
+            plain.cvc_expires_at = None;
+            for (record, jti) in [(plain, "jti-p"), (token("tok_cvc", "fp_c"), "jti-c")] {
+                let id = record.token.clone();
+                store
+                    .insert_token(
+                        record,
+                        jti.into(),
+                        now() + 300,
+                        event("tokenize", Some(&id)),
+                    )
+                    .await
+                    .unwrap();
+            }
+            let key2 = DataKeyRecord {
+                version: 2,
+                key: vec![10; 60],
+                created_at: now(),
+            };
+            store.insert_data_key(key2, None).unwrap();
+            let usage = store.data_key_usage().unwrap();
+            assert_eq!(
+                usage,
+                vec![
+                    DataKeyUsage {
+                        version: 1,
+                        tokens: 2,
+                        with_cvc: 1
+                    },
+                    DataKeyUsage {
+                        version: 2,
+                        tokens: 0,
+                        with_cvc: 0
+                    },
+                ]
+            );
+            // Only the card without a waiting CVC is handed out, and only once.
+            let batch = store.sealed_cards_below(2, "", 10).unwrap();
+            assert_eq!(batch.len(), 1);
+            assert_eq!(batch[0].token, "tok_plain");
+            assert!(
+                store
+                    .sealed_cards_below(2, "tok_plain", 10)
+                    .unwrap()
+                    .is_empty()
+            );
+            // The key in use cannot be destroyed.
+            let destroy = event("data_key_destroy", None);
+            assert!(!store.destroy_data_key(1, destroy.clone()).unwrap());
+            let resealed = vec![(batch[0].clone(), vec![0xD2; 64])];
+            assert_eq!(store.reseal_cards(resealed.clone(), 2).unwrap(), 1);
+            // Again (a second run with what it read before): nothing.
+            assert_eq!(store.reseal_cards(resealed, 2).unwrap(), 0);
+            let row = store.token("mer_a", "tok_plain").unwrap().unwrap();
+            assert_eq!((row.data_key_version, row.card), (2, vec![0xD2; 64]));
+            // A card whose CVC is waiting is not changed even if asked.
+            let mut waiting = batch[0].clone();
+            waiting.token = "tok_cvc".into();
+            assert_eq!(
+                store
+                    .reseal_cards(vec![(waiting.clone(), vec![1; 64])], 2)
+                    .unwrap(),
+                0
+            );
+            store.take_cvc("mer_a", "tok_cvc", now()).await.unwrap();
+            assert_eq!(
+                store.reseal_cards(vec![(waiting, vec![1; 64])], 2).unwrap(),
+                1
+            );
+            // Now no card uses version 1: it goes, audited; the newest never does.
+            let entries = store.audit_entries().unwrap().len();
+            assert!(store.destroy_data_key(1, destroy.clone()).unwrap());
+            assert!(!store.destroy_data_key(2, destroy).unwrap());
+            assert_eq!(store.audit_entries().unwrap().len(), entries + 1);
+            let versions: Vec<u32> = store
+                .data_keys()
+                .unwrap()
+                .iter()
+                .map(|k| k.version)
+                .collect();
+            assert_eq!(versions, vec![2]);
+        }
+    }
+);

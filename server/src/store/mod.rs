@@ -427,6 +427,76 @@ impl fmt::Debug for Blob {
     }
 }
 
+/// Which key a wrapped blob is, for re-wrapping under another master key
+/// (`cardvault master-key rotate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WrappedKeyId {
+    /// A merchant's fingerprint key, by merchant id.
+    Fingerprint(String),
+    /// A transport private key, by kid.
+    Transport(String),
+    /// A data key, by version.
+    Data(u32),
+    /// The audit seal key.
+    AuditSeal,
+}
+
+/// A key as the store keeps it: wrapped by the master key. `Debug` shows the blob's length only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WrappedKey {
+    /// Which key.
+    pub id: WrappedKeyId,
+    /// The blob.
+    pub wrapped: Vec<u8>,
+}
+
+impl fmt::Debug for WrappedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WrappedKey")
+            .field("id", &self.id)
+            .field("wrapped", &Blob(self.wrapped.len()))
+            .finish()
+    }
+}
+
+/// A stored card sealed under a data key older than the current one, to re-encrypt
+/// (`cardvault keys rotate-data --rewrap`). `Debug` shows the ciphertext's length only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedCard {
+    /// `tok_…`.
+    pub token: String,
+    /// The owner (part of the card's associated data).
+    pub merchant_id: String,
+    /// The data key that sealed `card`.
+    pub data_key_version: u32,
+    /// The encrypted card (number, expiry, name).
+    pub card: Vec<u8>,
+}
+
+impl fmt::Debug for SealedCard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SealedCard")
+            .field("token", &self.token)
+            .field("merchant_id", &self.merchant_id)
+            .field("data_key_version", &self.data_key_version)
+            .field("card", &Blob(self.card.len()))
+            .finish()
+    }
+}
+
+/// How many tokens each data key seals: what `rotate-data --rewrap` has left to do, and which
+/// keys no row uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DataKeyUsage {
+    /// The data key's version.
+    pub version: u32,
+    /// Tokens whose card it seals.
+    pub tokens: u64,
+    /// Of those, the ones with a CVC still waiting to be used (the CVC is sealed under the same
+    /// key, and is taken at most once: such a card is re-encrypted once its CVC is gone).
+    pub with_cvc: u64,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------
@@ -553,6 +623,25 @@ pub(crate) enum WriteOp {
         name: String,
         audit: AuditEvent,
     },
+    /// Replaces a wrapped key's blob, only if it still is `old` (another rotation, or a kill and
+    /// a rerun, may have replaced it): [`WriteOutcome::Changed`].
+    ReplaceWrappedKey {
+        id: WrappedKeyId,
+        old: Vec<u8>,
+        new: Vec<u8>,
+    },
+    /// Re-encrypted cards: each replaces its row's card and data key version, only if the row
+    /// is still sealed under `from` and holds no CVC ([`WriteOutcome::Count`]: how many did).
+    ResealCards {
+        cards: Vec<(SealedCard, Vec<u8>)>,
+        to_version: u32,
+    },
+    /// Destroys the data key of `version` if no token uses it and a newer one exists, appending
+    /// `audit` if it did ([`WriteOutcome::Changed`]).
+    DestroyDataKey {
+        version: u32,
+        audit: AuditEvent,
+    },
 }
 
 /// The answer to one [`WriteOp`].
@@ -566,6 +655,10 @@ pub(crate) enum WriteOutcome {
     Swept(SweepReport),
     /// The key a roll replaced; `None`: no such merchant (nothing written).
     Rolled(Option<MerchantKeyRecord>),
+    /// Whether a conditional change happened.
+    Changed(bool),
+    /// How many rows a change touched.
+    Count(u64),
 }
 
 impl WriteOutcome {
@@ -604,6 +697,20 @@ impl WriteOutcome {
             other => Err(mismatch(&other)),
         }
     }
+
+    fn changed(self) -> Result<bool, StoreError> {
+        match self {
+            WriteOutcome::Changed(changed) => Ok(changed),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    fn count(self) -> Result<u64, StoreError> {
+        match self {
+            WriteOutcome::Count(count) => Ok(count),
+            other => Err(mismatch(&other)),
+        }
+    }
 }
 
 fn mismatch(outcome: &WriteOutcome) -> StoreError {
@@ -614,6 +721,8 @@ fn mismatch(outcome: &WriteOutcome) -> StoreError {
         WriteOutcome::Cvc(_) => "cvc",
         WriteOutcome::Swept(_) => "swept",
         WriteOutcome::Rolled(_) => "rolled",
+        WriteOutcome::Changed(_) => "changed",
+        WriteOutcome::Count(_) => "count",
     };
     tracing::error!(
         outcome = kind,
@@ -679,6 +788,16 @@ pub(crate) trait ReadBackend: Send + Sync {
     fn merchants(&self) -> Result<Vec<MerchantRecord>, StoreError>;
     fn transport_keys(&self) -> Result<Vec<TransportKeyRecord>, StoreError>;
     fn data_keys(&self) -> Result<Vec<DataKeyRecord>, StoreError>;
+    /// Per data key (every one, in version order), the tokens it seals.
+    fn data_key_usage(&self) -> Result<Vec<DataKeyUsage>, StoreError>;
+    /// Up to `limit` cards sealed under a data key older than `below` and holding no CVC, with
+    /// tokens after `after`, in token order.
+    fn sealed_cards_below(
+        &self,
+        below: u32,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<SealedCard>, StoreError>;
     fn token(&self, merchant_id: &str, token: &str) -> Result<Option<TokenRecord>, StoreError>;
     fn jti_seen(&self, jti: &str, now: i64) -> Result<bool, StoreError>;
     fn receivers(&self, merchant_id: &str) -> Result<Vec<ReceiverRecord>, StoreError>;
@@ -952,6 +1071,47 @@ impl Store {
     /// Every data key, by version.
     pub fn data_keys(&self) -> Result<Vec<DataKeyRecord>, StoreError> {
         self.inner.reads.data_keys()
+    }
+
+    /// Per data key (every one, in version order), how many tokens it seals.
+    pub fn data_key_usage(&self) -> Result<Vec<DataKeyUsage>, StoreError> {
+        self.inner.reads.data_key_usage()
+    }
+
+    /// Up to `limit` cards sealed under a data key older than `below` that hold no CVC, with
+    /// tokens after `after` in token order (a resumable walk: pass the last token seen).
+    pub fn sealed_cards_below(
+        &self,
+        below: u32,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<SealedCard>, StoreError> {
+        self.inner.reads.sealed_cards_below(below, after, limit)
+    }
+
+    /// Every key the master key wraps: the audit seal key, the data keys, the transport keys
+    /// and the merchants' fingerprint keys.
+    pub fn wrapped_keys(&self) -> Result<Vec<WrappedKey>, StoreError> {
+        let mut keys = Vec::new();
+        if let Some(seal) = self.audit_seal()? {
+            keys.push(WrappedKey {
+                id: WrappedKeyId::AuditSeal,
+                wrapped: seal.key,
+            });
+        }
+        keys.extend(self.data_keys()?.into_iter().map(|k| WrappedKey {
+            id: WrappedKeyId::Data(k.version),
+            wrapped: k.key,
+        }));
+        keys.extend(self.transport_keys()?.into_iter().map(|k| WrappedKey {
+            id: WrappedKeyId::Transport(k.kid),
+            wrapped: k.private_key,
+        }));
+        keys.extend(self.merchants()?.into_iter().map(|m| WrappedKey {
+            id: WrappedKeyId::Fingerprint(m.id),
+            wrapped: m.fingerprint_key,
+        }));
+        Ok(keys)
     }
 
     /// The token, only if `merchant_id` owns it. Also returns a token whose `expires_at` has
@@ -1239,6 +1399,37 @@ impl Store {
             audit,
         };
         self.inner.writer.submit_blocking(op)?.deleted()
+    }
+
+    /// Replaces a wrapped key's blob if it still is `old`; `false` if it was not (changed
+    /// meanwhile, or gone). Blocking.
+    pub fn replace_wrapped_key(
+        &self,
+        id: WrappedKeyId,
+        old: Vec<u8>,
+        new: Vec<u8>,
+    ) -> Result<bool, StoreError> {
+        let op = WriteOp::ReplaceWrappedKey { id, old, new };
+        self.inner.writer.submit_blocking(op)?.changed()
+    }
+
+    /// Stores re-encrypted cards (each with its new ciphertext under `to_version`): a row is
+    /// changed only if it is still sealed under the version it was read with and holds no CVC.
+    /// Answers how many were. Blocking.
+    pub fn reseal_cards(
+        &self,
+        cards: Vec<(SealedCard, Vec<u8>)>,
+        to_version: u32,
+    ) -> Result<u64, StoreError> {
+        let op = WriteOp::ResealCards { cards, to_version };
+        self.inner.writer.submit_blocking(op)?.count()
+    }
+
+    /// Destroys the data key `version` if no token uses it and a newer one exists (appending
+    /// `audit` then); `false` if it did not. Blocking.
+    pub fn destroy_data_key(&self, version: u32, audit: AuditEvent) -> Result<bool, StoreError> {
+        let op = WriteOp::DestroyDataKey { version, audit };
+        self.inner.writer.submit_blocking(op)?.changed()
     }
 
     /// Appends one audit entry. Blocking.

@@ -48,10 +48,10 @@ use tokio_postgres::{Config, NoTls, Row};
 use super::audit::{GENESIS, entry_hash};
 use super::rules::{self, Admission, CardSeen, SealStart, enumeration_refusal, not_found_unless};
 use super::{
-    AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, FoundMerchant,
-    MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, ReadBackend,
-    ReceiverRecord, SealedHead, StoreError, SweepReport, TokenRecord, TransportKeyRecord,
-    WriteBackend, WriteOp, WriteOutcome,
+    AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, DataKeyUsage,
+    FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, ReadBackend,
+    ReceiverRecord, SealedCard, SealedHead, StoreError, SweepReport, TokenRecord,
+    TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp, WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -1090,6 +1090,69 @@ impl ReadBackend for PgReads {
         })
     }
 
+    fn data_key_usage(&self) -> Result<Vec<DataKeyUsage>, StoreError> {
+        self.db.block("data_key_usage", |pool| async move {
+            let c = connection(&pool).await?;
+            rows(
+                &c,
+                "data_key_usage",
+                "SELECT d.version, count(t.token), count(v.token) FROM data_keys d \
+                 LEFT JOIN tokens t ON t.data_key_version = d.version \
+                 LEFT JOIN cvcs v ON v.token = t.token \
+                 GROUP BY d.version ORDER BY d.version",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                let version: i32 = column(row, 0)?;
+                let tokens: i64 = column(row, 1)?;
+                let with_cvc: i64 = column(row, 2)?;
+                Ok(DataKeyUsage {
+                    version: u32::try_from(version).map_err(|_| StoreError::Database)?,
+                    tokens: u64::try_from(tokens).map_err(|_| StoreError::Database)?,
+                    with_cvc: u64::try_from(with_cvc).map_err(|_| StoreError::Database)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn sealed_cards_below(
+        &self,
+        below: u32,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<SealedCard>, StoreError> {
+        let after = after.to_owned();
+        self.db.block("sealed_cards_below", move |pool| async move {
+            let below = i32::try_from(below).map_err(|_| StoreError::Database)?;
+            let limit = i64::from(limit);
+            let c = connection(&pool).await?;
+            rows(
+                &c,
+                "sealed_cards_below",
+                "SELECT t.token, t.merchant_id, t.data_key_version, t.card FROM tokens t \
+                 WHERE t.data_key_version < $1 AND t.token > $2 \
+                 AND NOT EXISTS (SELECT 1 FROM cvcs v WHERE v.token = t.token) \
+                 ORDER BY t.token LIMIT $3",
+                &[&below, &after, &limit],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                let version: i32 = column(row, 2)?;
+                Ok(SealedCard {
+                    token: column(row, 0)?,
+                    merchant_id: column(row, 1)?,
+                    data_key_version: u32::try_from(version).map_err(|_| StoreError::Database)?,
+                    card: column(row, 3)?,
+                })
+            })
+            .collect()
+        })
+    }
+
     fn token(&self, merchant_id: &str, token: &str) -> Result<Option<TokenRecord>, StoreError> {
         let (merchant_id, token) = (merchant_id.to_owned(), token.to_owned());
         self.db.block("token", move |pool| async move {
@@ -1788,6 +1851,88 @@ async fn apply(
             .await?;
             events.push(not_found_unless(removed > 0, audit));
             Ok(WriteOutcome::Deleted(removed > 0))
+        }
+        WriteOp::ReplaceWrappedKey { id, old, new } => {
+            let changed = match id {
+                WrappedKeyId::Fingerprint(id) => {
+                    exec(
+                        c,
+                        "replace_wrapped_key",
+                        "UPDATE merchants SET fingerprint_key = $1 WHERE id = $3 AND fingerprint_key = $2",
+                        &[new, old, id],
+                    )
+                    .await?
+                }
+                WrappedKeyId::Transport(kid) => {
+                    exec(
+                        c,
+                        "replace_wrapped_key",
+                        "UPDATE transport_keys SET private_key = $1 WHERE kid = $3 AND private_key = $2",
+                        &[new, old, kid],
+                    )
+                    .await?
+                }
+                WrappedKeyId::Data(version) => {
+                    let version = i32::try_from(*version).map_err(|_| StoreError::Database)?;
+                    exec(
+                        c,
+                        "replace_wrapped_key",
+                        "UPDATE data_keys SET key = $1 WHERE version = $3 AND key = $2",
+                        &[new, old, &version],
+                    )
+                    .await?
+                }
+                WrappedKeyId::AuditSeal => {
+                    exec(
+                        c,
+                        "replace_wrapped_key",
+                        "UPDATE audit_seal SET key = $1 WHERE id = 1 AND key = $2",
+                        &[new, old],
+                    )
+                    .await?
+                }
+            };
+            Ok(WriteOutcome::Changed(changed > 0))
+        }
+        WriteOp::ResealCards { cards, to_version } => {
+            let to = i32::try_from(*to_version).map_err(|_| StoreError::Database)?;
+            let mut tokens = Vec::with_capacity(cards.len());
+            let mut from = Vec::with_capacity(cards.len());
+            let mut sealed = Vec::with_capacity(cards.len());
+            for (card, blob) in cards {
+                tokens.push(card.token.as_str());
+                from.push(i32::try_from(card.data_key_version).map_err(|_| StoreError::Database)?);
+                sealed.push(blob.as_slice());
+            }
+            // One statement for the batch (one round trip); a row whose CVC is waiting, or that
+            // another rewrap or a deletion got to first, is left as it is.
+            let changed = exec(
+                c,
+                "reseal_cards",
+                "UPDATE tokens t SET card = r.card, data_key_version = $4 \
+                 FROM UNNEST($1::text[], $2::int4[], $3::bytea[]) AS r (token, version, card) \
+                 WHERE t.token = r.token AND t.data_key_version = r.version \
+                 AND NOT EXISTS (SELECT 1 FROM cvcs v WHERE v.token = t.token)",
+                &[&tokens, &from, &sealed, &to],
+            )
+            .await?;
+            Ok(WriteOutcome::Count(changed))
+        }
+        WriteOp::DestroyDataKey { version, audit } => {
+            let version = i32::try_from(*version).map_err(|_| StoreError::Database)?;
+            let destroyed = exec(
+                c,
+                "destroy_data_key",
+                "DELETE FROM data_keys WHERE version = $1 \
+                 AND EXISTS (SELECT 1 FROM data_keys WHERE version > $1) \
+                 AND NOT EXISTS (SELECT 1 FROM tokens WHERE data_key_version = $1)",
+                &[&version],
+            )
+            .await?;
+            if destroyed > 0 {
+                events.push(audit.clone());
+            }
+            Ok(WriteOutcome::Changed(destroyed > 0))
         }
     }
 }

@@ -17,10 +17,10 @@ use super::rules::{
     self, Admission, CardSeen, Seal, SealStart, enumeration_refusal, not_found_unless,
 };
 use super::{
-    AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, EnumerationLimit,
-    FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, ReadBackend,
-    ReceiverRecord, SealedHead, StoreError, SweepReport, TokenRecord, TransportKeyRecord,
-    WriteBackend, WriteOp, WriteOutcome,
+    AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, DataKeyUsage,
+    EnumerationLimit, FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord,
+    MerchantRecord, ReadBackend, ReceiverRecord, SealedCard, SealedHead, StoreError, SweepReport,
+    TokenRecord, TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp, WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -685,6 +685,49 @@ impl ReadBackend for SqliteReads {
                     version: row.get(0)?,
                     key: row.get(1)?,
                     created_at: row.get(2)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn data_key_usage(&self) -> Result<Vec<DataKeyUsage>, StoreError> {
+        self.with_conn("data_key_usage", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT d.version, count(t.token), count(t.cvc) FROM data_keys d \
+                 LEFT JOIN tokens t ON t.data_key_version = d.version \
+                 GROUP BY d.version ORDER BY d.version",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                let (tokens, with_cvc): (i64, i64) = (row.get(1)?, row.get(2)?);
+                Ok(DataKeyUsage {
+                    version: row.get(0)?,
+                    tokens: tokens.unsigned_abs(),
+                    with_cvc: with_cvc.unsigned_abs(),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn sealed_cards_below(
+        &self,
+        below: u32,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<SealedCard>, StoreError> {
+        self.with_conn("sealed_cards_below", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT token, merchant_id, data_key_version, card FROM tokens \
+                 WHERE data_key_version < ?1 AND cvc IS NULL AND token > ?2 \
+                 ORDER BY token LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![below, after, limit], |row| {
+                Ok(SealedCard {
+                    token: row.get(0)?,
+                    merchant_id: row.get(1)?,
+                    data_key_version: row.get(2)?,
+                    card: row.get(3)?,
                 })
             })?;
             rows.collect()
@@ -1422,6 +1465,66 @@ fn apply(
                 .map_err(|e| db_error("remove_receiver", &e))?;
             append_audit(conn, &not_found_unless(removed > 0, audit))?;
             Ok(WriteOutcome::Deleted(removed > 0))
+        }
+        WriteOp::ReplaceWrappedKey { id, old, new } => {
+            let (sql, key): (&str, rusqlite::types::Value) = match id {
+                WrappedKeyId::Fingerprint(id) => (
+                    "UPDATE merchants SET fingerprint_key = ?1 WHERE id = ?3 AND fingerprint_key = ?2",
+                    id.clone().into(),
+                ),
+                WrappedKeyId::Transport(kid) => (
+                    "UPDATE transport_keys SET private_key = ?1 WHERE kid = ?3 AND private_key = ?2",
+                    kid.clone().into(),
+                ),
+                WrappedKeyId::Data(version) => (
+                    "UPDATE data_keys SET key = ?1 WHERE version = ?3 AND key = ?2",
+                    i64::from(*version).into(),
+                ),
+                WrappedKeyId::AuditSeal => (
+                    "UPDATE audit_seal SET key = ?1 WHERE id = ?3 AND key = ?2",
+                    1i64.into(),
+                ),
+            };
+            let changed = conn
+                .prepare_cached(sql)
+                .and_then(|mut stmt| stmt.execute(params![new, old, key]))
+                .map_err(|e| db_error("replace_wrapped_key", &e))?;
+            Ok(WriteOutcome::Changed(changed > 0))
+        }
+        WriteOp::ResealCards { cards, to_version } => {
+            let mut changed = 0u64;
+            let mut stmt = conn
+                .prepare_cached(
+                    "UPDATE tokens SET card = ?1, data_key_version = ?2 \
+                     WHERE token = ?3 AND data_key_version = ?4 AND cvc IS NULL",
+                )
+                .map_err(|e| db_error("reseal_cards", &e))?;
+            for (card, sealed) in cards {
+                let n = stmt
+                    .execute(params![
+                        sealed,
+                        to_version,
+                        card.token,
+                        card.data_key_version
+                    ])
+                    .map_err(|e| db_error("reseal_cards", &e))?;
+                changed += n as u64;
+            }
+            Ok(WriteOutcome::Count(changed))
+        }
+        WriteOp::DestroyDataKey { version, audit } => {
+            let destroyed = conn
+                .prepare_cached(
+                    "DELETE FROM data_keys WHERE version = ?1 \
+                     AND EXISTS (SELECT 1 FROM data_keys WHERE version > ?1) \
+                     AND NOT EXISTS (SELECT 1 FROM tokens WHERE data_key_version = ?1)",
+                )
+                .and_then(|mut stmt| stmt.execute([version]))
+                .map_err(|e| db_error("destroy_data_key", &e))?;
+            if destroyed > 0 {
+                append_audit(conn, audit)?;
+            }
+            Ok(WriteOutcome::Changed(destroyed > 0))
         }
     }
 }

@@ -277,13 +277,16 @@ impl Vault {
             let connection = self.forwarder.connect(&url).await.map_err(outbound_error)?;
 
             // Connected: now, and only now, the CVC (used by this forward, whatever follows).
-            let key = self.data_key(record.data_key_version).ok_or_else(|| {
-                tracing::error!(
-                    version = record.data_key_version,
-                    "no data key for a stored card"
-                );
-                Error::Internal
-            })?;
+            let key = self
+                .data_key(record.data_key_version)
+                .await
+                .ok_or_else(|| {
+                    tracing::error!(
+                        version = record.data_key_version,
+                        "no data key for a stored card"
+                    );
+                    Error::Internal
+                })?;
             // The CVC is used up by the first forward (CONTRACT.md §2), whether or not this
             // one sends it: it never outlives the first use of the card. In the same
             // transaction the log says the card is about to leave (`forward_start`): if that

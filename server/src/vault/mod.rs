@@ -6,6 +6,7 @@
 mod allowance;
 mod audit;
 mod auth;
+mod data_keys;
 mod directory;
 mod error;
 mod forward;
@@ -14,6 +15,7 @@ mod merchants;
 mod receivers;
 mod refusals;
 mod request;
+mod rotation;
 mod tokens;
 mod unlock;
 
@@ -33,6 +35,9 @@ pub use merchants::{
 };
 pub use receivers::{add_receiver, remove_receiver};
 pub use request::{ROUTES, RequestContext, method_label, route_label};
+pub use rotation::{
+    MasterRotation, Progress, Rewrap, rewrap_cards, rotate_data_key, rotate_master_key,
+};
 pub use tokens::{CardMeta, TokenMeta};
 pub use unlock::{Answer as UnlockAnswer, Custodian, Unlocking};
 
@@ -41,13 +46,13 @@ use refusals::Refusals;
 
 use crate::forward::client::{self, Client};
 use crate::keys::{
-    AUDIT_SEAL_KEY_CONTEXT, AuditSealKey, DataKey, FingerprintKey, Jwk, KeyError, MasterKey,
-    TransportKey,
+    AUDIT_SEAL_KEY_CONTEXT, AuditSealKey, FingerprintKey, Jwk, KeyError, MasterKey, TransportKey,
 };
 use crate::store::{
-    self, AuditBreak, DataKeyRecord, EnumerationLimit, ExpectedHead, MerchantRecord, SealedReport,
-    Store, StoreError,
+    self, AuditBreak, EnumerationLimit, ExpectedHead, MerchantRecord, SealedReport, Store,
+    StoreError,
 };
+use data_keys::DataKeys;
 use directory::Directory;
 pub use directory::TTL as DIRECTORY_TTL;
 
@@ -221,9 +226,8 @@ pub struct Vault {
     store: Store,
     master: Arc<MasterKey>,
     keyring: Arc<Keyring>,
-    data_key: Arc<DataKey>,
-    /// Every data key by version, to open cards sealed under older ones.
-    data_keys: HashMap<u32, Arc<DataKey>>,
+    /// Every data key by version: the newest seals new cards, the others open older ones.
+    data_keys: Arc<DataKeys>,
     fingerprint_keys: Mutex<HashMap<String, Arc<FingerprintKey>>>,
     directory: Directory,
     config: Config,
@@ -236,10 +240,6 @@ impl fmt::Debug for Vault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Vault").finish_non_exhaustive()
     }
-}
-
-fn data_key_context(version: u32) -> String {
-    format!("data-key:{version}")
 }
 
 impl Vault {
@@ -258,35 +258,8 @@ impl Vault {
             )));
         }
         seal_audit(&store, &master)?;
-        if store.data_keys()?.is_empty() {
-            let key = DataKey::generate(1)?;
-            let record = DataKeyRecord {
-                version: 1,
-                key: master.wrap(&data_key_context(1), &key.to_bytes())?,
-                created_at: now_unix(),
-            };
-            match store.insert_data_key(record, None) {
-                // Another instance, starting on the same new database, made it first.
-                Ok(()) | Err(StoreError::Conflict) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
         // Every data key must open with this master key; new cards use the newest.
-        let mut data_keys = HashMap::new();
-        for record in store.data_keys()? {
-            let bytes = master
-                .unwrap(&data_key_context(record.version), &record.key)
-                .map_err(|_| BootError::MasterKeyMismatch)?;
-            data_keys.insert(
-                record.version,
-                Arc::new(DataKey::from_bytes(record.version, &bytes)?),
-            );
-        }
-        let data_key = data_keys
-            .iter()
-            .max_by_key(|(version, _)| **version)
-            .map(|(_, key)| Arc::clone(key))
-            .ok_or(BootError::Corrupt("no data key"))?;
+        let data_keys = Arc::new(DataKeys::load(&store, &master)?);
         let keyring = Keyring::load(&store, &master)?;
         let forwarder = Client::new(client::default_roots(), config.dev, config.forward_limits)
             .map_err(|e| BootError::Invalid(format!("the forwarding TLS client: {e}")))?;
@@ -295,7 +268,6 @@ impl Vault {
             store,
             master: Arc::new(master),
             keyring: Arc::new(keyring),
-            data_key,
             data_keys,
             fingerprint_keys: Mutex::new(HashMap::new()),
             directory: Directory::default(),
@@ -409,16 +381,6 @@ impl Vault {
         grace_secs: Option<i64>,
     ) -> Result<String, BootError> {
         install_transport_key(&self.store, &self.master, key, grace_secs, "key_import")
-    }
-
-    /// The data key new cards are encrypted with.
-    pub(crate) fn current_data_key(&self) -> &DataKey {
-        &self.data_key
-    }
-
-    /// The data key of `version`.
-    pub(crate) fn data_key(&self, version: u32) -> Option<&DataKey> {
-        self.data_keys.get(&version).map(|k| &**k)
     }
 
     /// The merchant's fingerprint key, unwrapped once and cached.

@@ -266,7 +266,10 @@ impl Vault {
         }
 
         let token = new_token(std::time::SystemTime::now())?;
-        let data_key = self.current_data_key();
+        let data_key = self.current_data_key().await.ok_or_else(|| {
+            tracing::error!("no data key loaded");
+            Error::Internal
+        })?;
         let version = data_key.version();
         let sealed_card = data_key
             .seal(

@@ -5,6 +5,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use cardvault::card::{Card, YearMonth};
@@ -17,11 +18,16 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_cardvault");
 pub const MASTER: &str = "q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=";
 
 pub fn cli(data_dir: &Path, args: &[&str]) -> Output {
+    cli_keyed(data_dir, args, MASTER)
+}
+
+/// As [`cli`], with `master` (base64) as the master key.
+pub fn cli_keyed(data_dir: &Path, args: &[&str], master: &str) -> Output {
     Command::new(BIN)
         .args(args)
         .arg("--data-dir")
         .arg(data_dir)
-        .env("CARDVAULT_MASTER_KEY", MASTER)
+        .env("CARDVAULT_MASTER_KEY", master)
         .output()
         .unwrap()
 }
@@ -45,6 +51,11 @@ impl Server {
     }
 
     pub fn start_with(data_dir: &Path, log: &Path, extra: &[&str]) -> Server {
+        Server::start_keyed(data_dir, log, extra, MASTER)
+    }
+
+    /// As [`Server::start_with`], with `master` (base64) as the master key.
+    pub fn start_keyed(data_dir: &Path, log: &Path, extra: &[&str], master: &str) -> Server {
         let addr = free_port();
         let out = std::fs::OpenOptions::new()
             .create(true)
@@ -62,7 +73,7 @@ impl Server {
             .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
-            .env("CARDVAULT_MASTER_KEY", MASTER)
+            .env("CARDVAULT_MASTER_KEY", master)
             .env("CARDVAULT_LOG", "debug")
             .stdout(out.try_clone().unwrap())
             .stderr(out)
@@ -257,13 +268,19 @@ pub fn exp_year() -> u32 {
     u32::from(YearMonth::now().year) + 4
 }
 
-/// `pan` sealed to `key` for `pk`, expiring in December of [`exp_year`].
+/// `pan` sealed to `key` for `pk`, expiring in December of [`exp_year`], with a CVC.
 pub fn seal(key: &SealingKey, pan: &str, pk: &str) -> String {
+    seal_card(key, pan, pk, true)
+}
+
+/// `pan` sealed to `key` for `pk`, expiring in December of [`exp_year`], with a CVC or not.
+pub fn seal_card(key: &SealingKey, pan: &str, pk: &str, with_cvc: bool) -> String {
+    let cvc = if pan.starts_with("37") { "1234" } else { "123" };
     let card = Card::new(
         pan,
         12,
         exp_year(),
-        Some(if pan.starts_with("37") { "1234" } else { "123" }),
+        with_cvc.then_some(cvc),
         Some("Ada Lovelace"),
         YearMonth::now(),
     )
@@ -295,4 +312,94 @@ pub fn eventually(secs: u64, mut what: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(20));
     }
     what()
+}
+
+/// A fake processor on loopback: records each raw request, answers JSON echoing the card number
+/// it found (as some processors do) with a cookie.
+pub struct FakeProcessor {
+    pub addr: SocketAddr,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeProcessor {
+    pub fn start() -> FakeProcessor {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut data = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Read the head, then Content-Length bytes of body.
+                let text = loop {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break String::from_utf8_lossy(&data).into_owned(),
+                        Ok(n) => data.extend_from_slice(&buf[..n]),
+                    }
+                    let text = String::from_utf8_lossy(&data).into_owned();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let len = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= len {
+                            break text;
+                        }
+                    }
+                };
+                if text.is_empty() {
+                    continue; // a connection that sent nothing (a refused CVC forward)
+                }
+                let number = text
+                    .split("\"number\":\"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap_or("")
+                    .to_owned();
+                recorded.lock().unwrap().push(text);
+                let body = format!(
+                    r#"{{"id":"ch_1","status":"approved","card":{{"number":"{number}"}}}}"#
+                );
+                let _ = stream.write_all(
+                    format!(
+                        "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nSet-Cookie: s=1\r\nX-Card: {number}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        FakeProcessor { addr, seen }
+    }
+
+    pub fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+pub fn forward_body(token: &str, receiver: &str, with_cvc: bool) -> String {
+    let cvc = if with_cvc {
+        r#","cvc":"{{card.cvc}}""#
+    } else {
+        ""
+    };
+    let body = format!(
+        r#"{{"amount":4850,"card":{{"number":"{{{{card.number}}}}","exp_month":{{{{card.exp_month}}}},"exp_year":{{{{card.exp_year}}}}{cvc}}}}}"#
+    );
+    serde_json::json!({
+        "token": token,
+        "receiver": receiver,
+        "method": "POST",
+        "path": "/v1/charges",
+        "headers": {"Content-Type": "application/json"},
+        "body": body,
+    })
+    .to_string()
 }
