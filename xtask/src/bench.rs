@@ -24,6 +24,8 @@ pub struct Options {
     pub install: bool,
     /// Only the browser figures (`--browser-only`).
     pub browser_only: bool,
+    /// Only the PostgreSQL figures (`--pg-only`).
+    pub pg_only: bool,
 }
 
 pub fn run(options: &Options) -> Result<(), String> {
@@ -68,6 +70,9 @@ pub fn run(options: &Options) -> Result<(), String> {
     // Stopped when `cluster` drops, whatever the outcome.
     let cluster = TestCluster::start("pg-bench")?;
     command.arg("--database-url").arg(cluster.url());
+    if options.pg_only {
+        command.args(["--only", "pg"]);
+    }
     let outcome = process::run(&mut command);
     drop(cluster);
     outcome

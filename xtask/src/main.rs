@@ -40,13 +40,15 @@ Tasks:
   demo [--no-install]
       Build, then run the vault on http://127.0.0.1:8080 with the demo shop on
       http://localhost:8081 (data in target/demo). Ctrl-C stops it.
-  bench [--no-install] [--browser-only]
+  bench [--no-install] [--browser-only | --pg-only]
       Build, then measure the figures of issue 6 (RSA unwraps, tokenize
       throughput and latency with the vault pinned to one core, field and loader
       sizes; in headless Chromium, sealing in wasm against WebCrypto and mount
       to ready): prints a table against the targets and writes
       target/bench/report.json. Needs 2 cores, taskset and Chromium. Not part
-      of `test`. --browser-only measures (and reports) just the browser figures.
+      of `test`. --browser-only measures (and reports) just the browser figures,
+      --pg-only just the PostgreSQL ones (issue 23) and the 2-core SQLite
+      throughput they compare with.
   pg -- COMMAND [ARGS...]
       Run COMMAND with a throwaway PostgreSQL 15 cluster (in target/pg-shell,
       stopped afterwards) and CARDVAULT_TEST_DATABASE_URL set to its
@@ -124,10 +126,15 @@ fn parse(args: &[String]) -> Result<Task, String> {
             }))
         }
         "bench" => {
-            let [no_install, browser_only] = flags(options, ["--no-install", "--browser-only"])?;
+            let [no_install, browser_only, pg_only] =
+                flags(options, ["--no-install", "--browser-only", "--pg-only"])?;
+            if browser_only && pg_only {
+                return Err("--browser-only and --pg-only: one of them".to_owned());
+            }
             Ok(Task::Bench(bench::Options {
                 install: !no_install,
                 browser_only,
+                pg_only,
             }))
         }
         "fuzz" => fuzz::parse(options).map(Task::Fuzz),
@@ -182,6 +189,11 @@ mod tests {
         };
         assert!(options.install);
         assert!(options.browser_only);
+        let Ok(Task::Bench(options)) = parse(&args(&["bench", "--pg-only"])) else {
+            panic!("not a bench task");
+        };
+        assert!(options.pg_only && !options.browser_only);
+        assert!(parse(&args(&["bench", "--pg-only", "--browser-only"])).is_err());
         assert!(parse(&args(&["bench", "--no-browser"])).is_err());
     }
 
