@@ -25,6 +25,12 @@ pub const POSTGRES_BIN: &str = "/usr/lib/postgresql/15/bin";
 const POSTGRES_INITDB: &str = "/usr/lib/postgresql/15/bin/initdb";
 /// Debian's nginx (package `nginx-light`), the load balancer of the cluster tests.
 pub const NGINX: &str = "/usr/sbin/nginx";
+/// SoftHSM2's PKCS#11 module (package `softhsm2`, 2.6.1 on Debian 12): the HSM of the master key
+/// tests; `softhsm2-util` comes with it.
+pub const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+/// OpenSC's `pkcs11-tool` (package `opensc`): a second, independent PKCS#11 client, for
+/// looking into a test token by hand.
+const PKCS11_TOOL: &str = "/usr/bin/pkcs11-tool";
 
 /// wasm-opt releases before 110 (Debian 12 ships 108) rewrite the export of
 /// wasm-bindgen's externref table to point at the function table, so the optimized
@@ -46,6 +52,8 @@ pub struct Needs {
     pub postgres: bool,
     /// nginx, in front of the end-to-end suite's cluster.
     pub nginx: bool,
+    /// SoftHSM2 (and OpenSC's pkcs11-tool), for the master key in an HSM.
+    pub softhsm: bool,
 }
 
 /// A system program a task needs, and the Debian package that brings it.
@@ -65,7 +73,7 @@ pub fn ensure(needs: &Needs) -> Result<(), String> {
     system_tools(needs)
 }
 
-/// Chromium, chromedriver, PostgreSQL and nginx as `needs` asks, from Debian's packages: one
+/// Chromium, chromedriver, PostgreSQL, nginx and SoftHSM as `needs` asks, from Debian's packages: one
 /// `apt-get update` and one install for all that are missing. Only as root on Debian; elsewhere
 /// a missing one is an error that says what to install.
 fn system_tools(needs: &Needs) -> Result<(), String> {
@@ -95,6 +103,19 @@ fn system_tools(needs: &Needs) -> Result<(), String> {
             path: NGINX,
             package: "nginx-light",
             why: "the end-to-end cluster tests (or pass --no-browser)",
+        });
+    }
+    if needs.softhsm {
+        let why = "the tests of the master key in an HSM (PKCS#11)";
+        wanted.push(SystemTool {
+            path: SOFTHSM_MODULE,
+            package: "softhsm2",
+            why,
+        });
+        wanted.push(SystemTool {
+            path: PKCS11_TOOL,
+            package: "opensc",
+            why,
         });
     }
     let (present, missing): (Vec<_>, Vec<_>) = wanted

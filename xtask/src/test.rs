@@ -19,12 +19,20 @@ pub struct Context {
     /// `postgres://postgres@127.0.0.1:PORT/postgres`: a superuser with trust authentication,
     /// so a test can create a database of its own.
     pub database_url: String,
+    /// Whether this run installed SoftHSM (or found it), so that a test must not skip for lack
+    /// of it.
+    pub require_softhsm: bool,
 }
 
 impl Context {
-    /// The variables by which the tests find the cluster (see the brief of issue 23).
+    /// The variables by which the tests find the cluster (see the brief of issue 23), and the
+    /// one that makes a missing SoftHSM a failure rather than a skipped test when this run
+    /// installed it (or found it).
     pub fn database_env(&self, cmd: &mut Command) {
         cmd.env("CARDVAULT_TEST_DATABASE_URL", &self.database_url);
+        if self.require_softhsm {
+            cmd.env("CARDVAULT_TEST_REQUIRE_SOFTHSM", "1");
+        }
     }
 }
 
@@ -46,6 +54,7 @@ pub fn run(options: &Options) -> Result<(), String> {
             browser: options.browser,
             postgres: true,
             nginx: options.browser,
+            softhsm: true,
         })?;
         crate::fuzz::ensure_cargo_fuzz()?;
     }
@@ -54,6 +63,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     let cluster = TestCluster::start("pg-test")?;
     let context = Context {
         database_url: cluster.url(),
+        require_softhsm: options.install || std::path::Path::new(install::SOFTHSM_MODULE).exists(),
     };
     let steps = steps(options.browser);
     let skipped = if options.browser {

@@ -145,7 +145,15 @@ fn check_private(path: &Path, what: &str, dev: bool) -> Result<(), BootError> {
 fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, BootError> {
     let master = master_key(storage, dev)?;
     let store = Store::open_at(&storage.location())?;
-    Vault::open(store, master, config)
+    let vault = Vault::open(store, master, config)?;
+    let master = vault.master_key();
+    tracing::info!(
+        master_key = %master.describe(),
+        id = %master.id(),
+        operations = master.operations(),
+        "master key in use"
+    );
+    Ok(vault)
 }
 
 /// The store, for a command that writes to it (and so appends to the audit log): with the

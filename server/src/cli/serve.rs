@@ -286,6 +286,12 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
         if let Some(vault) = opened.get() {
             vault.flush_refusals().await;
             store::log_audit_head(vault.store(), "shutdown");
+            let master = vault.master_key();
+            tracing::info!(
+                master_key = %master.describe(),
+                operations = master.operations(),
+                "master key operations since start-up"
+            );
         }
         tracing::info!("stopped");
         Ok::<_, BootError>(())

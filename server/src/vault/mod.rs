@@ -294,6 +294,12 @@ impl Vault {
         &self.store
     }
 
+    /// The master key (to name it in the log, and count its operations: with an HSM, the calls
+    /// into it).
+    pub fn master_key(&self) -> &MasterKey {
+        &self.master
+    }
+
     /// The merchant whose publishable key is `pk`, if any: its current key, or a previous one
     /// in its grace after a roll (read at most every [`directory::TTL`] per key).
     pub fn merchant_by_publishable_key(

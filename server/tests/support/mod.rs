@@ -12,6 +12,8 @@ use cardvault::card::{Card, YearMonth};
 use cardvault::envelope::SealingKey;
 use serde_json::Value;
 
+pub mod softhsm;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_cardvault");
 
 /// A master key for these tests (base64 of 32 bytes).
@@ -56,13 +58,26 @@ impl Server {
 
     /// As [`Server::start_with`], with `master` (base64) as the master key.
     pub fn start_keyed(data_dir: &Path, log: &Path, extra: &[&str], master: &str) -> Server {
+        Server::start_configured(data_dir, log, extra, |cmd| {
+            cmd.env("CARDVAULT_MASTER_KEY", master);
+        })
+    }
+
+    /// `serve` with the master key (and anything else) that `configure` gives it.
+    pub fn start_configured(
+        data_dir: &Path,
+        log: &Path,
+        extra: &[&str],
+        configure: impl FnOnce(&mut Command),
+    ) -> Server {
         let addr = free_port();
         let out = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .unwrap();
-        let child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .args([
                 "serve",
                 "--listen",
@@ -73,12 +88,12 @@ impl Server {
             .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
-            .env("CARDVAULT_MASTER_KEY", master)
+            .env_remove("CARDVAULT_MASTER_KEY")
             .env("CARDVAULT_LOG", "debug")
             .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .spawn()
-            .unwrap();
+            .stderr(out);
+        configure(&mut command);
+        let child = command.spawn().unwrap();
         let server = Server {
             child,
             addr,

@@ -147,6 +147,8 @@ impl MasterKey {
     /// between rows. AES-256-GCM, random 96-bit nonce; the blob is `nonce || ciphertext || tag`.
     pub fn wrap(&self, context: &str, secret: &[u8]) -> Result<Vec<u8>, KeyError> {
         self.operations.fetch_add(1, Ordering::Relaxed);
+        // The context names a row (`data-key:3`, `transport-key:<kid>`), nothing secret.
+        tracing::debug!(context, "master key: wrap");
         match &self.custody {
             Custody::Software(key) => key.wrap(context, secret),
             Custody::Pkcs11(key) => key.wrap(context, secret),
@@ -158,6 +160,7 @@ impl MasterKey {
     /// [`KeyError::Unwrap`].
     pub fn unwrap(&self, context: &str, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         self.operations.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(context, "master key: unwrap");
         match &self.custody {
             Custody::Software(key) => key.unwrap(context, wrapped),
             Custody::Pkcs11(key) => key.unwrap(context, wrapped),
