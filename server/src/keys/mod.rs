@@ -2,11 +2,15 @@
 //!
 //! Four kinds of key, in four modules:
 //!
-//! - [`master`]: the [`MasterKey`] (32 bytes, AES-256-GCM) wraps every other key at rest. It is
-//!   given to the vault at start-up (`CARDVAULT_MASTER_KEY` or `--master-key-file`), never stored
-//!   in the database and never logged. PCI DSS 3.6.1.2 asks that keys protecting cardholder data
-//!   be stored encrypted with a key-encrypting key "at least as strong" and stored separately:
-//!   this is that key-encrypting key.
+//! - [`master`]: the [`MasterKey`] (AES-256-GCM) wraps every other key at rest. It is held in
+//!   one of two custodies, one module each under `keys/master/`: a software key (32 bytes given
+//!   at start-up by `CARDVAULT_MASTER_KEY` or `--master-key-file`, or put back together from
+//!   custodians' shares), or a key inside an HSM over PKCS#11 (`--pkcs11-*`: `CKA_SENSITIVE`, not
+//!   `CKA_EXTRACTABLE`, every wrap and unwrap a `CKM_AES_GCM` call into the token). Either way it
+//!   is never stored in the database and never logged, and its blobs have one layout. PCI DSS
+//!   3.6.1.2 asks that keys protecting cardholder data be stored encrypted with a key-encrypting
+//!   key "at least as strong" and stored separately (or in a secure cryptographic device): this
+//!   is that key-encrypting key.
 //! - [`transport`]: the [`TransportKey`] pairs (RSA-OAEP-256, 2048 to 4096 bits) that the browser
 //!   field seals envelopes to (contract §1), published as [`Jwk`]s.
 //! - [`data`]: the [`DataKey`]s (AES-256-GCM, versioned for rotation) that encrypt cards at rest,
