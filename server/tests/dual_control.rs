@@ -11,6 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use support::softhsm;
 use support::*;
 
 const PAN: &str = "4242424242424242";
@@ -568,4 +569,156 @@ fn dual_control_on_postgres() {
             .await
             .unwrap();
     });
+}
+
+/// `serve` started in the foreground until it exits (within 30 s): its status and what it said.
+fn serve_exits(storage: &Storage, socket: &Path, extra: &[&str], key: bool) -> (bool, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", &free_port().to_string()])
+        .args(["--master-key-shares", "2"])
+        .arg("--unlock-socket")
+        .arg(socket)
+        .args(extra)
+        .args(storage.args())
+        .env_remove("CARDVAULT_MASTER_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if key {
+        cmd.env("CARDVAULT_MASTER_KEY", MASTER);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let status = wait_for_exit(&mut child);
+    let mut said = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut said)
+        .unwrap();
+    (status.success(), said)
+}
+
+#[test]
+fn a_locked_start_is_refused_with_a_key_on_an_empty_store_or_a_foreign_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("unlock.sock");
+    let empty = Storage {
+        data: dir.path().join("empty"),
+        database_url: None,
+    };
+    // An empty store: any shares would make *a* key for it.
+    let (ok, said) = serve_exits(&empty, &socket, &[], false);
+    assert!(!ok && said.contains("holds keys already"), "{said}");
+    assert!(!socket.exists());
+
+    let storage = Storage {
+        data: dir.path().join("data"),
+        database_url: None,
+    };
+    assert!(
+        storage
+            .cli(&[
+                "merchant",
+                "create",
+                "--name",
+                "S",
+                "--origin",
+                "https://s.example"
+            ])
+            .status
+            .success()
+    );
+    // A master key beside the shares would make them moot: from the environment, a file, an HSM.
+    let (ok, said) = serve_exits(&storage, &socket, &[], true);
+    assert!(!ok && said.contains("custodians' shares only"), "{said}");
+    let file = dir.path().join("master.key");
+    std::fs::write(&file, MASTER).unwrap();
+    let file = file.display().to_string();
+    let (ok, said) = serve_exits(&storage, &socket, &["--master-key-file", &file], false);
+    assert!(!ok && said.contains("custodians' shares only"), "{said}");
+    let (ok, said) = serve_exits(
+        &storage,
+        &socket,
+        &["--pkcs11-module", "/usr/lib/softhsm/libsofthsm2.so"],
+        false,
+    );
+    assert!(!ok && said.contains("custodians' shares only"), "{said}");
+    let (ok, said) = serve_exits(&storage, &socket, &["--dev"], false);
+    assert!(!ok && said.contains("--dev"), "{said}");
+    // Something else at the socket's path; a live vault's socket.
+    std::fs::write(&socket, b"").unwrap();
+    let (ok, said) = serve_exits(&storage, &socket, &[], false);
+    assert!(!ok && said.contains("is not a socket"), "{said}");
+    assert!(socket.exists());
+    std::fs::remove_file(&socket).unwrap();
+    let first = start_locked(&storage, &dir.path().join("first.log"), &socket, 2);
+    let other = Storage {
+        data: dir.path().join("other"),
+        database_url: None,
+    };
+    assert!(
+        other
+            .cli(&[
+                "merchant",
+                "create",
+                "--name",
+                "S",
+                "--origin",
+                "https://s.example"
+            ])
+            .status
+            .success()
+    );
+    let (ok, said) = serve_exits(&other, &socket, &[], false);
+    assert!(!ok && said.contains("in use by another vault"), "{said}");
+    // A socket left by a vault that was killed is replaced.
+    first.kill_9();
+    assert!(socket.exists());
+    let again = start_locked(&storage, &dir.path().join("again.log"), &socket, 2);
+    let (ok, said) = unlock(&socket, "not a share\n");
+    assert!(!ok && said.contains("mistyped"), "{said}");
+    drop(again);
+}
+
+/// A key in an HSM never leaves it, so there is nothing to split.
+#[test]
+fn an_hsm_key_is_not_split() {
+    let Some(hsm) = softhsm::SoftHsm::new("an_hsm_key_is_not_split") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(hsm.init_key("dual").status.success());
+    let out = hsm.cli(
+        &data,
+        "dual",
+        &[
+            "merchant",
+            "create",
+            "--name",
+            "S",
+            "--origin",
+            "https://s.example",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = hsm.cli(
+        &data,
+        "dual",
+        &["master-key", "split", "--shares", "3", "--threshold", "2"],
+    );
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("lives in an HSM"), "{said}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("cvs1-"));
 }
