@@ -393,6 +393,25 @@ fn a_wrong_pin_a_missing_key_or_token_is_named() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+    // audit verify checks the seal with the key it is given, and does not quietly skip the
+    // check when that key is not usable.
+    let verify = |pin: &str| {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args(["audit", "verify", "--data-dir"]).arg(&data);
+        hsm.configure(&mut cmd, KEY);
+        cmd.env("CARDVAULT_PKCS11_PIN", pin).output().unwrap()
+    };
+    let out = verify(softhsm::PIN);
+    assert!(
+        out.status.success() && stdout(&out).contains("sealed from the first"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = verify("0000");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("PIN"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("intact"), "{}", stdout(&out));
     let both = serve(&|cmd| {
         cmd.arg("--pkcs11-pin-file").arg(&pin_file);
     });
