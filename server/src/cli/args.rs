@@ -520,6 +520,14 @@ mod tests {
     use super::demo_address;
 
     #[test]
+    fn the_command_line_is_consistent() {
+        // clap's own checks of every subcommand: no flag defined twice (the master key's flags
+        // are flattened into many), no broken `requires`.
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+
+    #[test]
     fn demo_address_is_an_origins_host_and_port() {
         for (given, origin_part) in [
             ("localhost:8081", "localhost:8081"),

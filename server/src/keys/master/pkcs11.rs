@@ -619,6 +619,68 @@ mod tests {
     }
 
     #[test]
+    fn a_blob_does_not_say_which_custody_made_it() {
+        with_token(
+            &test_path("a_blob_does_not_say_which_custody_made_it"),
+            |token| {
+                // The same 32 bytes as a software key and, imported, as a key in the token (sensitive
+                // and not extractable from then on): each opens what the other wrapped.
+                let software = MasterKey::generate().unwrap();
+                let bytes = *software.software_bytes().unwrap();
+                let hsm = made(token, "master");
+                {
+                    let open = pkcs11_key(&hsm).session.lock().unwrap();
+                    let open = open.as_ref().unwrap();
+                    let rw = pkcs11_key(&hsm)
+                        .pkcs11
+                        .open_rw_session(open.session.get_session_info().unwrap().slot_id())
+                        .unwrap();
+                    rw.create_object(&[
+                        Attribute::Class(ObjectClass::SECRET_KEY),
+                        Attribute::KeyType(KeyType::AES),
+                        Attribute::Value(bytes.to_vec()),
+                        Attribute::Label(b"imported".to_vec()),
+                        Attribute::Token(true),
+                        Attribute::Private(true),
+                        Attribute::Sensitive(true),
+                        Attribute::Extractable(false),
+                        Attribute::Encrypt(true),
+                        Attribute::Decrypt(true),
+                    ])
+                    .unwrap();
+                }
+                let imported = MasterKey::pkcs11(&token.config("imported")).unwrap();
+                for secret in [&b""[..], &[7u8; 32], &[1u8; 1200]] {
+                    let by_software = software.wrap("transport-key:kid", secret).unwrap();
+                    let by_hsm = imported.wrap("transport-key:kid", secret).unwrap();
+                    assert_eq!(by_software.len(), by_hsm.len());
+                    assert_eq!(
+                        &imported.unwrap("transport-key:kid", &by_software).unwrap()[..],
+                        secret
+                    );
+                    assert_eq!(
+                        &software.unwrap("transport-key:kid", &by_hsm).unwrap()[..],
+                        secret
+                    );
+                    // And the context binds alike on both sides.
+                    assert_eq!(
+                        software.unwrap("transport-key:other", &by_hsm).unwrap_err(),
+                        KeyError::Unwrap
+                    );
+                    assert_eq!(
+                        imported
+                            .unwrap("transport-key:other", &by_software)
+                            .unwrap_err(),
+                        KeyError::Unwrap
+                    );
+                }
+                // Same bytes, another custody: ids differ (the id names the custody, not the bytes).
+                assert_ne!(imported.id(), software.id());
+            },
+        );
+    }
+
+    #[test]
     fn the_key_never_leaves_the_token() {
         with_token(&test_path("the_key_never_leaves_the_token"), |token| {
             let key = made(token, "master");
