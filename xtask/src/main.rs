@@ -26,7 +26,8 @@ Tasks:
       suite (with a vault cluster behind nginx). A throwaway PostgreSQL 15
       cluster of its own runs in target/pg-test meanwhile (on 127.0.0.1, a
       free port; CARDVAULT_TEST_DATABASE_URL to the tests); as root on Debian
-      it installs postgresql and nginx-light when missing.
+      it installs postgresql, nginx-light, softhsm2 and opensc when missing
+      (CARDVAULT_TEST_REQUIRE_SOFTHSM=1: the HSM tests may not skip).
   fuzz [--no-install] [--seconds N] [--no-sanitizer] [TARGET]
       Run the fuzz targets of fuzz/ (cargo-fuzz, installed into target/tools,
       with the field's pinned nightly), or just TARGET, N seconds each
@@ -59,7 +60,7 @@ Tasks:
 Options:
   --no-install   Install nothing (rustup target, the field's nightly toolchain,
                  wasm-bindgen-cli, wasm-opt, terser, Chromium, PostgreSQL, nginx,
-                 cargo-fuzz).
+                 SoftHSM, cargo-fuzz).
   --no-browser   Skip the headless Chromium tests, and do not require Chromium.
 ";
 
