@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 
 use serde_json::Value;
 
+use support::softhsm::{self, SoftHsm};
 use support::*;
 
 /// Another master key than [`MASTER`] (base64 of 32 bytes).
@@ -159,15 +160,14 @@ fn assert_audit_verifies(data: &Path, master: &str) {
     );
 }
 
-fn audit_actions(data: &Path, master: &str) -> String {
-    // The log as `audit verify` reads it is checked above; here the entries' actions, through
-    // the database the CLI reads (SQLite in the data dir).
+/// The audit log's actions and details, one entry a line, read from the SQLite database in the
+/// data dir (`audit verify` checks the chain itself).
+fn audit_actions(data: &Path) -> String {
     let db = rusqlite::Connection::open(data.join("cardvault.db")).unwrap();
     let mut stmt = db
         .prepare("SELECT action || ' ' || coalesce(detail, '') FROM audit ORDER BY seq")
         .unwrap();
     let rows = stmt.query_map([], |row| row.get::<_, String>(0)).unwrap();
-    let _ = master;
     rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
 }
 
@@ -242,7 +242,7 @@ fn rotate_data_with_rewrap_under_load_fails_nothing_and_destroys_the_old_key() {
     );
     drop(server);
     assert_audit_verifies(&data, MASTER);
-    let actions = audit_actions(&data, MASTER);
+    let actions = audit_actions(&data);
     for expected in [
         "data_key_rotate version=2",
         "data_key_rewrap_start version=2",
@@ -350,7 +350,7 @@ fn master_key_rotate_under_load_then_the_old_key_opens_nothing() {
     }
     let fresh = token_of(tokenize(server.addr, &pk, false));
     assert_forwards(server.addr, &sk, &fresh, false);
-    let actions = audit_actions(&data, NEW_MASTER);
+    let actions = audit_actions(&data);
     assert!(
         actions.contains("master_key_rotate_start keys="),
         "{actions}"
@@ -437,4 +437,98 @@ fn a_master_key_rotation_cut_short_completes_when_run_again() {
         let token = token_of(tokenize(server.addr, pk, false));
         assert_forwards(server.addr, sk, &token, false);
     }
+}
+
+/// `cardvault master-key rotate` from the current key `from` (set on `cmd` by the caller) to
+/// the key `to` sets.
+fn rotate_command(data: &Path, hsm: &SoftHsm) -> std::process::Command {
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(["master-key", "rotate", "--data-dir"])
+        .arg(data)
+        .env("SOFTHSM2_CONF", &hsm.conf)
+        .env_remove("CARDVAULT_MASTER_KEY");
+    cmd
+}
+
+fn to_hsm(cmd: &mut std::process::Command, key: &str) {
+    cmd.args([
+        "--to-pkcs11-module",
+        softhsm::MODULE,
+        "--to-pkcs11-token",
+        softhsm::TOKEN,
+        "--to-pkcs11-key",
+        key,
+    ])
+    .env("CARDVAULT_TO_PKCS11_PIN", softhsm::PIN);
+}
+
+#[test]
+fn master_key_rotate_into_the_hsm_to_another_hsm_key_and_back_under_load() {
+    let Some(hsm) = SoftHsm::new("master_key_rotate_into_the_hsm_and_back") else {
+        return;
+    };
+    for key in ["kek-1", "kek-2"] {
+        assert_success(&hsm.init_key(key));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let processor = FakeProcessor::start();
+    let (pk, sk) = merchant_with_receiver(&data, &processor, MASTER);
+    let server = Server::start_with(&data, &log, &["--dev", "--rate-limit-key", "0"]);
+    let before = token_of(tokenize(server.addr, &pk, false));
+    let load = Load::start(server.addr, &pk);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    // Software into the HSM.
+    let mut cmd = rotate_command(&data, &hsm);
+    cmd.env("CARDVAULT_MASTER_KEY", MASTER);
+    to_hsm(&mut cmd, "kek-1");
+    let stdout = assert_success(&cmd.output().unwrap());
+    assert!(stdout.contains("PKCS#11"), "{stdout}");
+    assert_success(&hsm.cli(&data, "kek-1", &["audit", "verify"]));
+    assert!(
+        !cli(&data, &["audit", "verify"]).status.success(),
+        "the software key still opens it"
+    );
+
+    // One HSM key to another: the current key from the --pkcs11-* flags.
+    let mut cmd = rotate_command(&data, &hsm);
+    hsm.configure(&mut cmd, "kek-1");
+    to_hsm(&mut cmd, "kek-2");
+    assert_success(&cmd.output().unwrap());
+    assert_success(&hsm.cli(&data, "kek-2", &["audit", "verify"]));
+    assert!(
+        !hsm.cli(&data, "kek-1", &["audit", "verify"])
+            .status
+            .success()
+    );
+
+    // And back out to a new software key.
+    let mut cmd = rotate_command(&data, &hsm);
+    hsm.configure(&mut cmd, "kek-2");
+    cmd.env("CARDVAULT_TO_MASTER_KEY", NEW_MASTER);
+    let stdout = assert_success(&cmd.output().unwrap());
+    assert!(stdout.contains("software key"), "{stdout}");
+    assert_audit_verifies(&data, NEW_MASTER);
+    assert!(
+        !hsm.cli(&data, "kek-2", &["audit", "verify"])
+            .status
+            .success()
+    );
+
+    // The vault served throughout, on the keys it had unwrapped.
+    let during = load.stop();
+    assert_forwards(server.addr, &sk, &before, false);
+    drop(server);
+    let server = Server::start_keyed(&data, &log, &["--dev"], NEW_MASTER);
+    for token in during.iter().chain([&before]) {
+        assert_forwards(server.addr, &sk, token, false);
+    }
+    let actions = audit_actions(&data);
+    assert_eq!(
+        actions.matches("\nmaster_key_rotate keys=").count(),
+        3,
+        "{actions}"
+    );
 }
