@@ -257,6 +257,40 @@ mod tests {
         assert_eq!(kids, [second, first]);
     }
 
+    /// A retired key is found (so its envelopes open) only until the end of its grace, and
+    /// published only as long; without a grace it is gone at the rotation. `find` is the lookup
+    /// of every envelope's `kid` (`vault/tokens.rs`).
+    #[test]
+    fn a_retired_key_opens_nothing_past_its_grace() {
+        let (_dir, store, master) = store();
+        let keyring = Keyring::load(&store, &master).unwrap();
+        let first = keyring.jwks(now_unix())[0].kid.clone();
+
+        let second = create(&store, &master, 2048, Some(3600), "key_rotate").unwrap();
+        keyring.reload(&store, &master).unwrap();
+        let now = now_unix();
+        assert!(keyring.find(&first, now).is_some(), "in its grace");
+        // The grace ended at most an hour after `now` (the rotation came first).
+        let past = now + 3600;
+        assert!(keyring.find(&first, past).is_none(), "past its grace");
+        assert!(keyring.find(&second, past).is_some());
+        let kids: Vec<String> = keyring.jwks(past).into_iter().map(|k| k.kid).collect();
+        assert_eq!(kids, std::slice::from_ref(&second));
+
+        let third = create(&store, &master, 2048, None, "key_rotate").unwrap();
+        keyring.reload(&store, &master).unwrap();
+        let now = now_unix();
+        assert!(
+            keyring.find(&second, now).is_none(),
+            "no grace: retired at once"
+        );
+        assert!(
+            keyring.find(&first, now).is_some(),
+            "its own grace is not cut"
+        );
+        assert!(keyring.find(&third, now).is_some());
+    }
+
     /// The async path (the blocking pool) picks up a key rotated by another process, on a
     /// runtime with one thread.
     #[tokio::test(flavor = "current_thread")]
