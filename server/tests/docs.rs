@@ -5,8 +5,13 @@
 //! A reference is a backticked `` `PATH.rs::NAME` `` (PATH from the repository's root), or
 //! `` `PATH.rs::NAME::sqlite` `` / `` `…::postgres` `` for one backend of an `on_both!` test. NAME
 //! is found as a test function (`fn NAME(` under `#[test]` or `#[tokio::test…]`, with only
-//! attributes, doc comments and blank lines between) or as `on_both!(NAME,`. Anything else in
-//! backticks that contains `.rs::` is refused, so a reference in another form is not skipped.
+//! attributes, doc comments and blank lines between, none of them `#[ignore]`) or as
+//! `on_both!(NAME,`. Anything else in backticks that contains `.rs::` is refused, so a reference
+//! in another form is not skipped.
+//!
+//! Each required requirement has one `### ID …` section with `- **Asks**:`, `- **Status**:`
+//! (`meets`, `supports` or `operator`), `- **Operator**:` (what stays the operator's), and
+//! `- **Tests**:` naming at least one test unless its status is `operator`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -102,7 +107,7 @@ fn references(text: &str) -> Result<Vec<TestRef>, String> {
 }
 
 /// Whether `source` has a test function `name`: `fn name(` (or `fn name<`) preceded, over only
-/// attributes, comments and blank lines, by `#[test]` or `#[tokio::test…]`.
+/// attributes, comments and blank lines, by `#[test]` or `#[tokio::test…]`, and not `#[ignore]`d.
 fn has_test_fn(source: &str, name: &str) -> bool {
     let needle = format!("fn {name}");
     source.match_indices(&needle).any(|(at, _)| {
@@ -120,16 +125,22 @@ fn has_test_fn(source: &str, name: &str) -> bool {
         {
             return false;
         }
+        let mut is_test = false;
         for line in before[..line_start].lines().rev() {
             let line = line.trim();
-            if line.starts_with("#[test]") || line.starts_with("#[tokio::test") {
-                return true;
-            }
-            if !(line.is_empty() || line.starts_with("//") || line.starts_with("#[")) {
+            // An ignored test does not run in `cargo xtask test`: it proves nothing here.
+            if line.starts_with("#[ignore") {
                 return false;
             }
+            if line.starts_with("#[test]") || line.starts_with("#[tokio::test") {
+                is_test = true;
+                continue;
+            }
+            if !(line.is_empty() || line.starts_with("//") || line.starts_with("#[")) {
+                break;
+            }
         }
-        false
+        is_test
     })
 }
 
@@ -278,6 +289,19 @@ fn the_checker_refuses_a_broken_document() {
             .iter()
             .any(|p| p.contains("merchant_with_receiver: no such test"))
     );
+    // An ignored test.
+    assert!(has_test_fn("#[test]\nfn a() {}", "a"));
+    assert!(has_test_fn(
+        "/// Why.\n#[tokio::test(flavor = \"current_thread\")]\nasync fn a() {}",
+        "a"
+    ));
+    assert!(!has_test_fn("#[test]\n#[ignore]\nfn a() {}", "a"));
+    assert!(!has_test_fn(
+        "#[ignore = \"slow\"]\n#[test]\nfn a() {}",
+        "a"
+    ));
+    assert!(!has_test_fn("#[test]\nfn ab() {}", "a"));
+    assert!(!has_test_fn("#[test]\nfn x() {}\nfn a() {}", "a"));
     // Another file.
     let moved = doc.replace(
         known,
