@@ -1,6 +1,6 @@
-//! `docs/pci.md` stays honest: every test it names exists, as a test, in the file it names;
-//! every PCI DSS requirement it must cover has its section, a status, and tests or an operator
-//! note; and the README links it. A renamed or removed test fails here, not at the assessor's.
+//! `docs/pci.md` stays honest: every test it names exists, as a test that runs, in the file it
+//! names; every PCI DSS requirement it must cover keeps its section; and the README links it. A
+//! renamed, moved or ignored test fails here, not at the assessor's.
 //!
 //! A reference is a backticked `` `PATH.rs::NAME` `` (PATH from the repository's root), or
 //! `` `PATH.rs::NAME::sqlite` `` / `` `…::postgres` `` for one backend of an `on_both!` test. NAME
@@ -9,9 +9,10 @@
 //! `on_both!(NAME,`. Anything else in backticks that contains `.rs::` is refused, so a reference
 //! in another form is not skipped.
 //!
-//! Each required requirement has one `### ID …` section with `- **Asks**:`, `- **Status**:`
-//! (`meets`, `supports` or `operator`), `- **Operator**:` (what stays the operator's), and
-//! `- **Tests**:` naming at least one test unless its status is `operator`.
+//! Each requirement of [`REQUIRED`] has one `### ID …` section with `- **Asks**:`,
+//! `- **Status**:` (`meets`, `supports` or `operator`, the same as its row in the summary
+//! table), `- **Operator**:` (what stays the operator's) and `- **Tests**:` naming at least one
+//! test unless its status is `operator`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -205,6 +206,22 @@ fn field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
         .map(str::trim)
 }
 
+/// The status the summary table gives `id`: the last cell of the row `| ID … | STATUS |`.
+fn summary_status<'a>(doc: &'a str, id: &str) -> Option<&'a str> {
+    doc.lines().find_map(|line| {
+        let cells: Vec<&str> = line
+            .trim()
+            .strip_prefix('|')?
+            .strip_suffix('|')?
+            .split('|')
+            .collect();
+        let [first, .., last] = cells.as_slice() else {
+            return None;
+        };
+        (first.split_whitespace().next() == Some(id)).then(|| last.trim())
+    })
+}
+
 /// Everything wrong with `doc`, the text of `docs/pci.md`.
 fn problems(doc: &str) -> Vec<String> {
     let mut problems = Vec::new();
@@ -223,6 +240,12 @@ fn problems(doc: &str) -> Vec<String> {
         if !status.is_some_and(|s| STATUSES.contains(&s)) {
             problems.push(format!(
                 "{id}: the status is {status:?}, not one of {STATUSES:?}"
+            ));
+        }
+        let summary = summary_status(doc, id);
+        if summary.is_none() || summary != status {
+            problems.push(format!(
+                "{id}: the summary says {summary:?}, the section {status:?}"
             ));
         }
         let operator = field(section.body, "Operator").filter(|s| !s.is_empty());
@@ -374,6 +397,16 @@ fn the_checker_refuses_a_broken_document() {
         problems(&no_status)
             .iter()
             .any(|p| p.contains("the status"))
+    );
+    let other_summary = doc.replace(
+        "| 3.7.7 no unauthorized substitution of keys | meets |",
+        "| 3.7.7 no unauthorized substitution of keys | supports |",
+    );
+    assert_ne!(other_summary, doc);
+    assert!(
+        problems(&other_summary)
+            .iter()
+            .any(|p| p.starts_with("3.7.7: the summary says"))
     );
 
     // A requirement dropped from the document.
