@@ -302,9 +302,25 @@ fn master_key_rotate_under_load_then_the_old_key_opens_nothing() {
     );
     let stdout = assert_success(&out);
     assert!(stdout.contains("re-wrapped now, 0 already"), "{stdout}");
-    // The serving vault never noticed: it keeps the keys it unwrapped.
+    // The serving vault never failed a request, and followed the rotation without a restart: a
+    // merchant made under the new key after it tokenizes and forwards there at once.
     let during = load.stop();
     assert_forwards(server.addr, &sk, &before, false);
+    let (pk2, sk2) = merchant_with_receiver(&data, &processor, NEW_MASTER);
+    let token = token_of(tokenize(server.addr, &pk2, false));
+    assert_forwards(server.addr, &sk2, &token, false);
+    // It drops the old key at its first reload after the rotation ended (a tokenization or
+    // the housekeeping tick makes one).
+    let said = [
+        "master key rotation under way: this vault now wraps with the new key",
+        "master key rotation done: the old key is dropped",
+    ];
+    let followed = eventually(10, || {
+        token_of(tokenize(server.addr, &pk2, false));
+        let server_log = std::fs::read_to_string(&log).unwrap();
+        said.iter().all(|line| server_log.contains(line))
+    });
+    assert!(followed, "{said:?} not logged");
 
     // Run again: nothing left to do, and it says so.
     let out = cli(
@@ -475,7 +491,14 @@ fn master_key_rotate_into_the_hsm_to_another_hsm_key_and_back_under_load() {
     let log = dir.path().join("server.log");
     let processor = FakeProcessor::start();
     let (pk, sk) = merchant_with_receiver(&data, &processor, MASTER);
-    let server = Server::start_with(&data, &log, &["--dev", "--rate-limit-key", "0"]);
+    // A vault that may follow the rotation into the HSM: the module, and the token's PIN.
+    let server =
+        Server::start_configured(&data, &log, &["--dev", "--rate-limit-key", "0"], |cmd| {
+            cmd.env("CARDVAULT_MASTER_KEY", MASTER)
+                .env("SOFTHSM2_CONF", &hsm.conf)
+                .env("CARDVAULT_TO_PKCS11_MODULE", softhsm::MODULE)
+                .env("CARDVAULT_TO_PKCS11_PIN", softhsm::PIN);
+        });
     let before = token_of(tokenize(server.addr, &pk, false));
     let load = Load::start(server.addr, &pk);
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -491,6 +514,25 @@ fn master_key_rotate_into_the_hsm_to_another_hsm_key_and_back_under_load() {
         !cli(&data, &["audit", "verify"]).status.success(),
         "the software key still opens it"
     );
+    // The serving vault followed it into the HSM: a merchant made now (its fingerprint key
+    // wrapped in the HSM) tokenizes there.
+    let args = [
+        "merchant",
+        "create",
+        "--name",
+        "Later",
+        "--origin",
+        "https://later.example",
+        "--cvc-optional",
+        "--json",
+    ];
+    let later: Value =
+        serde_json::from_str(&assert_success(&hsm.cli(&data, "kek-1", &args))).unwrap();
+    token_of(tokenize(
+        server.addr,
+        later["publishable_key"].as_str().unwrap(),
+        false,
+    ));
 
     // One HSM key to another: the current key from the --pkcs11-* flags.
     let mut cmd = rotate_command(&data, &hsm);

@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 use crate::keys::master::shares;
 use crate::keys::{MasterKey, Pkcs11Config};
 use crate::store::{AuditEvent, Store};
-use crate::vault::{self, BootError, now_unix};
+use crate::vault::{self, BootError, RotationAccess, now_unix};
 
 use super::args::{MasterKeyArgs, MasterKeyCommand, Pkcs11Args, Storage, ToMasterKeyArgs};
 use super::progress::Reporter;
@@ -192,6 +192,19 @@ pub(super) fn master_key_command(command: MasterKeyCommand) -> Result<ExitCode, 
             threshold,
         } => split(&storage, shares, threshold),
         MasterKeyCommand::Rotate { storage, to } => rotate(&storage, &to),
+    }
+}
+
+/// What a serving vault may use to follow a rotation into an HSM (`vault::custody`): the
+/// module named by `CARDVAULT_TO_PKCS11_MODULE` (besides its own), and the PIN from
+/// `CARDVAULT_TO_PKCS11_PIN`, else `CARDVAULT_PKCS11_PIN`.
+pub(super) fn rotation_access() -> RotationAccess {
+    RotationAccess {
+        modules: std::env::var_os("CARDVAULT_TO_PKCS11_MODULE")
+            .map(std::path::PathBuf::from)
+            .into_iter()
+            .collect(),
+        pin: env(TO_PKCS11_PIN_ENV).or_else(|| env(PKCS11_PIN_ENV)),
     }
 }
 

@@ -146,6 +146,7 @@ fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, Boo
     let master = master_key(storage, dev)?;
     let store = Store::open_at(&storage.location())?;
     let vault = Vault::open(store, master, config)?;
+    vault.allow_rotation(master_key::rotation_access());
     let master = vault.master_key();
     tracing::info!(
         master_key = %master.describe(),

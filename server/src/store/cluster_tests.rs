@@ -890,6 +890,30 @@ on_both!(
             );
             assert_eq!(store.audit_seal().unwrap().unwrap().key, vec![5; 60]);
 
+            // The next master key a rotation leaves for serving vaults: one at most, replaced,
+            // then gone.
+            assert_eq!(store.next_master_key().unwrap(), None);
+            let software = NextMasterKey {
+                key_id: "kcv:01".into(),
+                custody: NextCustody::Software {
+                    wrapped: vec![4; 60],
+                },
+            };
+            store.set_next_master_key(Some(software.clone())).unwrap();
+            assert_eq!(store.next_master_key().unwrap(), Some(software));
+            let hsm = NextMasterKey {
+                key_id: "pkcs11:t/k".into(),
+                custody: NextCustody::Pkcs11 {
+                    module: "/usr/lib/softhsm/libsofthsm2.so".into(),
+                    token: "t".into(),
+                    label: "k".into(),
+                },
+            };
+            store.set_next_master_key(Some(hsm.clone())).unwrap();
+            assert_eq!(store.next_master_key().unwrap(), Some(hsm));
+            store.set_next_master_key(None).unwrap();
+            assert_eq!(store.next_master_key().unwrap(), None);
+
             // Cards: one with its CVC waiting, one without.
             let mut plain = token("tok_plain", "fp_p");
             plain.cvc = None;

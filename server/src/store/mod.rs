@@ -459,6 +459,45 @@ impl fmt::Debug for WrappedKey {
     }
 }
 
+/// The master key a rotation under way moves to, left in the store for the vaults that serve
+/// meanwhile to follow (`vault::custody`): a software key wrapped by the key it replaces, or
+/// where to find a key in an HSM. Deleted when the rotation ends. `Debug` shows no blob.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NextMasterKey {
+    /// The new key's `MasterKey::id`.
+    pub key_id: String,
+    /// Where it is.
+    pub custody: NextCustody,
+}
+
+/// How a serving vault gets the next master key.
+#[derive(Clone, PartialEq, Eq)]
+pub enum NextCustody {
+    /// The key's bytes, wrapped by the master key it replaces (context `master-key-next:ID`).
+    Software { wrapped: Vec<u8> },
+    /// A key in an HSM: the module (which a vault loads only if it was itself given that
+    /// module), the token's label and the key's label; the PIN is the vault's own.
+    Pkcs11 {
+        module: String,
+        token: String,
+        label: String,
+    },
+}
+
+impl fmt::Debug for NextMasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("NextMasterKey");
+        out.field("key_id", &self.key_id);
+        match &self.custody {
+            NextCustody::Software { wrapped } => out.field("wrapped", &Blob(wrapped.len())),
+            NextCustody::Pkcs11 { token, label, .. } => {
+                out.field("token", token).field("label", label)
+            }
+        };
+        out.finish()
+    }
+}
+
 /// A stored card sealed under a data key older than the current one, to re-encrypt
 /// (`cardvault keys rotate-data --rewrap`). `Debug` shows the ciphertext's length only.
 #[derive(Clone, PartialEq, Eq)]
@@ -642,6 +681,10 @@ pub(crate) enum WriteOp {
         version: u32,
         audit: AuditEvent,
     },
+    /// Records (or with `None` deletes) the master key a rotation moves to.
+    SetNextMasterKey {
+        next: Option<NextMasterKey>,
+    },
 }
 
 /// The answer to one [`WriteOp`].
@@ -788,6 +831,8 @@ pub(crate) trait ReadBackend: Send + Sync {
     fn merchants(&self) -> Result<Vec<MerchantRecord>, StoreError>;
     fn transport_keys(&self) -> Result<Vec<TransportKeyRecord>, StoreError>;
     fn data_keys(&self) -> Result<Vec<DataKeyRecord>, StoreError>;
+    /// The master key a rotation under way moves to, if one is.
+    fn next_master_key(&self) -> Result<Option<NextMasterKey>, StoreError>;
     /// Per data key (every one, in version order), the tokens it seals.
     fn data_key_usage(&self) -> Result<Vec<DataKeyUsage>, StoreError>;
     /// Up to `limit` cards sealed under a data key older than `below` and holding no CVC, with
@@ -1071,6 +1116,11 @@ impl Store {
     /// Every data key, by version.
     pub fn data_keys(&self) -> Result<Vec<DataKeyRecord>, StoreError> {
         self.inner.reads.data_keys()
+    }
+
+    /// The master key a rotation under way moves to, if one is.
+    pub fn next_master_key(&self) -> Result<Option<NextMasterKey>, StoreError> {
+        self.inner.reads.next_master_key()
     }
 
     /// Per data key (every one, in version order), how many tokens it seals.
@@ -1430,6 +1480,12 @@ impl Store {
     pub fn destroy_data_key(&self, version: u32, audit: AuditEvent) -> Result<bool, StoreError> {
         let op = WriteOp::DestroyDataKey { version, audit };
         self.inner.writer.submit_blocking(op)?.changed()
+    }
+
+    /// Records the master key a rotation moves to, or with `None` forgets it. Blocking.
+    pub fn set_next_master_key(&self, next: Option<NextMasterKey>) -> Result<(), StoreError> {
+        let op = WriteOp::SetNextMasterKey { next };
+        self.inner.writer.submit_blocking(op)?.done()
     }
 
     /// Appends one audit entry. Blocking.

@@ -49,9 +49,9 @@ use super::audit::{GENESIS, entry_hash};
 use super::rules::{self, Admission, CardSeen, SealStart, enumeration_refusal, not_found_unless};
 use super::{
     AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, DataKeyUsage,
-    FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, ReadBackend,
-    ReceiverRecord, SealedCard, SealedHead, StoreError, SweepReport, TokenRecord,
-    TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp, WriteOutcome,
+    FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, NextCustody,
+    NextMasterKey, ReadBackend, ReceiverRecord, SealedCard, SealedHead, StoreError, SweepReport,
+    TokenRecord, TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp, WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -209,6 +209,20 @@ CREATE TABLE previous_merchant_keys (
 );
 CREATE INDEX previous_merchant_keys_by_merchant ON previous_merchant_keys (merchant_id, kind);
 CREATE INDEX previous_merchant_keys_by_expiry ON previous_merchant_keys (usable_until);
+",
+    // 2 -> 3: the master key a rotation under way moves to (`master-key rotate`), for serving
+    // vaults to follow; one row at most, deleted when the rotation ends.
+    r"
+CREATE TABLE master_key_next (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    key_id  TEXT NOT NULL,
+    wrapped BYTEA,
+    module  TEXT,
+    token   TEXT,
+    label   TEXT,
+    CHECK ((wrapped IS NULL) = (label IS NOT NULL) AND (module IS NULL) = (label IS NULL)
+           AND (token IS NULL) = (label IS NULL))
+);
 ",
 ];
 
@@ -1090,6 +1104,35 @@ impl ReadBackend for PgReads {
         })
     }
 
+    fn next_master_key(&self) -> Result<Option<NextMasterKey>, StoreError> {
+        self.db.block("next_master_key", |pool| async move {
+            let c = connection(&pool).await?;
+            let found = rows(
+                &c,
+                "next_master_key",
+                "SELECT key_id, wrapped, module, token, label FROM master_key_next WHERE id = 1",
+                &[],
+            )
+            .await?;
+            let Some(row) = found.first() else {
+                return Ok(None);
+            };
+            let wrapped: Option<Vec<u8>> = column(row, 1)?;
+            let custody = match wrapped {
+                Some(wrapped) => NextCustody::Software { wrapped },
+                None => NextCustody::Pkcs11 {
+                    module: column(row, 2)?,
+                    token: column(row, 3)?,
+                    label: column(row, 4)?,
+                },
+            };
+            Ok(Some(NextMasterKey {
+                key_id: column(row, 0)?,
+                custody,
+            }))
+        })
+    }
+
     fn data_key_usage(&self) -> Result<Vec<DataKeyUsage>, StoreError> {
         self.db.block("data_key_usage", |pool| async move {
             let c = connection(&pool).await?;
@@ -1933,6 +1976,35 @@ async fn apply(
                 events.push(audit.clone());
             }
             Ok(WriteOutcome::Changed(destroyed > 0))
+        }
+        WriteOp::SetNextMasterKey { next } => {
+            exec(c, "set_next_master_key", "DELETE FROM master_key_next", &[]).await?;
+            if let Some(next) = next {
+                let (wrapped, module, token, label) = match &next.custody {
+                    NextCustody::Software { wrapped } => {
+                        (Some(wrapped.as_slice()), None, None, None)
+                    }
+                    NextCustody::Pkcs11 {
+                        module,
+                        token,
+                        label,
+                    } => (
+                        None,
+                        Some(module.as_str()),
+                        Some(token.as_str()),
+                        Some(label.as_str()),
+                    ),
+                };
+                exec(
+                    c,
+                    "set_next_master_key",
+                    "INSERT INTO master_key_next (id, key_id, wrapped, module, token, label) \
+                     VALUES (1, $1, $2, $3, $4, $5)",
+                    &[&next.key_id, &wrapped, &module, &token, &label],
+                )
+                .await?;
+            }
+            Ok(WriteOutcome::Done)
         }
     }
 }

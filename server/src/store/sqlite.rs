@@ -19,8 +19,9 @@ use super::rules::{
 use super::{
     AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, DataKeyUsage,
     EnumerationLimit, FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord,
-    MerchantRecord, ReadBackend, ReceiverRecord, SealedCard, SealedHead, StoreError, SweepReport,
-    TokenRecord, TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp, WriteOutcome,
+    MerchantRecord, NextCustody, NextMasterKey, ReadBackend, ReceiverRecord, SealedCard,
+    SealedHead, StoreError, SweepReport, TokenRecord, TransportKeyRecord, WrappedKeyId,
+    WriteBackend, WriteOp, WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -176,6 +177,20 @@ CREATE TABLE previous_merchant_keys (
 ) STRICT;
 CREATE INDEX previous_merchant_keys_by_merchant ON previous_merchant_keys (merchant_id, kind);
 CREATE INDEX previous_merchant_keys_by_expiry ON previous_merchant_keys (usable_until);
+",
+    // 5 -> 6: the master key a rotation under way moves to (`master-key rotate`), for serving
+    // vaults to follow; one row at most, deleted when the rotation ends.
+    r"
+CREATE TABLE master_key_next (
+    id         INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    key_id     TEXT NOT NULL,
+    wrapped    BLOB,        -- a software key, wrapped by the master key it replaces
+    module     TEXT,        -- or a key in an HSM
+    token      TEXT,
+    label      TEXT,
+    CHECK ((wrapped IS NULL) = (label IS NOT NULL) AND (module IS NULL) = (label IS NULL)
+           AND (token IS NULL) = (label IS NULL))
+) STRICT;
 ",
 ];
 
@@ -688,6 +703,30 @@ impl ReadBackend for SqliteReads {
                 })
             })?;
             rows.collect()
+        })
+    }
+
+    fn next_master_key(&self) -> Result<Option<NextMasterKey>, StoreError> {
+        self.with_conn("next_master_key", |conn| {
+            conn.prepare_cached(
+                "SELECT key_id, wrapped, module, token, label FROM master_key_next WHERE id = 1",
+            )?
+            .query_row([], |row| {
+                let wrapped: Option<Vec<u8>> = row.get(1)?;
+                let custody = match wrapped {
+                    Some(wrapped) => NextCustody::Software { wrapped },
+                    None => NextCustody::Pkcs11 {
+                        module: row.get(2)?,
+                        token: row.get(3)?,
+                        label: row.get(4)?,
+                    },
+                };
+                Ok(NextMasterKey {
+                    key_id: row.get(0)?,
+                    custody,
+                })
+            })
+            .optional()
         })
     }
 
@@ -1525,6 +1564,34 @@ fn apply(
                 append_audit(conn, audit)?;
             }
             Ok(WriteOutcome::Changed(destroyed > 0))
+        }
+        WriteOp::SetNextMasterKey { next } => {
+            conn.execute("DELETE FROM master_key_next", [])
+                .map_err(|e| db_error("set_next_master_key", &e))?;
+            if let Some(next) = next {
+                let (wrapped, module, token, label) = match &next.custody {
+                    NextCustody::Software { wrapped } => {
+                        (Some(wrapped.as_slice()), None, None, None)
+                    }
+                    NextCustody::Pkcs11 {
+                        module,
+                        token,
+                        label,
+                    } => (
+                        None,
+                        Some(module.as_str()),
+                        Some(token.as_str()),
+                        Some(label.as_str()),
+                    ),
+                };
+                conn.execute(
+                    "INSERT INTO master_key_next (id, key_id, wrapped, module, token, label) \
+                     VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                    params![next.key_id, wrapped, module, token, label],
+                )
+                .map_err(|e| db_error("set_next_master_key", &e))?;
+            }
+            Ok(WriteOutcome::Done)
         }
     }
 }

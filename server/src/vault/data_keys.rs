@@ -144,9 +144,9 @@ fn read(
 }
 
 impl Vault {
-    /// Picks up data keys another process made or destroyed, at most every [`RELOAD_EVERY`]
-    /// (on the blocking pool: it reads the store, and may unwrap, which with an HSM is a call
-    /// into it).
+    /// Picks up data keys another process made or destroyed, and follows a master key rotation,
+    /// at most every [`RELOAD_EVERY`] (on the blocking pool: it reads the store, and may unwrap,
+    /// which with an HSM is a call into it).
     pub(crate) async fn reload_data_keys_if_stale(&self) {
         if self.data_keys.is_stale() {
             self.reload_data_keys(false).await;
@@ -156,8 +156,13 @@ impl Vault {
     async fn reload_data_keys(&self, force: bool) {
         let keys = Arc::clone(&self.data_keys);
         let store = self.store.clone();
-        let master = Arc::clone(&self.master);
-        let reload = tokio::task::spawn_blocking(move || keys.reload(&store, &master, force));
+        let custody = Arc::clone(&self.master);
+        // With the data keys, the next master key of a rotation under way (`custody`): both
+        // change only by an operator's command in another process.
+        let reload = tokio::task::spawn_blocking(move || {
+            custody.follow(&store);
+            keys.reload(&store, &custody.get(), force);
+        });
         if let Err(e) = reload.await {
             tracing::error!(error = %e, "reloading data keys failed");
         }

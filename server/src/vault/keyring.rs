@@ -129,7 +129,7 @@ impl Vault {
         }
         let keyring = Arc::clone(&self.keyring);
         let store = self.store.clone();
-        let master = Arc::clone(&self.master);
+        let master = self.master.get();
         let reload = tokio::task::spawn_blocking(move || {
             keyring.reload_if_stale(&store, &master);
         });
@@ -299,7 +299,14 @@ mod tests {
         let vault = Arc::new(Vault::open(store, master, Config::default()).unwrap());
         let first = vault.keyring().jwks(now_unix())[0].kid.clone();
         let before = vault.keyring().find(&first, now_unix()).unwrap();
-        let second = create(vault.store(), &vault.master, 2048, Some(3600), "key_rotate").unwrap();
+        let second = create(
+            vault.store(),
+            &vault.master.get(),
+            2048,
+            Some(3600),
+            "key_rotate",
+        )
+        .unwrap();
         let deadline = Instant::now() + RELOAD_EVERY * 10;
         while vault.keyring().find(&second, now_unix()).is_none() {
             assert!(

@@ -6,6 +6,7 @@
 mod allowance;
 mod audit;
 mod auth;
+mod custody;
 mod data_keys;
 mod directory;
 mod error;
@@ -26,6 +27,7 @@ use std::sync::{Arc, Mutex};
 pub use allowance::Limits;
 pub use audit::AuditContext;
 pub use auth::{Caller, Credentials, KeyKind};
+pub use custody::RotationAccess;
 pub use error::Error;
 pub use forward::{ForwardReply, ForwardRequest, Forwarded};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
@@ -52,6 +54,7 @@ use crate::store::{
     self, AuditBreak, EnumerationLimit, ExpectedHead, MerchantRecord, SealedReport, Store,
     StoreError,
 };
+use custody::Custody;
 use data_keys::DataKeys;
 use directory::Directory;
 pub use directory::TTL as DIRECTORY_TTL;
@@ -224,7 +227,8 @@ fn unwrap_audit_seal_key(master: &MasterKey, wrapped: &[u8]) -> Result<AuditSeal
 /// The running vault: the store and every key it needs, unwrapped once.
 pub struct Vault {
     store: Store,
-    master: Arc<MasterKey>,
+    /// The master key, swapped when a rotation is followed (`custody`).
+    master: Arc<Custody>,
     keyring: Arc<Keyring>,
     /// Every data key by version: the newest seals new cards, the others open older ones.
     data_keys: Arc<DataKeys>,
@@ -266,7 +270,7 @@ impl Vault {
         let limits = RateLimits::new(config.limits, &store);
         Ok(Vault {
             store,
-            master: Arc::new(master),
+            master: Arc::new(Custody::new(master)),
             keyring: Arc::new(keyring),
             data_keys,
             fingerprint_keys: Mutex::new(HashMap::new()),
@@ -296,8 +300,13 @@ impl Vault {
 
     /// The master key (to name it in the log, and count its operations: with an HSM, the calls
     /// into it).
-    pub fn master_key(&self) -> &MasterKey {
-        &self.master
+    pub fn master_key(&self) -> Arc<MasterKey> {
+        self.master.get()
+    }
+
+    /// What this vault may use to follow a master key rotation into an HSM (`custody`).
+    pub fn allow_rotation(&self, access: RotationAccess) {
+        self.master.allow(access);
     }
 
     /// The merchant whose publishable key is `pk`, if any: its current key, or a previous one
@@ -358,7 +367,7 @@ impl Vault {
         &self,
         new: NewMerchant,
     ) -> Result<(MerchantRecord, zeroize::Zeroizing<String>), BootError> {
-        create_merchant(&self.store, &self.master, new)
+        create_merchant(&self.store, &self.master.get(), new)
     }
 
     /// Rolls a merchant's key (see [`roll_merchant_key`]).
@@ -377,7 +386,13 @@ impl Vault {
         bits: usize,
         grace_secs: Option<i64>,
     ) -> Result<String, BootError> {
-        create_transport_key(&self.store, &self.master, bits, grace_secs, "key_rotate")
+        create_transport_key(
+            &self.store,
+            &self.master.get(),
+            bits,
+            grace_secs,
+            "key_rotate",
+        )
     }
 
     /// Installs `key` as the active transport key (see [`install_transport_key`]).
@@ -386,7 +401,13 @@ impl Vault {
         key: &TransportKey,
         grace_secs: Option<i64>,
     ) -> Result<String, BootError> {
-        install_transport_key(&self.store, &self.master, key, grace_secs, "key_import")
+        install_transport_key(
+            &self.store,
+            &self.master.get(),
+            key,
+            grace_secs,
+            "key_import",
+        )
     }
 
     /// The merchant's fingerprint key, unwrapped once and cached.
@@ -402,7 +423,7 @@ impl Vault {
         {
             return Ok(key);
         }
-        let bytes = self.master.unwrap(
+        let bytes = self.master.get().unwrap(
             &merchants::fingerprint_context(&merchant.id),
             &merchant.fingerprint_key,
         )?;

@@ -6,14 +6,19 @@
 //! waits behind at most one batch), and both are resumable: each change is conditional on the
 //! row still being what was read (a compare-and-swap), so a run killed half-way and run again
 //! picks up what is left, and two runs at once do each row once. A vault that is serving keeps
-//! every key it has unwrapped in memory, so a master-key rotation changes nothing it uses; a
-//! data key rotation is picked up by every instance within seconds (`vault::data_keys`).
+//! every key it has unwrapped in memory, and follows a master-key rotation within seconds
+//! (`vault::custody`: the rotation leaves the new key in the store while it runs); a data key
+//! rotation is picked up by every instance within seconds too (`vault::data_keys`).
 
 use std::time::Duration;
 
 use crate::keys::{DataKey, MasterKey, record_aad};
-use crate::store::{AuditEvent, DataKeyRecord, SealedCard, Store, WrappedKey, WrappedKeyId};
+use crate::store::{
+    AuditEvent, DataKeyRecord, NextCustody, NextMasterKey, SealedCard, Store, WrappedKey,
+    WrappedKeyId,
+};
 
+use super::custody::next_context;
 use super::data_keys::{self, RELOAD_EVERY};
 use super::keyring::wrap_context as transport_context;
 use super::merchants::fingerprint_context;
@@ -111,6 +116,8 @@ pub fn rotate_master_key(
             return Err(BootError::MasterKeyMismatch);
         }
     }
+    // For the vaults serving meanwhile: the new key, until the rotation ends (`custody`).
+    store.set_next_master_key(Some(next_master_key(from, to)?))?;
     store.append_audit_blocking(operator_event(
         "master_key_rotate_start",
         format!(
@@ -152,6 +159,10 @@ pub fn rotate_master_key(
             })
             .collect();
     }
+    // Every serving vault reads the next key every RELOAD_EVERY: once they all have, it goes.
+    progress.note("letting serving vaults take the new key");
+    std::thread::sleep(PICKUP);
+    store.set_next_master_key(None)?;
     // The check the operator is promised: the old key opens nothing left in the store.
     let all = store.wrapped_keys()?;
     let opened_by_old = all
@@ -182,6 +193,28 @@ pub fn rotate_master_key(
         ),
     ))?;
     Ok(report)
+}
+
+/// The new key as serving vaults find it: a software key wrapped by the old one, or where an
+/// HSM key is (`custody`).
+fn next_master_key(from: &MasterKey, to: &MasterKey) -> Result<NextMasterKey, BootError> {
+    let key_id = to.id();
+    let custody = match (to.software_bytes(), to.pkcs11_location()) {
+        (Some(bytes), _) => NextCustody::Software {
+            wrapped: from.wrap(&next_context(&key_id), bytes)?,
+        },
+        (None, Some((module, token, label))) => NextCustody::Pkcs11 {
+            module: module.to_string_lossy().into_owned(),
+            token: token.to_owned(),
+            label: label.to_owned(),
+        },
+        (None, None) => {
+            return Err(BootError::Invalid(
+                "the new master key has no custody".into(),
+            ));
+        }
+    };
+    Ok(NextMasterKey { key_id, custody })
 }
 
 /// Re-wraps one key; `false` if another run got to it first.

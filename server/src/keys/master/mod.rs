@@ -29,6 +29,7 @@ mod software;
 
 use core::fmt;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use zeroize::Zeroizing;
@@ -52,6 +53,12 @@ enum Custody {
     Software(SoftwareKey),
     /// In an HSM, reached over PKCS#11.
     Pkcs11(Pkcs11Key),
+    /// A serving vault following a rotation (`vault::custody`): the new key, and the one it
+    /// replaces, which still opens what the rotation has not re-wrapped yet.
+    Rotating {
+        new: Arc<MasterKey>,
+        old: Arc<MasterKey>,
+    },
 }
 
 impl MasterKey {
@@ -119,6 +126,36 @@ impl MasterKey {
         match &self.custody {
             Custody::Software(key) => Some(key.bytes()),
             Custody::Pkcs11(_) => None,
+            Custody::Rotating { new, .. } => new.software_bytes(),
+        }
+    }
+
+    /// For a key in an HSM, the PKCS#11 module, token label and key label it was opened with
+    /// (what a serving vault needs to follow a rotation into it, with its own PIN); `None` for
+    /// a software key.
+    pub fn pkcs11_location(&self) -> Option<(&Path, &str, &str)> {
+        match &self.custody {
+            Custody::Software(_) => None,
+            Custody::Pkcs11(key) => Some(key.location()),
+            Custody::Rotating { new, .. } => new.pkcs11_location(),
+        }
+    }
+
+    /// While a rotation moves the store from `old` to `new`: wraps with `new`, and unwraps with
+    /// `new`, else `old`; named as `new` (a serving vault following a rotation,
+    /// `vault::custody`).
+    pub fn rotating(new: Arc<MasterKey>, old: Arc<MasterKey>) -> MasterKey {
+        MasterKey {
+            custody: Custody::Rotating { new, old },
+            operations: AtomicU64::new(0),
+        }
+    }
+
+    /// The key a [`rotating`](Self::rotating) pair moves to; `None` for any other key.
+    pub fn rotating_to(&self) -> Option<Arc<MasterKey>> {
+        match &self.custody {
+            Custody::Rotating { new, .. } => Some(Arc::clone(new)),
+            _ => None,
         }
     }
 
@@ -127,6 +164,7 @@ impl MasterKey {
         match &self.custody {
             Custody::Software(_) => "software key".to_owned(),
             Custody::Pkcs11(key) => key.describe(),
+            Custody::Rotating { new, .. } => new.describe(),
         }
     }
 
@@ -138,6 +176,7 @@ impl MasterKey {
         match &self.custody {
             Custody::Software(key) => format!("kcv:{}", key.check_value()),
             Custody::Pkcs11(key) => key.id(),
+            Custody::Rotating { new, .. } => new.id(),
         }
     }
 
@@ -152,6 +191,7 @@ impl MasterKey {
         match &self.custody {
             Custody::Software(key) => key.wrap(context, secret),
             Custody::Pkcs11(key) => key.wrap(context, secret),
+            Custody::Rotating { new, .. } => new.wrap(context, secret),
         }
     }
 
@@ -164,6 +204,9 @@ impl MasterKey {
         match &self.custody {
             Custody::Software(key) => key.unwrap(context, wrapped),
             Custody::Pkcs11(key) => key.unwrap(context, wrapped),
+            Custody::Rotating { new, old } => new
+                .unwrap(context, wrapped)
+                .or_else(|_| old.unwrap(context, wrapped)),
         }
     }
 }

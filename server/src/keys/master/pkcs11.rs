@@ -92,6 +92,7 @@ fn ckr(e: &CkError) -> String {
 /// The key in the token, and the session that reaches it.
 pub(super) struct Pkcs11Key {
     pkcs11: Pkcs11,
+    module: PathBuf,
     token: String,
     label: String,
     /// The key's `CKA_ID`, empty if it has none: a session opened again must find this very key.
@@ -120,6 +121,7 @@ impl Pkcs11Key {
         let id = check_key(&session, key, &config.token, &config.key)?;
         Ok(Pkcs11Key {
             pkcs11,
+            module: config.module.clone(),
             token: config.token.clone(),
             label: config.key.clone(),
             id,
@@ -182,6 +184,11 @@ impl Pkcs11Key {
                 ))
             })?;
         Ok(())
+    }
+
+    /// The module, token label and key label this key was opened with.
+    pub(super) fn location(&self) -> (&Path, &str, &str) {
+        (&self.module, &self.token, &self.label)
     }
 
     pub(super) fn describe(&self) -> String {
@@ -548,7 +555,7 @@ mod tests {
     fn pkcs11_key(key: &MasterKey) -> &Pkcs11Key {
         match &key.custody {
             super::super::Custody::Pkcs11(key) => key,
-            super::super::Custody::Software(_) => panic!("not an HSM key"),
+            _ => panic!("not an HSM key"),
         }
     }
 
