@@ -17,8 +17,8 @@ use zeroize::Zeroizing;
 
 use crate::keys::master::shares;
 use crate::keys::{MasterKey, Pkcs11Config};
-use crate::store::{AuditEvent, Store};
-use crate::vault::{self, BootError, RotationAccess, now_unix};
+use crate::store::Store;
+use crate::vault::{self, BootError, RotationAccess};
 
 use super::args::{MasterKeyArgs, MasterKeyCommand, Pkcs11Args, Storage, ToMasterKeyArgs};
 use super::progress::Reporter;
@@ -287,17 +287,11 @@ fn split(storage: &Storage, count: u8, threshold: u8) -> Result<ExitCode, BootEr
     })?;
     let made = shares::split(bytes, count, threshold)
         .map_err(|e| BootError::Invalid(e.message().into()))?;
-    store.append_audit_blocking(AuditEvent {
-        at: now_unix(),
-        request_id: None,
-        merchant_id: None,
-        key_kind: Some("operator".into()),
-        client: None,
-        action: "master_key_split".into(),
-        token: None,
-        outcome: "ok".into(),
-        detail: Some(format!("shares={count} threshold={threshold}")),
-    })?;
+    store.append_audit_blocking(vault::operator_event(
+        None,
+        "master_key_split",
+        Some(format!("shares={count} threshold={threshold}")),
+    ))?;
     let mut out = std::io::stdout().lock();
     let written = (|| -> std::io::Result<()> {
         writeln!(

@@ -50,6 +50,26 @@ impl AuditContext {
     }
 }
 
+/// An operator's action (a command of the CLI, an unlock), for the audit log: no request and no
+/// client, key kind `operator`, outcome `ok`.
+pub fn operator_event(
+    merchant_id: Option<&str>,
+    action: &str,
+    detail: Option<String>,
+) -> AuditEvent {
+    AuditEvent {
+        at: now_unix(),
+        request_id: None,
+        merchant_id: merchant_id.map(str::to_owned),
+        key_kind: Some("operator".to_owned()),
+        client: None,
+        action: action.to_owned(),
+        token: None,
+        outcome: "ok".to_owned(),
+        detail,
+    }
+}
+
 impl Vault {
     /// Audits a refusal of `action` that the store did not write with an operation (nothing
     /// was stored), within the refusals' allowance (`vault/refusals.rs`), and returns `error`.

@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::keys::{Jwk, MasterKey, TransportKey};
-use crate::store::{AuditEvent, Store, TransportKeyRecord};
+use crate::store::{Store, TransportKeyRecord};
 
+use super::audit::operator_event;
 use super::{BootError, Vault, now_unix};
 
 /// How often the keyring looks for keys added by `cardvault keys rotate|import` in another
@@ -209,17 +210,11 @@ pub fn install(
         retired_at: None,
         usable_until: None,
     };
-    let audit = AuditEvent {
-        at: now,
-        request_id: None,
-        merchant_id: None,
-        key_kind: Some("operator".into()),
-        client: None,
-        action: action.into(),
-        token: None,
-        outcome: "ok".into(),
-        detail: Some(format!("kid={} bits={}", key.kid(), key.bits())),
-    };
+    let audit = operator_event(
+        None,
+        action,
+        Some(format!("kid={} bits={}", key.kid(), key.bits())),
+    );
     let retire = Some((now, now + grace_secs.unwrap_or(0)));
     store.insert_transport_key(record, retire, audit)?;
     Ok(key.kid().to_owned())

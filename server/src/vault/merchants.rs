@@ -4,8 +4,9 @@ use aws_lc_rs::digest;
 use zeroize::Zeroizing;
 
 use crate::keys::{self, FingerprintKey, MasterKey};
-use crate::store::{AuditEvent, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, Store};
+use crate::store::{MerchantKeyKind, MerchantKeyRecord, MerchantRecord, Store};
 
+use super::audit::operator_event;
 use super::{BootError, KeyKind, now_unix};
 
 /// What an operator asks for when creating a merchant.
@@ -121,17 +122,11 @@ pub fn create_merchant(
         require_cvc: new.require_cvc,
         created_at: now,
     };
-    let audit = AuditEvent {
-        at: now,
-        request_id: None,
-        merchant_id: Some(record.id.clone()),
-        key_kind: Some("operator".into()),
-        client: None,
-        action: "merchant_create".into(),
-        token: None,
-        outcome: "ok".into(),
-        detail: Some(format!("origins={}", record.origins.join(" "))),
-    };
+    let audit = operator_event(
+        Some(&record.id),
+        "merchant_create",
+        Some(format!("origins={}", record.origins.join(" "))),
+    );
     store.insert_merchant(record.clone(), audit)?;
     Ok((record, secret_key))
 }
@@ -195,17 +190,7 @@ pub fn roll_merchant_key(
     }
     .id();
     let now = now_unix();
-    let audit = AuditEvent {
-        at: now,
-        request_id: None,
-        merchant_id: None,
-        key_kind: Some("operator".into()),
-        client: None,
-        action: "merchant_key_roll".into(),
-        token: None,
-        outcome: "ok".into(),
-        detail: None,
-    };
+    let audit = operator_event(None, "merchant_key_roll", None);
     let replaced = store
         .roll_merchant_key(
             merchant_id,

@@ -25,7 +25,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 pub use allowance::Limits;
-pub use audit::AuditContext;
+pub use audit::{AuditContext, operator_event};
 pub use auth::{Caller, Credentials, KeyKind};
 pub use custody::RotationAccess;
 pub use error::Error;

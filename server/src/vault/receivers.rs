@@ -1,8 +1,9 @@
 //! Receivers: where a merchant's forwards may go, managed by the operator (`cardvault receiver`).
 
 use crate::forward::address::ReceiverUrl;
-use crate::store::{AuditEvent, ReceiverRecord, Store, StoreError};
+use crate::store::{ReceiverRecord, Store, StoreError};
 
+use super::audit::operator_event;
 use super::{BootError, now_unix};
 
 /// The longest receiver name.
@@ -17,20 +18,6 @@ pub fn valid_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-}
-
-fn operator_event(merchant_id: &str, action: &str, detail: String) -> AuditEvent {
-    AuditEvent {
-        at: now_unix(),
-        request_id: None,
-        merchant_id: Some(merchant_id.to_owned()),
-        key_kind: Some("operator".to_owned()),
-        client: None,
-        action: action.to_owned(),
-        token: None,
-        outcome: "ok".to_owned(),
-        detail: Some(detail),
-    }
 }
 
 /// Registers receiver `name` at `url` for the merchant, audited (`receiver_add`). The URL must
@@ -58,9 +45,9 @@ pub fn add_receiver(
         created_at: now_unix(),
     };
     let event = operator_event(
-        merchant_id,
+        Some(merchant_id),
         "receiver_add",
-        format!("receiver={name} url={}", url.as_str()),
+        Some(format!("receiver={name} url={}", url.as_str())),
     );
     match store.insert_receiver(record.clone(), event) {
         Ok(()) => Ok(record),
@@ -79,7 +66,7 @@ pub fn remove_receiver(store: &Store, merchant_id: &str, name: &str) -> Result<b
     } else {
         "receiver=(invalid name)".to_owned()
     };
-    let event = operator_event(merchant_id, "receiver_remove", detail);
+    let event = operator_event(Some(merchant_id), "receiver_remove", Some(detail));
     Ok(store.remove_receiver(merchant_id, name, event)?)
 }
 

@@ -18,11 +18,17 @@ use crate::store::{
     WrappedKeyId,
 };
 
+use super::audit::operator_event;
 use super::custody::next_context;
 use super::data_keys::{self, RELOAD_EVERY};
 use super::keyring::wrap_context as transport_context;
 use super::merchants::fingerprint_context;
 use super::{AUDIT_SEAL_KEY_CONTEXT, BootError, now_unix};
+
+/// A rotation's audit entry: the operator's, about no merchant.
+fn audit(action: &str, detail: String) -> AuditEvent {
+    operator_event(None, action, Some(detail))
+}
 
 /// Rows per batch: small enough that a tokenization queued behind a batch waits milliseconds.
 const BATCH: u32 = 200;
@@ -41,21 +47,6 @@ pub trait Progress {
     fn advance(&self, done: u64);
     /// A line of its own.
     fn note(&self, text: &str);
-}
-
-/// An operator's action, for the audit log.
-fn operator_event(action: &str, detail: String) -> AuditEvent {
-    AuditEvent {
-        at: now_unix(),
-        request_id: None,
-        merchant_id: None,
-        key_kind: Some("operator".to_owned()),
-        client: None,
-        action: action.to_owned(),
-        token: None,
-        outcome: "ok".to_owned(),
-        detail: Some(detail),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,7 +109,7 @@ pub fn rotate_master_key(
     }
     // For the vaults serving meanwhile: the new key, until the rotation ends (`custody`).
     store.set_next_master_key(Some(next_master_key(from, to)?))?;
-    store.append_audit_blocking(operator_event(
+    store.append_audit_blocking(audit(
         "master_key_rotate_start",
         format!(
             "keys={} to_rewrap={} from={} ({}) to={} ({})",
@@ -181,7 +172,7 @@ pub fn rotate_master_key(
         )));
     }
     report.keys = all.len() as u64;
-    store.append_audit_blocking(operator_event(
+    store.append_audit_blocking(audit(
         "master_key_rotate",
         format!(
             "keys={} rewrapped={} already={} to={} ({})",
@@ -253,7 +244,7 @@ pub fn rotate_data_key(store: &Store, master: &MasterKey) -> Result<u32, BootErr
         key: master.wrap(&data_keys::context(version), &key.to_bytes())?,
         created_at: now_unix(),
     };
-    let audit = operator_event("data_key_rotate", format!("version={version}"));
+    let audit = audit("data_key_rotate", format!("version={version}"));
     store.insert_data_key(record, Some(audit))?;
     Ok(version)
 }
@@ -307,7 +298,7 @@ pub fn rewrap_cards(
             .fold((0, 0), |(t, c), u| (t + u.tokens, c + u.with_cvc))
     };
     let (to_do, _) = old(&store.data_key_usage()?);
-    store.append_audit_blocking(operator_event(
+    store.append_audit_blocking(audit(
         "data_key_rewrap_start",
         format!("version={version} cards={to_do}"),
     ))?;
@@ -355,12 +346,12 @@ pub fn rewrap_cards(
         std::thread::sleep(RELOAD_EVERY);
     }
     for record in records.iter().filter(|k| k.version < version) {
-        let audit = operator_event("data_key_destroy", format!("version={}", record.version));
+        let audit = audit("data_key_destroy", format!("version={}", record.version));
         if store.destroy_data_key(record.version, audit)? {
             report.destroyed.push(record.version);
         }
     }
-    store.append_audit_blocking(operator_event(
+    store.append_audit_blocking(audit(
         "data_key_rewrap",
         format!(
             "version={version} resealed={} destroyed={} left={}",

@@ -19,7 +19,8 @@ use crate::keys::MasterKey;
 use crate::keys::master::shares::{self, MAX_SHARES, MIN_THRESHOLD, Share, ShareError};
 use crate::store::{AuditEvent, Store};
 
-use super::{BootError, Config, Vault, audit_seal_key, now_unix};
+use super::audit::operator_event;
+use super::{BootError, Config, Vault, audit_seal_key};
 
 /// Audit events held while locked, at most; beyond, they are counted (and logged).
 const MAX_HELD: usize = 1024;
@@ -269,17 +270,8 @@ impl Unlocking {
     fn note_detail(&mut self, action: &'static str, answer: Answer, detail: String) {
         let outcome = answer.outcome();
         tracing::info!(action, outcome, detail = detail.as_str(), "unlock");
-        let event = AuditEvent {
-            at: now_unix(),
-            request_id: None,
-            merchant_id: None,
-            key_kind: Some("operator".into()),
-            client: None,
-            action: action.into(),
-            token: None,
-            outcome: outcome.into(),
-            detail: Some(detail),
-        };
+        let mut event = operator_event(None, action, Some(detail));
+        event.outcome = outcome.into();
         if self.unlocked && self.held.is_empty() {
             if let Err(e) = self.store.append_audit_blocking(event) {
                 tracing::error!(error = %e, "appending to the audit log failed");
