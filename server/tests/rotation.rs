@@ -285,9 +285,15 @@ fn master_key_rotate_under_load_then_the_old_key_opens_nothing() {
     let log = dir.path().join("server.log");
     let processor = FakeProcessor::start();
     let (pk, sk) = merchant_with_receiver(&data, &processor, MASTER);
-    let server = Server::start_with(&data, &log, &["--dev", "--rate-limit-key", "0"]);
-    let before = token_of(tokenize(server.addr, &pk, false));
+    // The operator puts the new key where the vault will look for it when a rotation comes
+    // (the store never holds it).
     let new_key = key_file(dir.path(), NEW_MASTER);
+    let server =
+        Server::start_configured(&data, &log, &["--dev", "--rate-limit-key", "0"], |cmd| {
+            cmd.env("CARDVAULT_MASTER_KEY", MASTER)
+                .env("CARDVAULT_TO_MASTER_KEY_FILE", &new_key);
+        });
+    let before = token_of(tokenize(server.addr, &pk, false));
 
     let load = Load::start(server.addr, &pk);
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -376,6 +382,33 @@ fn master_key_rotate_under_load_then_the_old_key_opens_nothing() {
         !actions.contains(NEW_MASTER) && !actions.contains(MASTER),
         "{actions}"
     );
+    // The store never held the new key, in any form the vault writes (nor the old one).
+    let new_bytes: Vec<u8> = (0u8..32).collect();
+    for (path, bytes) in files_under(&data) {
+        assert!(
+            !bytes.windows(32).any(|w| w == new_bytes.as_slice()),
+            "{} holds the new master key",
+            path.display()
+        );
+    }
+
+    // A next master key that this vault's key did not seal (someone who can write to the
+    // database, not holding the key) is not followed.
+    let db = rusqlite::Connection::open(data.join("cardvault.db")).unwrap();
+    db.execute(
+        "INSERT INTO master_key_next (id, key_id, kind, auth) VALUES (1, 'kcv:0123456789abcdef', 'software', x'00')",
+        [],
+    )
+    .unwrap();
+    let ignored = eventually(10, || {
+        token_of(tokenize(server.addr, &pk, false));
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("a next master key that this vault's key did not seal: ignored")
+    });
+    assert!(ignored, "a forged next master key was not refused");
+    let fresh = token_of(tokenize(server.addr, &pk, false));
+    assert_forwards(server.addr, &sk, &fresh, false);
 }
 
 #[test]

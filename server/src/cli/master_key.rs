@@ -195,11 +195,14 @@ pub(super) fn master_key_command(command: MasterKeyCommand) -> Result<ExitCode, 
     }
 }
 
-/// What a serving vault may use to follow a rotation into an HSM (`vault::custody`): the
-/// module named by `CARDVAULT_TO_PKCS11_MODULE` (besides its own), and the PIN from
+/// Where a serving vault finds a master key it is rotated to (`vault::custody`): a software key
+/// in `CARDVAULT_TO_MASTER_KEY_FILE` (or `CARDVAULT_TO_MASTER_KEY`); an HSM key through the
+/// module named by `CARDVAULT_TO_PKCS11_MODULE` (besides its own), with the PIN from
 /// `CARDVAULT_TO_PKCS11_PIN`, else `CARDVAULT_PKCS11_PIN`.
 pub(super) fn rotation_access() -> RotationAccess {
     RotationAccess {
+        key_file: std::env::var_os("CARDVAULT_TO_MASTER_KEY_FILE").map(std::path::PathBuf::from),
+        key_base64: env(TO_MASTER_KEY_ENV),
         modules: std::env::var_os("CARDVAULT_TO_PKCS11_MODULE")
             .map(std::path::PathBuf::from)
             .into_iter()

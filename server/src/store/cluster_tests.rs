@@ -895,9 +895,8 @@ on_both!(
             assert_eq!(store.next_master_key().unwrap(), None);
             let software = NextMasterKey {
                 key_id: "kcv:01".into(),
-                custody: NextCustody::Software {
-                    wrapped: vec![4; 60],
-                },
+                custody: NextCustody::Software,
+                auth: vec![4; 60],
             };
             store.set_next_master_key(Some(software.clone())).unwrap();
             assert_eq!(store.next_master_key().unwrap(), Some(software));
@@ -908,6 +907,7 @@ on_both!(
                     token: "t".into(),
                     label: "k".into(),
                 },
+                auth: vec![6; 70],
             };
             store.set_next_master_key(Some(hsm.clone())).unwrap();
             assert_eq!(store.next_master_key().unwrap(), Some(hsm));

@@ -459,22 +459,26 @@ impl fmt::Debug for WrappedKey {
     }
 }
 
-/// The master key a rotation under way moves to, left in the store for the vaults that serve
-/// meanwhile to follow (`vault::custody`): a software key wrapped by the key it replaces, or
-/// where to find a key in an HSM. Deleted when the rotation ends. `Debug` shows no blob.
-#[derive(Clone, PartialEq, Eq)]
+/// The master key a rotation under way moves to, named in the store for the vaults that serve
+/// meanwhile to follow (`vault::custody`): never a key, only which one and where, authenticated
+/// by the key it replaces. Deleted when the rotation ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextMasterKey {
     /// The new key's `MasterKey::id`.
     pub key_id: String,
-    /// Where it is.
+    /// Where a vault finds it.
     pub custody: NextCustody,
+    /// The fields above sealed by the master key being replaced (`vault::custody`): a row that
+    /// someone without that key wrote or changed is not followed.
+    pub auth: Vec<u8>,
 }
 
-/// How a serving vault gets the next master key.
-#[derive(Clone, PartialEq, Eq)]
+/// Where a serving vault finds the next master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NextCustody {
-    /// The key's bytes, wrapped by the master key it replaces (context `master-key-next:ID`).
-    Software { wrapped: Vec<u8> },
+    /// A software key, from the vault's own configuration (`CARDVAULT_TO_MASTER_KEY_FILE`): the
+    /// store never holds a master key, wrapped or not.
+    Software,
     /// A key in an HSM: the module (which a vault loads only if it was itself given that
     /// module), the token's label and the key's label; the PIN is the vault's own.
     Pkcs11 {
@@ -482,20 +486,6 @@ pub enum NextCustody {
         token: String,
         label: String,
     },
-}
-
-impl fmt::Debug for NextMasterKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = f.debug_struct("NextMasterKey");
-        out.field("key_id", &self.key_id);
-        match &self.custody {
-            NextCustody::Software { wrapped } => out.field("wrapped", &Blob(wrapped.len())),
-            NextCustody::Pkcs11 { token, label, .. } => {
-                out.field("token", token).field("label", label)
-            }
-        };
-        out.finish()
-    }
 }
 
 /// A stored card sealed under a data key older than the current one, to re-encrypt

@@ -216,11 +216,12 @@ CREATE INDEX previous_merchant_keys_by_expiry ON previous_merchant_keys (usable_
 CREATE TABLE master_key_next (
     id      INTEGER PRIMARY KEY CHECK (id = 1),
     key_id  TEXT NOT NULL,
-    wrapped BYTEA,
+    kind    TEXT NOT NULL CHECK (kind IN ('software', 'pkcs11')),
     module  TEXT,
     token   TEXT,
     label   TEXT,
-    CHECK ((wrapped IS NULL) = (label IS NOT NULL) AND (module IS NULL) = (label IS NULL)
+    auth    BYTEA NOT NULL,
+    CHECK ((kind = 'pkcs11') = (module IS NOT NULL) AND (module IS NULL) = (token IS NULL)
            AND (token IS NULL) = (label IS NULL))
 );
 ",
@@ -1110,25 +1111,26 @@ impl ReadBackend for PgReads {
             let found = rows(
                 &c,
                 "next_master_key",
-                "SELECT key_id, wrapped, module, token, label FROM master_key_next WHERE id = 1",
+                "SELECT key_id, module, token, label, auth FROM master_key_next WHERE id = 1",
                 &[],
             )
             .await?;
             let Some(row) = found.first() else {
                 return Ok(None);
             };
-            let wrapped: Option<Vec<u8>> = column(row, 1)?;
-            let custody = match wrapped {
-                Some(wrapped) => NextCustody::Software { wrapped },
-                None => NextCustody::Pkcs11 {
-                    module: column(row, 2)?,
-                    token: column(row, 3)?,
-                    label: column(row, 4)?,
+            let module: Option<String> = column(row, 1)?;
+            let custody = match module {
+                None => NextCustody::Software,
+                Some(module) => NextCustody::Pkcs11 {
+                    module,
+                    token: column(row, 2)?,
+                    label: column(row, 3)?,
                 },
             };
             Ok(Some(NextMasterKey {
                 key_id: column(row, 0)?,
                 custody,
+                auth: column(row, 4)?,
             }))
         })
     }
@@ -1980,16 +1982,14 @@ async fn apply(
         WriteOp::SetNextMasterKey { next } => {
             exec(c, "set_next_master_key", "DELETE FROM master_key_next", &[]).await?;
             if let Some(next) = next {
-                let (wrapped, module, token, label) = match &next.custody {
-                    NextCustody::Software { wrapped } => {
-                        (Some(wrapped.as_slice()), None, None, None)
-                    }
+                let (kind, module, token, label) = match &next.custody {
+                    NextCustody::Software => ("software", None, None, None),
                     NextCustody::Pkcs11 {
                         module,
                         token,
                         label,
                     } => (
-                        None,
+                        "pkcs11",
                         Some(module.as_str()),
                         Some(token.as_str()),
                         Some(label.as_str()),
@@ -1998,9 +1998,9 @@ async fn apply(
                 exec(
                     c,
                     "set_next_master_key",
-                    "INSERT INTO master_key_next (id, key_id, wrapped, module, token, label) \
-                     VALUES (1, $1, $2, $3, $4, $5)",
-                    &[&next.key_id, &wrapped, &module, &token, &label],
+                    "INSERT INTO master_key_next (id, key_id, kind, module, token, label, auth) \
+                     VALUES (1, $1, $2, $3, $4, $5, $6)",
+                    &[&next.key_id, &kind, &module, &token, &label, &next.auth],
                 )
                 .await?;
             }

@@ -182,13 +182,14 @@ CREATE INDEX previous_merchant_keys_by_expiry ON previous_merchant_keys (usable_
     // vaults to follow; one row at most, deleted when the rotation ends.
     r"
 CREATE TABLE master_key_next (
-    id         INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
-    key_id     TEXT NOT NULL,
-    wrapped    BLOB,        -- a software key, wrapped by the master key it replaces
-    module     TEXT,        -- or a key in an HSM
-    token      TEXT,
-    label      TEXT,
-    CHECK ((wrapped IS NULL) = (label IS NOT NULL) AND (module IS NULL) = (label IS NULL)
+    id      INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    key_id  TEXT NOT NULL,
+    kind    TEXT NOT NULL CHECK (kind IN ('software', 'pkcs11')),
+    module  TEXT,           -- a key in an HSM: where
+    token   TEXT,
+    label   TEXT,
+    auth    BLOB NOT NULL,  -- the fields, sealed by the master key being replaced
+    CHECK ((kind = 'pkcs11') = (module IS NOT NULL) AND (module IS NULL) = (token IS NULL)
            AND (token IS NULL) = (label IS NULL))
 ) STRICT;
 ",
@@ -709,21 +710,22 @@ impl ReadBackend for SqliteReads {
     fn next_master_key(&self) -> Result<Option<NextMasterKey>, StoreError> {
         self.with_conn("next_master_key", |conn| {
             conn.prepare_cached(
-                "SELECT key_id, wrapped, module, token, label FROM master_key_next WHERE id = 1",
+                "SELECT key_id, module, token, label, auth FROM master_key_next WHERE id = 1",
             )?
             .query_row([], |row| {
-                let wrapped: Option<Vec<u8>> = row.get(1)?;
-                let custody = match wrapped {
-                    Some(wrapped) => NextCustody::Software { wrapped },
-                    None => NextCustody::Pkcs11 {
-                        module: row.get(2)?,
-                        token: row.get(3)?,
-                        label: row.get(4)?,
+                let module: Option<String> = row.get(1)?;
+                let custody = match module {
+                    None => NextCustody::Software,
+                    Some(module) => NextCustody::Pkcs11 {
+                        module,
+                        token: row.get(2)?,
+                        label: row.get(3)?,
                     },
                 };
                 Ok(NextMasterKey {
                     key_id: row.get(0)?,
                     custody,
+                    auth: row.get(4)?,
                 })
             })
             .optional()
@@ -1569,25 +1571,23 @@ fn apply(
             conn.execute("DELETE FROM master_key_next", [])
                 .map_err(|e| db_error("set_next_master_key", &e))?;
             if let Some(next) = next {
-                let (wrapped, module, token, label) = match &next.custody {
-                    NextCustody::Software { wrapped } => {
-                        (Some(wrapped.as_slice()), None, None, None)
-                    }
+                let (kind, module, token, label) = match &next.custody {
+                    NextCustody::Software => ("software", None, None, None),
                     NextCustody::Pkcs11 {
                         module,
                         token,
                         label,
                     } => (
-                        None,
+                        "pkcs11",
                         Some(module.as_str()),
                         Some(token.as_str()),
                         Some(label.as_str()),
                     ),
                 };
                 conn.execute(
-                    "INSERT INTO master_key_next (id, key_id, wrapped, module, token, label) \
-                     VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-                    params![next.key_id, wrapped, module, token, label],
+                    "INSERT INTO master_key_next (id, key_id, kind, module, token, label, auth) \
+                     VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![next.key_id, kind, module, token, label, next.auth],
                 )
                 .map_err(|e| db_error("set_next_master_key", &e))?;
             }

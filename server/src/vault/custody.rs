@@ -3,36 +3,61 @@
 //!
 //! A vault unwraps every key it uses once and keeps it, so a rotation (`vault::rotation`)
 //! changes nothing it already holds; but what is made after it (a new merchant's fingerprint
-//! key, a new transport or data key) is wrapped by the new master key. So the rotation leaves
-//! the new key in the store while it runs (`master_key_next`): a software key wrapped by the
-//! key it replaces, or where an HSM key is. Each vault looks at it with its other reloads
-//! (every 2 s), opens the new key and checks that it is the one named; from then on it wraps
-//! with the new key and unwraps with the new one, else the old (`MasterKey::rotating`: part of
-//! the store is still under the old key until the rotation ends). The rotation waits for the
-//! vaults before it deletes the row; then each drops the old key.
+//! key, a new transport or data key) is wrapped by the new master key. So while the rotation
+//! runs it names the new key in the store (`master_key_next`): which key (its id) and where a
+//! vault finds it, never the key itself, sealed by the key it replaces. Each vault looks at it
+//! with its other reloads (every 2 s); if this vault's key opens the seal and the fields match,
+//! it opens the new key from its own configuration, checks it is the one named, and from then
+//! on wraps with it and unwraps with it, else the old one (`MasterKey::rotating`: part of the
+//! store is under the old key until the rotation ends). The rotation waits for the vaults
+//! before it deletes the row; then each drops the old key.
 //!
-//! An HSM key is opened only through a PKCS#11 module the vault was itself given (its own
-//! `--pkcs11-module`, or `CARDVAULT_TO_PKCS11_MODULE` in its environment), never a path read
-//! from the database: loading a library is running its code. The PIN is the vault's own
-//! (`CARDVAULT_TO_PKCS11_PIN`, else its current one): without one it logs what it needs and
-//! keeps its key (restart it with the new one).
+//! Where a vault finds the new key is its own: a software key in the file named by
+//! `CARDVAULT_TO_MASTER_KEY_FILE` (or `CARDVAULT_TO_MASTER_KEY`) in its environment; an HSM key
+//! only through a PKCS#11 module the vault was itself given (its own `--pkcs11-module`, or
+//! `CARDVAULT_TO_PKCS11_MODULE`: loading a library is running its code), with its own PIN
+//! (`CARDVAULT_TO_PKCS11_PIN`, else its current one). The store never holds a master key,
+//! wrapped or not: a rotation made because the old key leaked must not leave the new one
+//! under it in the database, its WAL or its backups. An HSM key that does not open is not tried
+//! again (a wrong PIN retried every 2 s would lock the token); the vault logs why and keeps its
+//! key.
 
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use zeroize::Zeroizing;
 
 use crate::keys::{MasterKey, Pkcs11Config};
 use crate::store::{NextCustody, NextMasterKey, Store};
 
-/// The master key's context for the next master key wrapped by the current one.
-pub(crate) fn next_context(key_id: &str) -> String {
-    format!("master-key-next:{key_id}")
+/// The master key's context for the seal over a next master key's row.
+pub(crate) const NEXT_CONTEXT: &str = "master-key-next";
+
+/// What the seal of a next master key's row covers: every field, length-prefixed.
+pub(crate) fn next_fields(key_id: &str, custody: &NextCustody) -> Vec<u8> {
+    let fields: [&str; 4] = match custody {
+        NextCustody::Software => [key_id, "software", "", ""],
+        NextCustody::Pkcs11 {
+            module,
+            token,
+            label,
+        } => [key_id, module, token, label],
+    };
+    let mut out = Vec::new();
+    for field in fields {
+        out.extend_from_slice(&(field.len() as u64).to_be_bytes());
+        out.extend_from_slice(field.as_bytes());
+    }
+    out
 }
 
-/// How a vault may open an HSM key it is rotated to: the modules it may load and its PIN.
+/// Where this vault may find a master key it is rotated to.
 #[derive(Default)]
 pub struct RotationAccess {
+    /// A file that will hold the new software key (`CARDVAULT_TO_MASTER_KEY_FILE`).
+    pub key_file: Option<PathBuf>,
+    /// The new software key's base64 (`CARDVAULT_TO_MASTER_KEY`).
+    pub key_base64: Option<Zeroizing<String>>,
     /// PKCS#11 modules this vault was given.
     pub modules: Vec<PathBuf>,
     /// The PIN of the token the new key is in.
@@ -42,6 +67,11 @@ pub struct RotationAccess {
 impl std::fmt::Debug for RotationAccess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RotationAccess")
+            .field("key_file", &self.key_file)
+            .field(
+                "key_base64",
+                &self.key_base64.as_ref().map(|_| "<redacted>"),
+            )
             .field("modules", &self.modules)
             .field("pin", &self.pin.as_ref().map(|_| "<redacted>"))
             .finish()
@@ -52,6 +82,11 @@ impl std::fmt::Debug for RotationAccess {
 pub(crate) struct Custody {
     current: RwLock<Arc<MasterKey>>,
     access: RwLock<RotationAccess>,
+    /// Held by the one reload following a rotation; the others go on.
+    following: Mutex<()>,
+    /// The next key this vault gave up on (not tried again), and the last one it said it
+    /// could not find yet (said once).
+    given_up: Mutex<(Option<String>, Option<String>)>,
 }
 
 impl Custody {
@@ -63,6 +98,8 @@ impl Custody {
         Custody {
             current: RwLock::new(Arc::new(master)),
             access: RwLock::new(access),
+            following: Mutex::new(()),
+            given_up: Mutex::new((None, None)),
         }
     }
 
@@ -74,20 +111,30 @@ impl Custody {
         }
     }
 
-    /// Adds what this vault may use to open an HSM key it is rotated to.
+    fn set(&self, key: Arc<MasterKey>) {
+        match self.current.write() {
+            Ok(mut slot) => *slot = key,
+            Err(poisoned) => *poisoned.into_inner() = key,
+        }
+    }
+
+    /// Adds where this vault may find a master key it is rotated to.
     pub(crate) fn allow(&self, more: RotationAccess) {
         if let Ok(mut access) = self.access.write() {
             access.modules.extend(more.modules);
-            if more.pin.is_some() {
-                access.pin = more.pin;
-            }
+            access.key_file = more.key_file.or(access.key_file.take());
+            access.key_base64 = more.key_base64.or(access.key_base64.take());
+            access.pin = more.pin.or(access.pin.take());
         }
     }
 
     /// Follows a rotation under way, if the store names a master key other than this one
-    /// (blocking: a store read, and an HSM login for an HSM key). Failures are logged: the
-    /// vault keeps its key.
+    /// (blocking: a store read, a file read or an HSM login). Failures are logged: the vault
+    /// keeps its key.
     pub(crate) fn follow(&self, store: &Store) {
+        let Ok(_following) = self.following.try_lock() else {
+            return;
+        };
         let current = self.get();
         let next = match store.next_master_key() {
             Ok(Some(next)) => next,
@@ -104,10 +151,21 @@ impl Custody {
                 return;
             }
         };
-        if next.key_id == current.id() {
+        if next.key_id == current.id() || self.gave_up_on(&next.key_id) {
             return;
         }
-        match self.open(&current, &next) {
+        // Written by a holder of this vault's key, and unchanged: else ignored for good.
+        let sealed = current.unwrap(NEXT_CONTEXT, &next.auth).ok();
+        if sealed.as_deref().map(Vec::as_slice)
+            != Some(next_fields(&next.key_id, &next.custody).as_slice())
+        {
+            self.give_up(
+                &next.key_id,
+                "the store names a next master key that this vault's key did not seal: ignored",
+            );
+            return;
+        }
+        match self.open(&next) {
             Ok(key) => {
                 tracing::info!(
                     master_key = %key.describe(),
@@ -118,60 +176,96 @@ impl Custody {
                 let old = current.rotating_to().unwrap_or(current);
                 self.set(Arc::new(MasterKey::rotating(Arc::new(key), old)));
             }
-            Err(why) => tracing::error!(
-                id = %next.key_id,
-                "a master key rotation is under way but this vault cannot follow it ({why}): restart it with the new key"
-            ),
+            Err(Missing::NotYet(why)) => {
+                let mut given_up = self.given_up.lock().unwrap_or_else(|p| p.into_inner());
+                if given_up.1.as_deref() != Some(next.key_id.as_str()) {
+                    tracing::warn!(
+                        why,
+                        "a master key rotation is under way: this vault will follow it once it finds the new key"
+                    );
+                    given_up.1 = Some(next.key_id.clone());
+                }
+            }
+            Err(Missing::Never(why)) => self.give_up(&next.key_id, why),
         }
     }
 
-    fn set(&self, key: Arc<MasterKey>) {
-        match self.current.write() {
-            Ok(mut slot) => *slot = key,
-            Err(poisoned) => *poisoned.into_inner() = key,
-        }
+    fn gave_up_on(&self, key_id: &str) -> bool {
+        let given_up = self.given_up.lock().unwrap_or_else(|p| p.into_inner());
+        given_up.0.as_deref() == Some(key_id)
     }
 
-    fn open(&self, current: &MasterKey, next: &NextMasterKey) -> Result<MasterKey, &'static str> {
+    fn give_up(&self, key_id: &str, why: &'static str) {
+        tracing::error!(
+            why,
+            "a master key rotation is under way but this vault cannot follow it: restart it with the new key"
+        );
+        let mut given_up = self.given_up.lock().unwrap_or_else(|p| p.into_inner());
+        given_up.0 = Some(key_id.to_owned());
+    }
+
+    fn open(&self, next: &NextMasterKey) -> Result<MasterKey, Missing> {
+        let access = self.access.read().map_err(|_| Missing::Never("poisoned"))?;
         let key = match &next.custody {
-            NextCustody::Software { wrapped } => {
-                let bytes = current
-                    .unwrap(&next_context(&next.key_id), wrapped)
-                    .map_err(|_| "the new key does not open with this vault's key")?;
-                let array: [u8; 32] = bytes
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| "the new key is not 32 bytes")?;
-                MasterKey::from_bytes(Zeroizing::new(array)).map_err(|_| "not a key")?
+            NextCustody::Software => {
+                if let Some(text) = &access.key_base64 {
+                    MasterKey::from_base64(text)
+                        .map_err(|_| Missing::Never("CARDVAULT_TO_MASTER_KEY is not a key"))?
+                } else {
+                    let path = access.key_file.as_ref().ok_or(Missing::Never(
+                        "no CARDVAULT_TO_MASTER_KEY_FILE to find the new software key in",
+                    ))?;
+                    if !private(path) {
+                        return Err(Missing::NotYet(
+                            "the new key's file (CARDVAULT_TO_MASTER_KEY_FILE) is missing, or open to other users",
+                        ));
+                    }
+                    MasterKey::from_file(path)
+                        .map_err(|_| Missing::NotYet("the new key's file holds no key"))?
+                }
             }
             NextCustody::Pkcs11 {
                 module,
                 token,
                 label,
             } => {
-                let access = self.access.read().map_err(|_| "poisoned")?;
                 let module = PathBuf::from(module);
                 if !access.modules.contains(&module) {
-                    return Err(
+                    return Err(Missing::Never(
                         "its PKCS#11 module is not one this vault was given (--pkcs11-module or CARDVAULT_TO_PKCS11_MODULE)",
-                    );
+                    ));
                 }
-                let pin = access
-                    .pin
-                    .clone()
-                    .ok_or("no PIN for its token (CARDVAULT_TO_PKCS11_PIN)")?;
+                let pin = access.pin.clone().ok_or(Missing::Never(
+                    "no PIN for its token (CARDVAULT_TO_PKCS11_PIN)",
+                ))?;
                 let config = Pkcs11Config {
                     module,
                     token: token.clone(),
                     key: label.clone(),
                     pin,
                 };
-                MasterKey::pkcs11(&config).map_err(|_| "the HSM key does not open")?
+                // Once: a PIN the token refused is not offered to it again.
+                MasterKey::pkcs11(&config)
+                    .map_err(|_| Missing::Never("the HSM key does not open"))?
             }
         };
         if key.id() != next.key_id {
-            return Err("the key found is not the one the rotation names");
+            return Err(Missing::Never(
+                "the key found is not the one the rotation names",
+            ));
         }
         Ok(key)
     }
+}
+
+/// Why the next key was not opened: not yet (looked for again), or never (given up).
+enum Missing {
+    NotYet(&'static str),
+    Never(&'static str),
+}
+
+/// Whether `path` is a file only its owner may read (as the CLI asks of a master key file).
+fn private(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o077 == 0)
 }

@@ -19,7 +19,7 @@ use crate::store::{
 };
 
 use super::audit::operator_event;
-use super::custody::next_context;
+use super::custody::{NEXT_CONTEXT, next_fields};
 use super::data_keys::{self, RELOAD_EVERY};
 use super::keyring::wrap_context as transport_context;
 use super::merchants::fingerprint_context;
@@ -107,8 +107,6 @@ pub fn rotate_master_key(
             return Err(BootError::MasterKeyMismatch);
         }
     }
-    // For the vaults serving meanwhile: the new key, until the rotation ends (`custody`).
-    store.set_next_master_key(Some(next_master_key(from, to)?))?;
     store.append_audit_blocking(audit(
         "master_key_rotate_start",
         format!(
@@ -121,6 +119,9 @@ pub fn rotate_master_key(
             to.id()
         ),
     ))?;
+    // For the vaults serving meanwhile: which key comes next, until the rotation ends
+    // (`custody`); after the start is audited, so that no such row is left unaccounted for.
+    store.set_next_master_key(Some(next_master_key(from, to)?))?;
     // Passes until nothing is left under `from`: each pass re-reads the store.
     for pass in 0.. {
         if pending.is_empty() {
@@ -186,26 +187,24 @@ pub fn rotate_master_key(
     Ok(report)
 }
 
-/// The new key as serving vaults find it: a software key wrapped by the old one, or where an
-/// HSM key is (`custody`).
+/// The new key as serving vaults find it (`custody`): which one and where, sealed by the old
+/// key; never the key.
 fn next_master_key(from: &MasterKey, to: &MasterKey) -> Result<NextMasterKey, BootError> {
     let key_id = to.id();
-    let custody = match (to.software_bytes(), to.pkcs11_location()) {
-        (Some(bytes), _) => NextCustody::Software {
-            wrapped: from.wrap(&next_context(&key_id), bytes)?,
-        },
-        (None, Some((module, token, label))) => NextCustody::Pkcs11 {
+    let custody = match to.pkcs11_location() {
+        None => NextCustody::Software,
+        Some((module, token, label)) => NextCustody::Pkcs11 {
             module: module.to_string_lossy().into_owned(),
             token: token.to_owned(),
             label: label.to_owned(),
         },
-        (None, None) => {
-            return Err(BootError::Invalid(
-                "the new master key has no custody".into(),
-            ));
-        }
     };
-    Ok(NextMasterKey { key_id, custody })
+    let auth = from.wrap(NEXT_CONTEXT, &next_fields(&key_id, &custody))?;
+    Ok(NextMasterKey {
+        key_id,
+        custody,
+        auth,
+    })
 }
 
 /// Re-wraps one key; `false` if another run got to it first.
