@@ -178,17 +178,39 @@ fn split(storage: &Storage, shares: u8, threshold: u8) -> Vec<String> {
 /// `serve --master-key-shares K --unlock-socket PATH` without any master key; returns once it
 /// answers `/healthz`.
 fn start_locked(storage: &Storage, log: &Path, socket: &Path, threshold: u8) -> Server {
+    start_locked_as(&[], storage, log, socket, threshold, &[])
+}
+
+/// [`start_locked`] run through `user` (a `setpriv` command line, or nothing: this process's
+/// user), with `extra` flags.
+fn start_locked_as(
+    user: &[String],
+    storage: &Storage,
+    log: &Path,
+    socket: &Path,
+    threshold: u8,
+    extra: &[&str],
+) -> Server {
     let addr = free_port();
     let out = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)
         .unwrap();
-    let child = Command::new(BIN)
+    let mut command = match user.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(BIN);
+            command
+        }
+        None => Command::new(BIN),
+    };
+    let child = command
         .args(["serve", "--listen", &addr.to_string()])
         .args(["--master-key-shares", &threshold.to_string()])
         .arg("--unlock-socket")
         .arg(socket)
+        .args(extra)
         .args(storage.args())
         .env_remove("CARDVAULT_MASTER_KEY")
         .env("CARDVAULT_LOG", "debug")
@@ -213,7 +235,20 @@ fn start_locked(storage: &Storage, log: &Path, socket: &Path, threshold: u8) -> 
 /// `cardvault unlock` with `input` on standard input (not a terminal): its stdout, and whether
 /// it succeeded.
 fn unlock(socket: &Path, input: &str) -> (bool, String) {
-    let mut child = Command::new(BIN)
+    unlock_as(&[], socket, input)
+}
+
+/// [`unlock`] run through `user` (a `setpriv` command line, or nothing: this process's user).
+fn unlock_as(user: &[String], socket: &Path, input: &str) -> (bool, String) {
+    let mut command = match user.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(BIN);
+            command
+        }
+        None => Command::new(BIN),
+    };
+    let mut child = command
         .arg("unlock")
         .arg("--socket")
         .arg(socket)
@@ -684,6 +719,186 @@ fn a_locked_start_is_refused_with_a_key_on_an_empty_store_or_a_foreign_socket() 
     let (ok, said) = unlock(&socket, "not a share\n");
     assert!(!ok && said.contains("mistyped"), "{said}");
     drop(again);
+}
+
+/// `setpriv` running a command as `uid`, with primary group `gid` and the supplementary
+/// `groups` only.
+fn as_user(uid: u32, gid: u32, groups: &[u32]) -> Vec<String> {
+    let mut user = vec![
+        "setpriv".to_owned(),
+        format!("--reuid={uid}"),
+        format!("--regid={gid}"),
+    ];
+    if groups.is_empty() {
+        user.push("--clear-groups".to_owned());
+    } else {
+        let groups: Vec<String> = groups.iter().map(u32::to_string).collect();
+        user.push(format!("--groups={}", groups.join(",")));
+    }
+    user
+}
+
+fn chown_all(path: &Path, uid: u32, gid: u32) {
+    let status = Command::new("chown")
+        .arg("-R")
+        .arg(format!("{uid}:{gid}"))
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Dual control as deployed: the vault as its own user (here `nobody`), the socket given to the
+/// custodians' group (`users`), each custodian a distinct user of that group. Needs root (to
+/// become those users, through `setpriv(1)`); skipped otherwise.
+#[test]
+fn custodians_as_distinct_users_through_an_unlock_group() {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+    if rustix_uid() != 0 || Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("skipped: needs root and setpriv(1)");
+        return;
+    }
+    const VAULT: u32 = 65534; // nobody
+    const CUSTODIANS: u32 = 100; // users
+    let dir = tempfile::tempdir().unwrap();
+    // Other users reach the data dir's and the socket's directories through it.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let storage = Storage {
+        data: dir.path().join("data"),
+        database_url: None,
+    };
+    assert!(
+        storage
+            .cli(&[
+                "merchant",
+                "create",
+                "--name",
+                "S",
+                "--origin",
+                "https://s.example"
+            ])
+            .status
+            .success()
+    );
+    let shares = split(&storage, 5, 3);
+    // A group that does not exist.
+    let (ok, said) = serve_exits(
+        &storage,
+        &dir.path().join("x.sock"),
+        &["--unlock-group", "no-such-group-here"],
+        false,
+    );
+    assert!(!ok && said.contains("no such group"), "{said}");
+    chown_all(&storage.data, VAULT, VAULT);
+    let vault = as_user(VAULT, VAULT, &[CUSTODIANS]);
+    let log = dir.path().join("serve.log");
+    let (alice, bob, carol) = (
+        as_user(1001, 1001, &[CUSTODIANS]),
+        as_user(1002, 1002, &[CUSTODIANS]),
+        as_user(1003, 1003, &[CUSTODIANS]),
+    );
+
+    // The socket's directory must be the vault's (or root's) alone: refused at start-up when the
+    // group or others may write there (they could put their own socket at the path).
+    let open = dir.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let mut serve = Command::new("setpriv");
+    let (ok, said) = {
+        let out = serve
+            .args(&vault[1..])
+            .arg(BIN)
+            .args(["serve", "--listen", &free_port().to_string()])
+            .args(["--master-key-shares", "3", "--unlock-group", "users"])
+            .arg("--unlock-socket")
+            .arg(open.join("unlock.sock"))
+            .args(storage.args())
+            .env_remove("CARDVAULT_MASTER_KEY")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(
+        !ok && said.contains("writable by its group or others"),
+        "{said}"
+    );
+
+    // A vault served without the group, in a directory anyone may write: `unlock` (even root's)
+    // does not give its share to a socket that someone other than its server could have put there.
+    let socket = open.join("unlock.sock");
+    let server = start_locked_as(&vault, &storage, &log, &socket, 3, &[]);
+    let (ok, said) = unlock(&socket, &format!("{}\n", shares[0]));
+    assert!(
+        !ok && said.contains("writable by its group or others"),
+        "{said}"
+    );
+    drop(server);
+
+    let run = dir.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    std::os::unix::fs::chown(&run, Some(VAULT), Some(VAULT)).unwrap();
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let socket = run.join("unlock.sock");
+    let server = start_locked_as(
+        &vault,
+        &storage,
+        &log,
+        &socket,
+        3,
+        &["--unlock-group", "users"],
+    );
+    let meta = std::fs::metadata(&socket).unwrap();
+    assert!(meta.file_type().is_socket());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+    assert_eq!((meta.uid(), meta.gid()), (VAULT, CUSTODIANS));
+
+    // Not in the group: cannot connect.
+    let (ok, said) = unlock_as(
+        &as_user(1004, 1004, &[]),
+        &socket,
+        &format!("{}\n", shares[0]),
+    );
+    assert!(!ok && said.contains("--unlock-group"), "{said}");
+    // One custodian, one share of the set.
+    let (ok, said) = unlock_as(&alice, &socket, &format!("{}\n", shares[0]));
+    assert!(ok && said.contains("1 of 3 given"), "{said}");
+    let (ok, said) = unlock_as(&alice, &socket, &format!("{}\n", shares[1]));
+    assert!(!ok && said.contains("already given a share"), "{said}");
+    // Whoever runs as the vault's user is not a custodian: a socket served by one's own uid is
+    // what a relay at the socket's path would look like.
+    let (ok, said) = unlock_as(&vault, &socket, &format!("{}\n", shares[1]));
+    assert!(!ok && said.contains("your own uid"), "{said}");
+    let (ok, said) = unlock_as(&bob, &socket, &format!("{}\n", shares[1]));
+    assert!(ok && said.contains("2 of 3 given"), "{said}");
+    let (ok, said) = unlock_as(&carol, &socket, &format!("{}\n", shares[2]));
+    assert!(ok && said.contains("unlocked and serving"), "{said}");
+    let ready = eventually(10, || {
+        request(server.addr, "GET", "/readyz", None, None).is_some_and(|r| r.0 == 200)
+    });
+    assert!(ready, "{}", std::fs::read_to_string(&log).unwrap());
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
+
+    let audit = storage.audit();
+    let unlocking: Vec<&str> = audit
+        .iter()
+        .map(String::as_str)
+        .filter(|e| e.starts_with("unlock"))
+        .collect();
+    assert_eq!(
+        unlocking,
+        [
+            "unlock_share ok share=1 given=1/3 uid=1001",
+            "unlock_share same_custodian given=1/3 uid=1001",
+            "unlock_share ok share=2 given=2/3 uid=1002",
+            "unlock_share ok share=3 given=3/3 uid=1003",
+            "unlock ok shares=3 uids=1001,1002,1003 held_dropped=0",
+        ],
+        "{audit:#?}"
+    );
 }
 
 /// A key in an HSM never leaves it, so there is nothing to split.

@@ -252,6 +252,11 @@ pub(super) struct ServeArgs {
     /// (made anew, mode 0600: the vault's user or root; removed at exit).
     #[arg(long, value_name = "PATH", requires = "master_key_shares")]
     pub(super) unlock_socket: Option<PathBuf>,
+    /// With --unlock-socket: the socket is made mode 0660 and given to this group (a name or a
+    /// gid), so that custodians, its members, connect each as their own user. Its directory
+    /// must be owned by root or the vault's user and writable by neither group nor others.
+    #[arg(long, value_name = "GROUP", requires = "unlock_socket")]
+    pub(super) unlock_group: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -111,8 +111,13 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
                 ));
             }
             let store = Store::open_at(&args.storage.location())?;
+            let group = args
+                .unlock_group
+                .as_deref()
+                .map(unlock::unlock_group)
+                .transpose()?;
             let unlocking = Unlocking::new(store, config, threshold)?;
-            let (socket, file) = unlock::bind(path)?;
+            let (socket, file) = unlock::bind(path, group)?;
             _socket_file = Some(file);
             Start::Locked { unlocking, socket }
         }

@@ -1,28 +1,34 @@
 //! The unlock socket of a vault started with `serve --master-key-shares K --unlock-socket PATH`,
 //! and `cardvault unlock --socket PATH`, which custodians run to give it their shares.
 //!
-//! The socket is a Unix socket made anew at start-up with mode 0600 (the vault's user or root
-//! may connect; a stale one left by a killed vault is replaced, a live one stops start-up) and
-//! removed at exit. Its protocol is lines of text, one exchange at a time:
+//! The socket is a Unix socket made anew at start-up (a stale one left by a killed vault is
+//! replaced, a live one stops start-up) and removed at exit: mode 0600 (only the vault's user or
+//! root may connect), or with `--unlock-group GROUP` mode 0660 and that group, so that each
+//! custodian connects as their own unix user, a member of the group. Its protocol is lines of
+//! text, one exchange at a time:
 //!
-//! - the vault greets: `locked G K` (G of K shares given) or `unlocked`;
-//! - the custodian sends one share's text, and the vault answers `accepted G K`, `unlocked`,
-//!   `mistyped` (the custodian may type it again, [`ATTEMPTS`] times in all on one connection),
-//!   `duplicate`, `wrong_threshold T K`, `wrong_set`, `failed` or `unlocked_already`.
+//! - the vault greets: `locked G K` (G of K shares given; `locked G K expired` when the last set
+//!   was dropped for its age) or `unlocked`;
+//! - the custodian sends one share's text, and the vault answers `accepted G K` (`accepted G K
+//!   restarted` for the first share of a new set after one expired), `unlocked`, `mistyped` (the
+//!   custodian may type it again, [`ATTEMPTS`] times in all on one connection), `duplicate`,
+//!   `same_custodian`, `wrong_threshold T K`, `wrong_set`, `failed` or `unlocked_already`.
 //!
 //! A share is read from the terminal without echo (or from standard input when it is not a
 //! terminal, for scripts), never from the command line (other users see a process's argv), sent
 //! once, and kept only in buffers zeroized on drop, on both sides. Who is at either end is the
-//! kernel's word (`SO_PEERCRED`): the custodian's uid goes into the audit entry, and `unlock`
-//! gives its share only to a server running as root or as the custodian's own user (the vault's:
-//! the socket's mode lets no one else connect).
+//! kernel's word (`SO_PEERCRED`): the custodian's uid goes into the audit entry and the vault
+//! takes one share per uid per set; `unlock` gives its share only to a server whose socket only
+//! it (or root) could have put at that path, and never to one running as the custodian's own
+//! non-root uid: a custodian who can serve the socket as themselves could be relaying it to the
+//! vault and keeping the others' shares.
 
 use std::io::{Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream as StdUnixStream;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -31,7 +37,7 @@ use tokio::sync::{Semaphore, oneshot};
 use zeroize::Zeroizing;
 
 use crate::keys::master::shares::MAX_TEXT_LEN;
-use crate::vault::{BootError, Custodian, UnlockAnswer, Unlocking, Vault};
+use crate::vault::{BootError, Custodian, UNLOCK_WINDOW, UnlockAnswer, Unlocking, Vault};
 
 use super::args::UnlockArgs;
 
@@ -46,6 +52,9 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
 const CONNECTIONS: usize = 16;
 /// The longest line either side reads.
 const MAX_LINE: usize = MAX_TEXT_LEN + 2;
+/// How often the vault looks for a set past its window (to drop its shares from memory even
+/// when no custodian comes).
+const EXPIRY_CHECK: Duration = Duration::from_secs(5);
 
 /// Removes the socket's file when dropped: at exit, however `serve` ends.
 #[derive(Debug)]
@@ -57,12 +66,48 @@ impl Drop for SocketFile {
     }
 }
 
-/// Makes the unlock socket at `path`, mode 0600.
+/// The group of `--unlock-group`: a name from /etc/group, or a numeric gid (a group from a
+/// directory service, which /etc/group does not list).
+pub(super) fn unlock_group(name: &str) -> Result<rustix::fs::Gid, BootError> {
+    if let Ok(gid) = name.parse::<u32>() {
+        return Ok(rustix::fs::Gid::from_raw(gid));
+    }
+    let groups = std::fs::read_to_string("/etc/group")
+        .map_err(|e| BootError::Invalid(format!("--unlock-group {name}: /etc/group: {e}")))?;
+    groups
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split(':');
+            let group = fields.next()?;
+            let gid = fields.nth(1)?.parse::<u32>().ok()?;
+            (group == name).then_some(gid)
+        })
+        .next()
+        .map(rustix::fs::Gid::from_raw)
+        .ok_or_else(|| {
+            BootError::Invalid(format!(
+                "--unlock-group {name}: no such group in /etc/group (a numeric gid is taken too)"
+            ))
+        })
+}
+
+/// Makes the unlock socket at `path`: mode 0600, or 0660 and owned by `group`.
 pub(super) fn bind(
     path: &Path,
+    group: Option<rustix::fs::Gid>,
 ) -> Result<(std::os::unix::net::UnixListener, SocketFile), BootError> {
     use std::os::unix::fs::{FileTypeExt, PermissionsExt};
     let shown = path.display();
+    if group.is_some() {
+        // Custodians of the group connect as themselves: none of them may be able to move the
+        // socket aside and serve its path instead (`unlock` checks the same before it gives a
+        // share; refusing here tells the operator at start-up rather than the custodians).
+        trusted_directory(path, rustix::process::geteuid()).map_err(|why| {
+            BootError::Invalid(format!(
+                "--unlock-socket {shown} with --unlock-group: {why}"
+            ))
+        })?;
+    }
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         if !meta.file_type().is_socket() {
             return Err(BootError::Invalid(format!(
@@ -79,19 +124,60 @@ pub(super) fn bind(
             .map_err(|e| BootError::Invalid(format!("removing the stale {shown}: {e}")))?;
     }
     // Made with no permission for group and others from the start (the umask is the process's,
-    // and nothing else of the vault makes files at this point), then set explicitly.
+    // and nothing else of the vault makes files at this point), then set explicitly: the group
+    // is given to the socket before its mode lets the group in.
     let previous = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o177));
     let bound = std::os::unix::net::UnixListener::bind(path);
     rustix::process::umask(previous);
     let listener =
         bound.map_err(|e| BootError::Invalid(format!("--unlock-socket {shown}: {e}")))?;
     let file = SocketFile(path.to_owned());
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+    let mode = match group {
+        Some(gid) => {
+            rustix::fs::chown(path, None, Some(gid)).map_err(|e| {
+                BootError::Invalid(format!(
+                    "--unlock-socket {shown}: giving it to group {} ({e}): the vault's user must be a member of --unlock-group",
+                    gid.as_raw()
+                ))
+            })?;
+            0o660
+        }
+        None => 0o600,
+    };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .map_err(|e| BootError::Invalid(format!("--unlock-socket {shown}: {e}")))?;
     listener
         .set_nonblocking(true)
         .map_err(|e| BootError::Invalid(format!("--unlock-socket {shown}: {e}")))?;
     Ok((listener, file))
+}
+
+/// Whether only root or `owner` can have put a file at `path`: its directory (symbolic links
+/// resolved) is owned by one of them and writable by neither its group nor others. Else why not.
+fn trusted_directory(path: &Path, owner: rustix::process::Uid) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let real = std::fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let meta = std::fs::metadata(&real).map_err(|e| format!("{}: {e}", real.display()))?;
+    if meta.uid() != 0 && meta.uid() != owner.as_raw() {
+        return Err(format!(
+            "its directory {} is owned by uid {}, neither root nor uid {}",
+            real.display(),
+            meta.uid(),
+            owner.as_raw()
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "its directory {} is writable by its group or others (mode {:o}): whoever may write there can replace the socket",
+            real.display(),
+            meta.mode() & 0o7777
+        ));
+    }
+    Ok(())
 }
 
 /// Takes custodians' shares on `listener` until the vault exits; the vault they open goes to
@@ -109,6 +195,27 @@ pub(super) async fn serve_socket(
         }
     };
     let unlocking = Arc::new(Mutex::new(unlocking));
+    {
+        // Shares of a set given up leave memory when their window ends, not when (or if) the
+        // next custodian comes.
+        let unlocking = Arc::clone(&unlocking);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(EXPIRY_CHECK);
+            loop {
+                every.tick().await;
+                // Busy (a K-th share opening the vault): not worth blocking a worker for.
+                let mut unlocking = match unlocking.try_lock() {
+                    Ok(unlocking) => unlocking,
+                    Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                    Err(TryLockError::WouldBlock) => continue,
+                };
+                if unlocking.is_unlocked() {
+                    return;
+                }
+                unlocking.expire(std::time::Instant::now());
+            }
+        });
+    }
     let opened = Arc::new(Mutex::new(Some(opened)));
     let slots = Arc::new(Semaphore::new(CONNECTIONS));
     loop {
@@ -141,18 +248,24 @@ async fn custodian(
     unlocking: Arc<Mutex<Unlocking>>,
     opened: Arc<Mutex<Option<oneshot::Sender<Vault>>>>,
 ) -> std::io::Result<()> {
-    let who = rustix::net::sockopt::socket_peercred(stream.as_fd())
-        .ok()
-        .map(|cred| Custodian {
-            uid: cred.uid.as_raw(),
-        });
+    // A peer the kernel does not name could not be held to one share per set: not served.
+    let cred = rustix::net::sockopt::socket_peercred(stream.as_fd())?;
+    let who = Some(Custodian {
+        uid: cred.uid.as_raw(),
+    });
     let greeting = {
-        let unlocking = unlocking.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut unlocking = unlocking.lock().unwrap_or_else(PoisonError::into_inner);
         if unlocking.is_unlocked() {
             "unlocked\n".to_owned()
         } else {
+            unlocking.expire(std::time::Instant::now());
             let (given, threshold) = unlocking.progress();
-            format!("locked {given} {threshold}\n")
+            let expired = if unlocking.set_expired() {
+                " expired"
+            } else {
+                ""
+            };
+            format!("locked {given} {threshold}{expired}\n")
         }
     };
     stream.write_all(greeting.as_bytes()).await?;
@@ -197,10 +310,18 @@ async fn custodian(
 
 fn answer_line(answer: UnlockAnswer) -> String {
     match answer {
-        UnlockAnswer::Accepted { given, threshold } => format!("accepted {given} {threshold}\n"),
+        UnlockAnswer::Accepted {
+            given,
+            threshold,
+            restarted,
+        } => format!(
+            "accepted {given} {threshold}{}\n",
+            if restarted { " restarted" } else { "" }
+        ),
         UnlockAnswer::Unlocked => "unlocked\n".into(),
         UnlockAnswer::Mistyped => "mistyped\n".into(),
         UnlockAnswer::Duplicate => "duplicate\n".into(),
+        UnlockAnswer::SameCustodian => "same_custodian\n".into(),
         UnlockAnswer::WrongThreshold { share, threshold } => {
             format!("wrong_threshold {share} {threshold}\n")
         }
@@ -233,23 +354,42 @@ pub(super) fn unlock(args: &UnlockArgs) -> Result<ExitCode, BootError> {
     let shown = args.socket.display();
     let mut stream = StdUnixStream::connect(&args.socket).map_err(|e| {
         BootError::Invalid(format!(
-            "no vault waits for shares on {shown} ({e}): is `cardvault serve --master-key-shares K --unlock-socket {shown}` running, and are you its user?"
+            "no vault waits for shares on {shown} ({e}): is `cardvault serve --master-key-shares K --unlock-socket {shown}` running, and are you in its --unlock-group?"
         ))
     })?;
     let io = |e: std::io::Error| BootError::Invalid(format!("the unlock socket {shown}: {e}"));
-    // Only the vault's user (or root) may connect to its socket (mode 0600), and the share goes
-    // only to a server of that user or root: a socket someone else put at PATH (in a directory
-    // others may write to, or while the vault is down) would otherwise collect the shares.
+    // Who serves the socket, as the kernel says. Not this custodian's own uid (unless root,
+    // for trials): a vault's socket is served by the vault's user, and a custodian who can
+    // serve it as themselves can move the vault's aside, listen at its path and relay, keeping
+    // every other custodian's share. And only a server that alone (or root) could have put its
+    // socket at PATH: a socket someone else made, in a directory others may write to or while
+    // the vault is down, would otherwise collect the shares.
     let server = rustix::net::sockopt::socket_peercred(stream.as_fd())
         .map_err(|e| io(e.into()))?
         .uid;
     let me = rustix::process::geteuid();
-    if server != me && !server.is_root() {
+    if server == me && !me.is_root() {
         return Err(BootError::Invalid(format!(
-            "{shown} is served by uid {}, neither root nor you (uid {}): not giving it a share",
-            server.as_raw(),
+            "{shown} is served by your own uid ({}), not by the vault's user: whoever serves it as you could be relaying it and keeping the shares; not giving it a share (run the vault as its own user, with --unlock-group for the custodians)",
             me.as_raw()
         )));
+    }
+    if !server.is_root() {
+        use std::os::unix::fs::MetadataExt;
+        let owner = std::fs::metadata(&args.socket).map_err(io)?.uid();
+        if owner != server.as_raw() {
+            return Err(BootError::Invalid(format!(
+                "{shown} is owned by uid {owner} but served by uid {}: not giving it a share",
+                server.as_raw()
+            )));
+        }
+        let real = std::fs::canonicalize(&args.socket).map_err(io)?;
+        trusted_directory(&real, server).map_err(|why| {
+            BootError::Invalid(format!(
+                "{shown} is served by uid {}, but {why}: not giving it a share",
+                server.as_raw()
+            ))
+        })?;
     }
     stream.set_read_timeout(Some(ANSWER_TIMEOUT)).map_err(io)?;
     let greeting = read_line_blocking(&mut stream).map_err(io)?;
@@ -261,6 +401,12 @@ pub(super) fn unlock(args: &UnlockArgs) -> Result<ExitCode, BootError> {
             return Ok(ExitCode::SUCCESS);
         }
         (Some("locked"), Some(given), Some(threshold)) => {
+            if words.next() == Some("expired") {
+                println!(
+                    "The shares given before were more than {} minutes old and were dropped: the set started over.",
+                    UNLOCK_WINDOW.as_secs() / 60
+                );
+            }
             println!(
                 "The vault is locked: it waits for {threshold} master key shares, {given} given so far."
             );
@@ -283,9 +429,18 @@ pub(super) fn unlock(args: &UnlockArgs) -> Result<ExitCode, BootError> {
         let answer = String::from_utf8_lossy(&answer).into_owned();
         let mut words = answer.split(' ');
         let (word, a, b) = (words.next(), words.next(), words.next());
+        let restarted = words.next() == Some("restarted");
+        let minutes = UNLOCK_WINDOW.as_secs() / 60;
         let (message, code) = match (word, a, b) {
             (Some("accepted"), Some(given), Some(threshold)) => (
-                format!("Share accepted: {given} of {threshold} given. The vault stays locked until {threshold} are in."),
+                format!(
+                    "{}Share accepted: {given} of {threshold} given. The vault stays locked until {threshold} are in, within {minutes} minutes of the first.",
+                    if restarted {
+                        format!("The shares given before were more than {minutes} minutes old and were dropped: the set started over with yours. ")
+                    } else {
+                        String::new()
+                    },
+                ),
                 ExitCode::SUCCESS,
             ),
             (Some("unlocked"), _, _) => (
@@ -300,6 +455,10 @@ pub(super) fn unlock(args: &UnlockArgs) -> Result<ExitCode, BootError> {
             }
             (Some("duplicate"), _, _) => (
                 "A share with this number was given already: nothing was kept.".to_owned(),
+                ExitCode::FAILURE,
+            ),
+            (Some("same_custodian"), _, _) => (
+                "This custodian has already given a share to this set: each share of a set comes from a different custodian (a different user). Nothing was kept.".to_owned(),
                 ExitCode::FAILURE,
             ),
             (Some("wrong_threshold"), Some(share), Some(threshold)) => (

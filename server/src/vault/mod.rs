@@ -41,7 +41,7 @@ pub use rotation::{
     MasterRotation, Progress, Rewrap, rewrap_cards, rotate_data_key, rotate_master_key,
 };
 pub use tokens::{CardMeta, TokenMeta};
-pub use unlock::{Answer as UnlockAnswer, Custodian, Unlocking};
+pub use unlock::{Answer as UnlockAnswer, Custodian, Unlocking, WINDOW as UNLOCK_WINDOW};
 
 use allowance::RateLimits;
 use refusals::Refusals;
