@@ -257,12 +257,9 @@ fn unlock_as(user: &[String], socket: &Path, input: &str) -> (bool, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    // `unlock` may refuse (and exit) before it reads a line: then the pipe is closed, and what
+    // it said is the answer.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
     let out = child.wait_with_output().unwrap();
     (
         out.status.success(),
