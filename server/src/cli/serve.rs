@@ -196,6 +196,8 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
                 let opening = gate.clone();
                 tokio::spawn(async move {
                     if let Ok(vault) = receiver.await {
+                        // As an opened vault: it may follow a master key rotation.
+                        vault.allow_rotation(super::master_key::rotation_access());
                         let api = background.activate(Arc::new(vault));
                         opening.open(api);
                         tracing::info!("unlocked: serving");
