@@ -607,3 +607,76 @@ fn master_key_rotate_into_the_hsm_to_another_hsm_key_and_back_under_load() {
         "{actions}"
     );
 }
+
+#[test]
+fn a_vault_restarted_while_a_rotation_is_unfinished_opens_with_both_keys() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let processor = FakeProcessor::start();
+    let (pk, sk) = merchant_with_receiver(&data, &processor, MASTER);
+    let new_key = key_file(dir.path(), NEW_MASTER);
+    // A rotation killed after its last re-wrap, while it waits for serving vaults: every key is
+    // under the new master key, and the store still names it.
+    let mut rotate = std::process::Command::new(BIN)
+        .args(["master-key", "rotate", "--to-master-key-file"])
+        .arg(&new_key)
+        .arg("--data-dir")
+        .arg(&data)
+        .env("CARDVAULT_MASTER_KEY", MASTER)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(rotate.stderr.take().unwrap());
+    for line in stderr.lines() {
+        if line
+            .unwrap()
+            .contains("letting serving vaults take the new key")
+        {
+            break;
+        }
+    }
+    rotate.kill().unwrap();
+    rotate.wait().unwrap();
+
+    // The old key alone opens nothing now; with the new key at hand, the vault opens with both.
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env("CARDVAULT_MASTER_KEY", MASTER)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the old key alone opened a rotated store"
+    );
+    let server = Server::start_configured(&data, &log, &["--dev"], |cmd| {
+        cmd.env("CARDVAULT_MASTER_KEY", MASTER)
+            .env("CARDVAULT_TO_MASTER_KEY_FILE", &new_key);
+    });
+    let token = token_of(tokenize(server.addr, &pk, false));
+    assert_forwards(server.addr, &sk, &token, false);
+    let server_log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        server_log.contains(
+            "a master key rotation is unfinished: opening with the new key and the old one"
+        ),
+        "{server_log}"
+    );
+    drop(server);
+
+    // Run to its end, the rotation finds everything done.
+    let out = cli(
+        &data,
+        &[
+            "master-key",
+            "rotate",
+            "--to-master-key-file",
+            new_key.to_str().unwrap(),
+        ],
+    );
+    let stdout = assert_success(&out);
+    assert!(stdout.contains(" 0 re-wrapped now"), "{stdout}");
+    assert_audit_verifies(&data, NEW_MASTER);
+}

@@ -145,8 +145,10 @@ fn check_private(path: &Path, what: &str, dev: bool) -> Result<(), BootError> {
 fn open_vault(storage: &Storage, dev: bool, config: Config) -> Result<Vault, BootError> {
     let master = master_key(storage, dev)?;
     let store = Store::open_at(&storage.location())?;
+    let access = master_key::rotation_access();
+    let master = vault::resume_rotation(&store, master, &access);
     let vault = Vault::open(store, master, config)?;
-    vault.allow_rotation(master_key::rotation_access());
+    vault.allow_rotation(access);
     let master = vault.master_key();
     tracing::info!(
         master_key = %master.describe(),

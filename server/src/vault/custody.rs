@@ -155,17 +155,18 @@ impl Custody {
             return;
         }
         // Written by a holder of this vault's key, and unchanged: else ignored for good.
-        let sealed = current.unwrap(NEXT_CONTEXT, &next.auth).ok();
-        if sealed.as_deref().map(Vec::as_slice)
-            != Some(next_fields(&next.key_id, &next.custody).as_slice())
-        {
+        if !sealed_by(&current, &next) {
             self.give_up(
                 &next.key_id,
                 "the store names a next master key that this vault's key did not seal: ignored",
             );
             return;
         }
-        match self.open(&next) {
+        let opened = match self.access.read() {
+            Ok(access) => open_next(&next, &access, None),
+            Err(_) => Err(Missing::Never("poisoned")),
+        };
+        match opened {
             Ok(key) => {
                 tracing::info!(
                     master_key = %key.describe(),
@@ -203,59 +204,97 @@ impl Custody {
         let mut given_up = self.given_up.lock().unwrap_or_else(|p| p.into_inner());
         given_up.0 = Some(key_id.to_owned());
     }
+}
 
-    fn open(&self, next: &NextMasterKey) -> Result<MasterKey, Missing> {
-        let access = self.access.read().map_err(|_| Missing::Never("poisoned"))?;
-        let key = match &next.custody {
-            NextCustody::Software => {
-                if let Some(text) = &access.key_base64 {
-                    MasterKey::from_base64(text)
-                        .map_err(|_| Missing::Never("CARDVAULT_TO_MASTER_KEY is not a key"))?
-                } else {
-                    let path = access.key_file.as_ref().ok_or(Missing::Never(
-                        "no CARDVAULT_TO_MASTER_KEY_FILE to find the new software key in",
-                    ))?;
-                    if !private(path) {
-                        return Err(Missing::NotYet(
-                            "the new key's file (CARDVAULT_TO_MASTER_KEY_FILE) is missing, or open to other users",
-                        ));
-                    }
-                    MasterKey::from_file(path)
-                        .map_err(|_| Missing::NotYet("the new key's file holds no key"))?
-                }
-            }
-            NextCustody::Pkcs11 {
-                module,
-                token,
-                label,
-            } => {
-                let module = PathBuf::from(module);
-                if !access.modules.contains(&module) {
-                    return Err(Missing::Never(
-                        "its PKCS#11 module is not one this vault was given (--pkcs11-module or CARDVAULT_TO_PKCS11_MODULE)",
+/// Whether `next` was sealed by `current` and is unchanged.
+fn sealed_by(current: &MasterKey, next: &NextMasterKey) -> bool {
+    let sealed = current.unwrap(NEXT_CONTEXT, &next.auth).ok();
+    sealed.as_deref().map(Vec::as_slice)
+        == Some(next_fields(&next.key_id, &next.custody).as_slice())
+}
+
+/// The master key to open a store with that a rotation left part-way (killed, or still
+/// running): `master` with the next key the store names, if `master` sealed that row and `access`
+/// finds the key; else `master` as it is. Without it such a store opens with neither key alone.
+pub fn resume_rotation(store: &Store, master: MasterKey, access: &RotationAccess) -> MasterKey {
+    let next = match store.next_master_key() {
+        Ok(Some(next)) if next.key_id != master.id() && sealed_by(&master, &next) => next,
+        _ => return master,
+    };
+    let own_module = master.pkcs11_location().map(|(module, _, _)| module);
+    match open_next(&next, access, own_module) {
+        Ok(new) => {
+            tracing::warn!(
+                id = %next.key_id,
+                "a master key rotation is unfinished: opening with the new key and the old one (run `cardvault master-key rotate` to its end)"
+            );
+            MasterKey::rotating(Arc::new(new), Arc::new(master))
+        }
+        Err(Missing::NotYet(why) | Missing::Never(why)) => {
+            tracing::warn!(
+                why,
+                "a master key rotation is unfinished and its new key is not at hand"
+            );
+            master
+        }
+    }
+}
+
+/// Opens the key `next` names where `access` says (or, for an HSM key, through `own_module`,
+/// the module of the key the caller holds).
+fn open_next(
+    next: &NextMasterKey,
+    access: &RotationAccess,
+    own_module: Option<&std::path::Path>,
+) -> Result<MasterKey, Missing> {
+    let key = match &next.custody {
+        NextCustody::Software => {
+            if let Some(text) = &access.key_base64 {
+                MasterKey::from_base64(text)
+                    .map_err(|_| Missing::Never("CARDVAULT_TO_MASTER_KEY is not a key"))?
+            } else {
+                let path = access.key_file.as_ref().ok_or(Missing::Never(
+                    "no CARDVAULT_TO_MASTER_KEY_FILE to find the new software key in",
+                ))?;
+                if !private(path) {
+                    return Err(Missing::NotYet(
+                        "the new key's file (CARDVAULT_TO_MASTER_KEY_FILE) is missing, or open to other users",
                     ));
                 }
-                let pin = access.pin.clone().ok_or(Missing::Never(
-                    "no PIN for its token (CARDVAULT_TO_PKCS11_PIN)",
-                ))?;
-                let config = Pkcs11Config {
-                    module,
-                    token: token.clone(),
-                    key: label.clone(),
-                    pin,
-                };
-                // Once: a PIN the token refused is not offered to it again.
-                MasterKey::pkcs11(&config)
-                    .map_err(|_| Missing::Never("the HSM key does not open"))?
+                MasterKey::from_file(path)
+                    .map_err(|_| Missing::NotYet("the new key's file holds no key"))?
             }
-        };
-        if key.id() != next.key_id {
-            return Err(Missing::Never(
-                "the key found is not the one the rotation names",
-            ));
         }
-        Ok(key)
+        NextCustody::Pkcs11 {
+            module,
+            token,
+            label,
+        } => {
+            let module = PathBuf::from(module);
+            if !access.modules.contains(&module) && own_module != Some(module.as_path()) {
+                return Err(Missing::Never(
+                    "its PKCS#11 module is not one this vault was given (--pkcs11-module or CARDVAULT_TO_PKCS11_MODULE)",
+                ));
+            }
+            let pin = access.pin.clone().ok_or(Missing::Never(
+                "no PIN for its token (CARDVAULT_TO_PKCS11_PIN)",
+            ))?;
+            let config = Pkcs11Config {
+                module,
+                token: token.clone(),
+                key: label.clone(),
+                pin,
+            };
+            // Once: a PIN the token refused is not offered to it again.
+            MasterKey::pkcs11(&config).map_err(|_| Missing::Never("the HSM key does not open"))?
+        }
+    };
+    if key.id() != next.key_id {
+        return Err(Missing::Never(
+            "the key found is not the one the rotation names",
+        ));
     }
+    Ok(key)
 }
 
 /// Why the next key was not opened: not yet (looked for again), or never (given up).

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 pub use allowance::Limits;
 pub use audit::{AuditContext, operator_event};
 pub use auth::{Caller, Credentials, KeyKind};
-pub use custody::RotationAccess;
+pub use custody::{RotationAccess, resume_rotation};
 pub use error::Error;
 pub use forward::{ForwardReply, ForwardRequest, Forwarded};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
