@@ -6,39 +6,16 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use support::storage::{Database, Storage, postgres};
 use support::*;
 
 const PANS: &[&str] = &["4242424242424242", "5555555555554444", "6011111111111117"];
 
-/// Where the vaults keep their data: a data dir (SQLite), or a PostgreSQL database.
-struct Storage {
-    data: PathBuf,
-    database_url: Option<String>,
-}
-
 impl Storage {
-    fn args(&self) -> Vec<String> {
-        let mut args = vec!["--data-dir".to_owned(), self.data.display().to_string()];
-        if let Some(url) = &self.database_url {
-            args.extend(["--database-url".to_owned(), url.clone()]);
-        }
-        args
-    }
-
-    fn cli(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .args(self.args())
-            .env("CARDVAULT_MASTER_KEY", MASTER)
-            .output()
-            .unwrap()
-    }
-
     /// A command that must succeed and print one JSON object.
     fn cli_json(&self, args: &[&str]) -> Value {
         let out = self.cli(args);
@@ -97,59 +74,6 @@ impl Storage {
             }),
         }
     }
-
-    /// Everything the store holds, to search: the data dir's files, or every row of every table
-    /// of the database as text.
-    fn everything(&self) -> Vec<(String, Vec<u8>)> {
-        let mut all: Vec<(String, Vec<u8>)> = files_under(&self.data)
-            .into_iter()
-            .map(|(path, bytes)| (path.display().to_string(), bytes))
-            .collect();
-        if let Some(url) = &self.database_url {
-            all.extend(postgres(url, |client| async move {
-                let names = client
-                    .query(
-                        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
-                        &[],
-                    )
-                    .await
-                    .unwrap();
-                let mut out = Vec::new();
-                for name in names {
-                    let name: String = name.get(0);
-                    let rows = client
-                        .query(&format!("SELECT t::text FROM {name} t"), &[])
-                        .await
-                        .unwrap();
-                    let text: String = rows.iter().map(|r| r.get::<_, String>(0)).collect();
-                    out.push((name, text.into_bytes()));
-                }
-                out
-            }));
-        }
-        all
-    }
-}
-
-/// Runs `f` with a client of the database at `url`.
-fn postgres<T, F, Fut>(url: &str, f: F) -> T
-where
-    F: FnOnce(tokio_postgres::Client) -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        let connection = tokio::spawn(connection);
-        let out = f(client).await;
-        connection.abort();
-        out
-    })
 }
 
 /// The status every vault answers `GET path` with `key`; they must agree.
@@ -381,36 +305,14 @@ fn rolled_merchant_keys_on_a_data_dir() {
 /// --test merchant_keys`, which sets `CARDVAULT_TEST_DATABASE_URL`).
 #[test]
 fn rolled_merchant_keys_on_postgres_with_two_vaults() {
-    let Some(server) = std::env::var("CARDVAULT_TEST_DATABASE_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-    else {
-        eprintln!("skipped on PostgreSQL: CARDVAULT_TEST_DATABASE_URL is not set");
+    let Some(db) = Database::create("cv_roll") else {
         return;
     };
-    let name = format!("cv_roll_{}", std::process::id());
-    postgres(&server, |client| {
-        let name = name.clone();
-        async move {
-            client
-                .batch_execute(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-        }
-    });
-    let mut url = url::Url::parse(&server).unwrap();
-    url.set_path(&format!("/{name}"));
     let dir = tempfile::tempdir().unwrap();
     let storage = Storage {
         data: dir.path().join("data"),
-        database_url: Some(url.to_string()),
+        database_url: Some(db.url.clone()),
     };
     std::fs::create_dir(&storage.data).unwrap();
     rolled_keys(&storage, dir.path(), 2);
-    postgres(&server, |client| async move {
-        client
-            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .await
-            .unwrap();
-    });
 }

@@ -13,6 +13,7 @@ use cardvault::envelope::SealingKey;
 use serde_json::Value;
 
 pub mod softhsm;
+pub mod storage;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cardvault");
 
