@@ -49,7 +49,7 @@ use super::audit::{GENESIS, entry_hash};
 use super::rules::{self, Admission, CardSeen, SealStart, enumeration_refusal, not_found_unless};
 use super::{
     AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, DataKeyUsage,
-    FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord, NextCustody,
+    FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord,
     NextMasterKey, ReadBackend, ReceiverRecord, SealedCard, SealedHead, StoreError, SweepReport,
     TokenRecord, TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp, WriteOutcome,
 };
@@ -1118,15 +1118,11 @@ impl ReadBackend for PgReads {
             let Some(row) = found.first() else {
                 return Ok(None);
             };
-            let module: Option<String> = column(row, 1)?;
-            let custody = match module {
-                None => NextCustody::Software,
-                Some(module) => NextCustody::Pkcs11 {
-                    module,
-                    token: column(row, 2)?,
-                    label: column(row, 3)?,
-                },
-            };
+            let custody = rules::next_custody_from_columns(
+                column(row, 1)?,
+                column(row, 2)?,
+                column(row, 3)?,
+            )?;
             Ok(Some(NextMasterKey {
                 key_id: column(row, 0)?,
                 custody,
@@ -1982,19 +1978,7 @@ async fn apply(
         WriteOp::SetNextMasterKey { next } => {
             exec(c, "set_next_master_key", "DELETE FROM master_key_next", &[]).await?;
             if let Some(next) = next {
-                let (kind, module, token, label) = match &next.custody {
-                    NextCustody::Software => ("software", None, None, None),
-                    NextCustody::Pkcs11 {
-                        module,
-                        token,
-                        label,
-                    } => (
-                        "pkcs11",
-                        Some(module.as_str()),
-                        Some(token.as_str()),
-                        Some(label.as_str()),
-                    ),
-                };
+                let (kind, module, token, label) = rules::next_custody_columns(&next.custody);
                 exec(
                     c,
                     "set_next_master_key",

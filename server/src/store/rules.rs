@@ -6,7 +6,8 @@
 use aws_lc_rs::digest;
 
 use super::{
-    AuditEvent, AuditSealRecord, EnumerationLimit, MerchantKeyKind, MerchantKeyRecord, TokenRecord,
+    AuditEvent, AuditSealRecord, EnumerationLimit, MerchantKeyKind, MerchantKeyRecord, NextCustody,
+    StoreError, TokenRecord,
 };
 use crate::keys::AuditSealKey;
 
@@ -246,4 +247,41 @@ pub(super) fn seal_start(
             "the audit log's head is not the one sealed: it was changed outside the vault"
         }
     })
+}
+
+/// A next master key's custody as its row's columns: `kind`, `module`, `token`, `label`.
+pub(super) fn next_custody_columns(
+    custody: &NextCustody,
+) -> (&'static str, Option<&str>, Option<&str>, Option<&str>) {
+    match custody {
+        NextCustody::Software => ("software", None, None, None),
+        NextCustody::Pkcs11 {
+            module,
+            token,
+            label,
+        } => (
+            "pkcs11",
+            Some(module.as_str()),
+            Some(token.as_str()),
+            Some(label.as_str()),
+        ),
+    }
+}
+
+/// A next master key's custody from its row's `module`, `token` and `label` (all set for a key in
+/// an HSM, none for a software key: the table's CHECK holds them so).
+pub(super) fn next_custody_from_columns(
+    module: Option<String>,
+    token: Option<String>,
+    label: Option<String>,
+) -> Result<NextCustody, StoreError> {
+    match (module, token, label) {
+        (None, None, None) => Ok(NextCustody::Software),
+        (Some(module), Some(token), Some(label)) => Ok(NextCustody::Pkcs11 {
+            module,
+            token,
+            label,
+        }),
+        _ => Err(StoreError::Database),
+    }
 }

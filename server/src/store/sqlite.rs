@@ -19,9 +19,9 @@ use super::rules::{
 use super::{
     AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, DataKeyUsage,
     EnumerationLimit, FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord,
-    MerchantRecord, NextCustody, NextMasterKey, ReadBackend, ReceiverRecord, SealedCard,
-    SealedHead, StoreError, SweepReport, TokenRecord, TransportKeyRecord, WrappedKeyId,
-    WriteBackend, WriteOp, WriteOutcome,
+    MerchantRecord, NextMasterKey, ReadBackend, ReceiverRecord, SealedCard, SealedHead, StoreError,
+    SweepReport, TokenRecord, TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp,
+    WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -708,28 +708,30 @@ impl ReadBackend for SqliteReads {
     }
 
     fn next_master_key(&self) -> Result<Option<NextMasterKey>, StoreError> {
-        self.with_conn("next_master_key", |conn| {
+        let found = self.with_conn("next_master_key", |conn| {
             conn.prepare_cached(
                 "SELECT key_id, module, token, label, auth FROM master_key_next WHERE id = 1",
             )?
             .query_row([], |row| {
-                let module: Option<String> = row.get(1)?;
-                let custody = match module {
-                    None => NextCustody::Software,
-                    Some(module) => NextCustody::Pkcs11 {
-                        module,
-                        token: row.get(2)?,
-                        label: row.get(3)?,
-                    },
-                };
-                Ok(NextMasterKey {
-                    key_id: row.get(0)?,
-                    custody,
-                    auth: row.get(4)?,
-                })
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
             })
             .optional()
-        })
+        })?;
+        found
+            .map(|(key_id, module, token, label, auth)| {
+                Ok(NextMasterKey {
+                    key_id,
+                    custody: rules::next_custody_from_columns(module, token, label)?,
+                    auth,
+                })
+            })
+            .transpose()
     }
 
     fn data_key_usage(&self) -> Result<Vec<DataKeyUsage>, StoreError> {
@@ -1571,19 +1573,7 @@ fn apply(
             conn.execute("DELETE FROM master_key_next", [])
                 .map_err(|e| db_error("set_next_master_key", &e))?;
             if let Some(next) = next {
-                let (kind, module, token, label) = match &next.custody {
-                    NextCustody::Software => ("software", None, None, None),
-                    NextCustody::Pkcs11 {
-                        module,
-                        token,
-                        label,
-                    } => (
-                        "pkcs11",
-                        Some(module.as_str()),
-                        Some(token.as_str()),
-                        Some(label.as_str()),
-                    ),
-                };
+                let (kind, module, token, label) = rules::next_custody_columns(&next.custody);
                 conn.execute(
                     "INSERT INTO master_key_next (id, key_id, kind, module, token, label, auth) \
                      VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
