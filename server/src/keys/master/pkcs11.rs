@@ -800,52 +800,29 @@ mod tests {
                     .pkcs11
                     .open_rw_session(open.session.get_session_info().unwrap().slot_id())
                     .unwrap();
-                rw.generate_key(
-                    &Mechanism::AesKeyGen,
-                    &[
-                        Attribute::Class(ObjectClass::SECRET_KEY),
-                        Attribute::KeyType(KeyType::AES),
-                        Attribute::ValueLen(32u64.into()),
-                        Attribute::Label(b"twin".to_vec()),
-                        Attribute::Token(true),
-                        Attribute::Sensitive(true),
-                        Attribute::Extractable(false),
-                        Attribute::Encrypt(true),
-                        Attribute::Decrypt(true),
-                    ],
-                )
-                .unwrap();
-                rw.generate_key(
-                    &Mechanism::AesKeyGen,
-                    &[
-                        Attribute::Class(ObjectClass::SECRET_KEY),
-                        Attribute::KeyType(KeyType::AES),
-                        Attribute::ValueLen(32u64.into()),
-                        Attribute::Label(b"twin".to_vec()),
-                        Attribute::Token(true),
-                        Attribute::Sensitive(true),
-                        Attribute::Extractable(false),
-                        Attribute::Encrypt(true),
-                        Attribute::Decrypt(true),
-                    ],
-                )
-                .unwrap();
+                // An AES-256 token key labelled `label`, secret (sensitive, not extractable) or
+                // not.
+                let aes_key = |label: &[u8], secret: bool| {
+                    rw.generate_key(
+                        &Mechanism::AesKeyGen,
+                        &[
+                            Attribute::Class(ObjectClass::SECRET_KEY),
+                            Attribute::KeyType(KeyType::AES),
+                            Attribute::ValueLen(32u64.into()),
+                            Attribute::Label(label.to_vec()),
+                            Attribute::Token(true),
+                            Attribute::Sensitive(secret),
+                            Attribute::Extractable(!secret),
+                            Attribute::Encrypt(true),
+                            Attribute::Decrypt(true),
+                        ],
+                    )
+                    .unwrap()
+                };
+                aes_key(b"twin", true);
+                aes_key(b"twin", true);
                 // And a key anyone could read out.
-                rw.generate_key(
-                    &Mechanism::AesKeyGen,
-                    &[
-                        Attribute::Class(ObjectClass::SECRET_KEY),
-                        Attribute::KeyType(KeyType::AES),
-                        Attribute::ValueLen(32u64.into()),
-                        Attribute::Label(b"extractable".to_vec()),
-                        Attribute::Token(true),
-                        Attribute::Sensitive(false),
-                        Attribute::Extractable(true),
-                        Attribute::Encrypt(true),
-                        Attribute::Decrypt(true),
-                    ],
-                )
-                .unwrap();
+                aes_key(b"extractable", false);
                 message(MasterKey::pkcs11(&token.config("twin")))
             };
             assert!(twin.contains("2 secret keys labelled \"twin\""), "{twin}");
