@@ -269,6 +269,19 @@ fn rotate_data_with_rewrap_under_load_fails_nothing_and_destroys_the_old_key() {
     );
 }
 
+/// `cardvault master-key rotate` on `data` from [`MASTER`] to the key in the file `new_key`.
+fn rotate_to_file(data: &Path, new_key: &Path) -> std::process::Output {
+    cli(
+        data,
+        &[
+            "master-key",
+            "rotate",
+            "--to-master-key-file",
+            new_key.to_str().unwrap(),
+        ],
+    )
+}
+
 /// A private file holding `key`.
 fn key_file(dir: &Path, key: &str) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
@@ -297,15 +310,7 @@ fn master_key_rotate_under_load_then_the_old_key_opens_nothing() {
 
     let load = Load::start(server.addr, &pk);
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let out = cli(
-        &data,
-        &[
-            "master-key",
-            "rotate",
-            "--to-master-key-file",
-            new_key.to_str().unwrap(),
-        ],
-    );
+    let out = rotate_to_file(&data, &new_key);
     let stdout = assert_success(&out);
     assert!(stdout.contains("re-wrapped now, 0 already"), "{stdout}");
     // The serving vault never failed a request, and followed the rotation without a restart: a
@@ -329,15 +334,7 @@ fn master_key_rotate_under_load_then_the_old_key_opens_nothing() {
     assert!(followed, "{said:?} not logged");
 
     // Run again: nothing left to do, and it says so.
-    let out = cli(
-        &data,
-        &[
-            "master-key",
-            "rotate",
-            "--to-master-key-file",
-            new_key.to_str().unwrap(),
-        ],
-    );
+    let out = rotate_to_file(&data, &new_key);
     let stdout = assert_success(&out);
     assert!(stdout.contains(" 0 re-wrapped now"), "{stdout}");
     drop(server);
@@ -431,15 +428,7 @@ fn a_master_key_rotation_cut_short_completes_when_run_again() {
     }
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o700)).unwrap();
-    let out = cli(
-        &copy,
-        &[
-            "master-key",
-            "rotate",
-            "--to-master-key-file",
-            new_key.to_str().unwrap(),
-        ],
-    );
+    let out = rotate_to_file(&copy, &new_key);
     assert_success(&out);
     let rotated = rusqlite::Connection::open(copy.join("cardvault.db")).unwrap();
     let original = rusqlite::Connection::open(data.join("cardvault.db")).unwrap();
@@ -468,15 +457,7 @@ fn a_master_key_rotation_cut_short_completes_when_run_again() {
         .unwrap();
     drop((rotated, original));
 
-    let out = cli(
-        &data,
-        &[
-            "master-key",
-            "rotate",
-            "--to-master-key-file",
-            new_key.to_str().unwrap(),
-        ],
-    );
+    let out = rotate_to_file(&data, &new_key);
     let stdout = assert_success(&out);
     assert!(stdout.contains("4 already"), "{stdout}");
     assert_audit_verifies(&data, NEW_MASTER);
@@ -667,15 +648,7 @@ fn a_vault_restarted_while_a_rotation_is_unfinished_opens_with_both_keys() {
     drop(server);
 
     // Run to its end, the rotation finds everything done.
-    let out = cli(
-        &data,
-        &[
-            "master-key",
-            "rotate",
-            "--to-master-key-file",
-            new_key.to_str().unwrap(),
-        ],
-    );
+    let out = rotate_to_file(&data, &new_key);
     let stdout = assert_success(&out);
     assert!(stdout.contains(" 0 re-wrapped now"), "{stdout}");
     assert_audit_verifies(&data, NEW_MASTER);
