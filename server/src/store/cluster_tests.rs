@@ -606,6 +606,103 @@ async fn racing_forwards_on_two_instances_get_the_cvc_once() {
     }
 }
 
+on_both!(
+    tokenizations_submitted_together_keep_replay_and_enumeration_exact,
+    |open: &dyn Fn() -> Store| {
+        let store = open();
+        async move {
+            prepare(&store);
+            let key = test_key();
+            let limit = EnumerationLimit {
+                limit: 5,
+                window_secs: 3600,
+            };
+            let before = store.batches_committed();
+            // Submitted at once, so the writer takes them in a few batches: twenty numbers of
+            // one (BIN, last four) under a limit of five, and ten envelopes sent twice each.
+            let mut ops = Vec::new();
+            for i in 0..20 {
+                let store = store.clone();
+                ops.push(tokio::spawn(async move {
+                    let id = format!("tok_e{i}");
+                    store
+                        .insert_token_limited(
+                            token(&id, &format!("fp_e{i}")),
+                            format!("jti-e{i}"),
+                            now() + 300,
+                            event("tokenize", Some(&id)),
+                            limit,
+                        )
+                        .await
+                }));
+            }
+            for i in 0..20 {
+                let store = store.clone();
+                ops.push(tokio::spawn(async move {
+                    let id = format!("tok_r{i}");
+                    store
+                        .insert_token(
+                            token(&id, &format!("fp_r{i}")),
+                            format!("jti-r{}", i / 2),
+                            now() + 300,
+                            event("tokenize", Some(&id)),
+                        )
+                        .await
+                }));
+            }
+            let mut answers = Vec::new();
+            for op in ops {
+                answers.push(op.await.unwrap());
+            }
+            let (limited, replayed) = answers.split_at(20);
+            assert_eq!(limited.iter().filter(|a| a.is_ok()).count(), 5);
+            assert!(
+                limited
+                    .iter()
+                    .all(|a| a.is_ok() || *a == Err(StoreError::CardEnumeration))
+            );
+            assert_eq!(replayed.iter().filter(|a| a.is_ok()).count(), 10);
+            for pair in replayed.chunks(2) {
+                assert_eq!(
+                    pair.iter()
+                        .filter(|a| **a == Err(StoreError::Replayed))
+                        .count(),
+                    1,
+                    "one envelope of each pair is a replay"
+                );
+            }
+            // What was answered is what is stored, and nothing else.
+            for (i, answer) in limited.iter().enumerate() {
+                let stored = store.token("mer_a", &format!("tok_e{i}")).unwrap();
+                assert_eq!(stored.is_some(), answer.is_ok(), "tok_e{i}");
+            }
+            for (i, answer) in replayed.iter().enumerate() {
+                let stored = store.token("mer_a", &format!("tok_r{i}")).unwrap();
+                assert_eq!(stored.is_some(), answer.is_ok(), "tok_r{i}");
+                assert!(store.jti_seen(&format!("jti-r{}", i / 2), now()).unwrap());
+            }
+            // One entry per op, in one sealed chain: tokenizations, refusals and replays.
+            let report = verify_audit_sealed(&store, Some(&key), None).unwrap();
+            assert_eq!(report.entries, 1 + 40);
+            let entries = store.audit_entries().unwrap();
+            let outcome = |o: &str| entries.iter().filter(|e| e.event.outcome == o).count();
+            assert_eq!(outcome("card_enumeration"), 15);
+            assert_eq!(
+                entries
+                    .iter()
+                    .filter(|e| e.event.action == "tokenize" && e.event.outcome == "ok")
+                    .count(),
+                15
+            );
+            assert_eq!(outcome("replayed_envelope"), 10);
+            assert!(
+                store.batches_committed() - before < 40,
+                "some ops shared a batch"
+            );
+        }
+    }
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_appending_at_once_keep_one_sealed_chain() {
     let Some((_db, a, b)) = two() else { return };

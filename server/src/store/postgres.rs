@@ -1438,21 +1438,28 @@ impl PgWrites {
         let answers = {
             let err = |e: tokio_postgres::Error| Failed::Store(classify("write batch", &e));
             let t = conn.transaction().await.map_err(err)?;
-            exec(
-                &t,
-                "audit lock",
-                "SELECT pg_advisory_xact_lock($1)",
-                &[&AUDIT_LOCK],
-            )
-            .await?;
-            let head = audit_head(&t).await?;
+            // Pipelined, one round trip: PostgreSQL runs them in order, the reads after the lock.
+            let (_, head, row) = tokio::try_join!(
+                exec(
+                    &t,
+                    "audit lock",
+                    "SELECT pg_advisory_xact_lock($1)",
+                    &[&AUDIT_LOCK],
+                ),
+                audit_head(&t),
+                async {
+                    match self.seal.get() {
+                        Some(_) => read_seal(&t).await,
+                        None => Ok(None),
+                    }
+                },
+            )?;
             let mut chain = head;
             let begin = ops
                 .iter()
                 .any(|op| matches!(op, WriteOp::Seal { begin: true }));
             let sealing = match self.seal.get() {
                 Some(key) => {
-                    let row = read_seal(&t).await?;
                     match rules::seal_start(head.seq, &head.hash, row.as_ref(), key, begin) {
                         SealStart::Seal(seal) => Some((key, seal)),
                         SealStart::Refused(reason) => {
@@ -1470,7 +1477,26 @@ impl PgWrites {
             };
             let mut answers = Vec::with_capacity(ops.len());
             let mut pending = Vec::new();
-            for op in ops {
+            let mut rest = ops;
+            while let Some(op) = rest.first() {
+                // A run of tokenizations (the bulk of a busy vault's batches) goes in a few
+                // statements for the whole run; the savepoint retry takes them one by one.
+                let run = rest
+                    .iter()
+                    .take_while(|op| matches!(op, WriteOp::InsertToken { .. }))
+                    .count();
+                if !savepoints && run > 1 {
+                    match insert_tokens(&t, &rest[..run], &mut pending).await {
+                        Ok(outcomes) => answers.extend(outcomes),
+                        Err(StoreError::Unavailable) => {
+                            return Err(Failed::Store(StoreError::Unavailable));
+                        }
+                        Err(_) => return Err(Failed::Retry),
+                    }
+                    rest = &rest[run..];
+                    continue;
+                }
+                rest = &rest[1..];
                 if savepoints {
                     t.batch_execute("SAVEPOINT op").await.map_err(err)?;
                 }
@@ -1497,30 +1523,266 @@ impl PgWrites {
                 }
                 answers.push(answer);
             }
-            append(&t, &mut chain, &pending).await?;
-            if let Some((key, seal)) = sealing
-                && chain.seq != 0
-                && seal.sealed != Some(chain.seq)
-            {
-                let mac = key.seal(seal.since, chain.seq, &chain.hash);
+            // The chain is worked out here, so the entries and the seal over them go in one
+            // round trip.
+            let appended = AuditRows::extend(&mut chain, &pending)?;
+            let seal = sealing
+                .filter(|(_, seal)| chain.seq != 0 && seal.sealed != Some(chain.seq))
+                .map(|(key, seal)| (seal.since, key.seal(seal.since, chain.seq, &chain.hash)));
+            tokio::try_join!(appended.insert(&t), async {
+                let Some((since, mac)) = &seal else {
+                    return Ok(());
+                };
                 exec(
                     &t,
                     "seal_audit",
                     "UPDATE audit_seal SET since = $1, seq = $2, hash = $3, mac = $4 WHERE id = 1",
-                    &[
-                        &seal.since,
-                        &chain.seq,
-                        &chain.hash.as_slice(),
-                        &mac.as_slice(),
-                    ],
+                    &[since, &chain.seq, &chain.hash.as_slice(), &mac.as_slice()],
                 )
-                .await?;
-            }
+                .await
+                .map(drop)
+            })?;
             t.commit().await.map_err(err)?;
             answers
         };
         Ok(answers)
     }
+}
+
+/// A run of [`WriteOp::InsertToken`]s, with the answers and audit entries each would have on
+/// its own (see [`apply`]), in two pipelined round trips whatever the run's length: what the
+/// store knows of the run's jtis and cards, then every row the run makes. The answers are worked
+/// out in between, in order, so a token earlier in the run counts for the card memory of a later
+/// one and a jti used twice in the run is a replay the second time, as one by one. Under the
+/// audit lock nothing else writes jtis or the card memory; should a jti be stored meanwhile all
+/// the same, the run fails and the batch goes again one op at a time.
+async fn insert_tokens(
+    c: &impl GenericClient,
+    ops: &[WriteOp],
+    events: &mut Vec<AuditEvent>,
+) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
+    struct Insert<'a> {
+        record: &'a TokenRecord,
+        jti: String,
+        jti_expires_at: i64,
+        audit: &'a AuditEvent,
+        enumeration: Option<super::EnumerationLimit>,
+        card_key: [u8; 16],
+        number: [u8; 16],
+    }
+    let run: Vec<Insert> = ops
+        .iter()
+        .filter_map(|op| match op {
+            WriteOp::InsertToken {
+                record,
+                jti,
+                jti_expires_at,
+                audit,
+                enumeration,
+            } => {
+                let (card_key, number) = rules::card_keys(record);
+                Some(Insert {
+                    record,
+                    jti: rules::stored_jti(jti),
+                    jti_expires_at: *jti_expires_at,
+                    audit,
+                    enumeration: *enumeration,
+                    card_key,
+                    number,
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let jtis: Vec<&str> = run.iter().map(|op| op.jti.as_str()).collect();
+    let card_keys: Vec<&[u8]> = run
+        .iter()
+        .filter(|op| op.enumeration.is_some())
+        .map(|op| op.card_key.as_slice())
+        .collect();
+    let since = run.iter().map(|op| op.record.created_at).min().unwrap_or(0);
+    let jti_params: [&(dyn ToSql + Sync); 1] = [&jtis];
+    let memory_params: [&(dyn ToSql + Sync); 2] = [&card_keys, &since];
+    let (known, remembered) = tokio::try_join!(
+        rows(
+            c,
+            "insert_token: jti",
+            "SELECT jti FROM jtis WHERE jti = ANY($1::text[])",
+            &jti_params,
+        ),
+        rows(
+            c,
+            "insert_token: card memory",
+            "SELECT card_key, number, expires_at, refused FROM card_enumeration \
+             WHERE card_key = ANY($1::bytea[]) AND expires_at > $2",
+            &memory_params,
+        ),
+    )?;
+    let mut seen = known
+        .iter()
+        .map(|row| column::<String>(row, 0))
+        .collect::<Result<std::collections::HashSet<String>, StoreError>>()?;
+    let mut memory: std::collections::HashMap<[u8; 16], Vec<CardSeen>> =
+        std::collections::HashMap::new();
+    for row in &remembered {
+        let card_key: Vec<u8> = column(row, 0)?;
+        let number: Vec<u8> = column(row, 1)?;
+        memory
+            .entry(card_key.try_into().map_err(|_| StoreError::Database)?)
+            .or_default()
+            .push(CardSeen {
+                number: number.try_into().map_err(|_| StoreError::Database)?,
+                until: column(row, 2)?,
+                refused: column(row, 3)?,
+            });
+    }
+
+    let mut answers = Vec::with_capacity(run.len());
+    let mut made = Vec::with_capacity(run.len());
+    let mut to_remember = Vec::new();
+    for op in &run {
+        // A replay is answered as such, whatever the card (as the single vault does).
+        if seen.contains(&op.jti) {
+            events.push(rules::replayed(op.audit));
+            answers.push(Err(StoreError::Replayed));
+            continue;
+        }
+        let admission = match op.enumeration {
+            Some(limit) => {
+                let numbers: Vec<CardSeen> = memory
+                    .get(&op.card_key)
+                    .into_iter()
+                    .flatten()
+                    .filter(|seen| seen.until > op.record.created_at)
+                    .copied()
+                    .collect();
+                rules::admit(
+                    &numbers,
+                    op.card_key,
+                    op.number,
+                    op.record.created_at,
+                    limit,
+                )
+            }
+            None => Admission::Unchecked,
+        };
+        let (remember, answer) = match admission {
+            Admission::Refused(remember) => (remember, Ok(WriteOutcome::Enumeration)),
+            Admission::New(card_key, seen) => (Some((card_key, seen)), Ok(WriteOutcome::Done)),
+            Admission::Known | Admission::Unchecked => (None, Ok(WriteOutcome::Done)),
+        };
+        if let Some((card_key, card)) = remember {
+            memory.entry(card_key).or_default().push(card);
+            to_remember.push((card_key, card));
+        }
+        if matches!(answer, Ok(WriteOutcome::Done)) {
+            seen.insert(op.jti.clone());
+            made.push(op);
+            events.push(op.audit.clone());
+        } else {
+            events.push(enumeration_refusal(op.audit));
+        }
+        answers.push(answer);
+    }
+
+    let jti: Vec<&str> = made.iter().map(|op| op.jti.as_str()).collect();
+    let jti_expires_at: Vec<i64> = made.iter().map(|op| op.jti_expires_at).collect();
+    let records: Vec<&TokenRecord> = made.iter().map(|op| op.record).collect();
+    let token: Vec<&str> = records.iter().map(|r| r.token.as_str()).collect();
+    let merchant_id: Vec<&str> = records.iter().map(|r| r.merchant_id.as_str()).collect();
+    let card: Vec<&[u8]> = records.iter().map(|r| r.card.as_slice()).collect();
+    let version = records
+        .iter()
+        .map(|r| i32::try_from(r.data_key_version).map_err(|_| StoreError::Database))
+        .collect::<Result<Vec<i32>, StoreError>>()?;
+    let brand: Vec<&str> = records.iter().map(|r| r.brand.as_str()).collect();
+    let last4: Vec<&str> = records.iter().map(|r| r.last4.as_str()).collect();
+    let bin: Vec<&str> = records.iter().map(|r| r.bin.as_str()).collect();
+    let exp_month: Vec<i16> = records.iter().map(|r| i16::from(r.exp_month)).collect();
+    let exp_year: Vec<i32> = records.iter().map(|r| i32::from(r.exp_year)).collect();
+    let fingerprint: Vec<&str> = records.iter().map(|r| r.fingerprint.as_str()).collect();
+    let created_at: Vec<i64> = records.iter().map(|r| r.created_at).collect();
+    let expires_at: Vec<Option<i64>> = records.iter().map(|r| r.expires_at).collect();
+    let with_cvc: Vec<&TokenRecord> = records
+        .iter()
+        .copied()
+        .filter(|r| r.cvc.is_some())
+        .collect();
+    let cvc_token: Vec<&str> = with_cvc.iter().map(|r| r.token.as_str()).collect();
+    let cvc: Vec<Option<&[u8]>> = with_cvc.iter().map(|r| r.cvc.as_deref()).collect();
+    let cvc_expires_at: Vec<Option<i64>> = with_cvc.iter().map(|r| r.cvc_expires_at).collect();
+    let memory_key: Vec<&[u8]> = to_remember.iter().map(|(k, _)| k.as_slice()).collect();
+    let memory_number: Vec<&[u8]> = to_remember
+        .iter()
+        .map(|(_, s)| s.number.as_slice())
+        .collect();
+    let memory_refused: Vec<bool> = to_remember.iter().map(|(_, s)| s.refused).collect();
+    let memory_until: Vec<i64> = to_remember.iter().map(|(_, s)| s.until).collect();
+    let jti_params: [&(dyn ToSql + Sync); 2] = [&jti, &jti_expires_at];
+    let token_params: [&(dyn ToSql + Sync); 12] = [
+        &token,
+        &merchant_id,
+        &card,
+        &version,
+        &brand,
+        &last4,
+        &bin,
+        &exp_month,
+        &exp_year,
+        &fingerprint,
+        &created_at,
+        &expires_at,
+    ];
+    let (jtis_made, ..) = tokio::try_join!(
+        exec(
+            c,
+            "insert_token: jti",
+            "INSERT INTO jtis (jti, expires_at) SELECT * FROM unnest($1::text[], $2::bigint[]) \
+             ON CONFLICT (jti) DO NOTHING",
+            &jti_params,
+        ),
+        exec(
+            c,
+            "insert_token",
+            "INSERT INTO tokens (token, merchant_id, card, data_key_version, brand, last4, bin, \
+             exp_month, exp_year, fingerprint, created_at, expires_at) \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::integer[], $5::text[], \
+             $6::text[], $7::text[], $8::smallint[], $9::integer[], $10::text[], $11::bigint[], \
+             $12::bigint[])",
+            &token_params,
+        ),
+        async {
+            if cvc_token.is_empty() {
+                return Ok(0);
+            }
+            exec(
+                c,
+                "insert_token: cvc",
+                "INSERT INTO cvcs (token, cvc, expires_at) \
+                 SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[])",
+                &[&cvc_token, &cvc, &cvc_expires_at],
+            )
+            .await
+        },
+        async {
+            if memory_key.is_empty() {
+                return Ok(0);
+            }
+            exec(
+                c,
+                "insert_token: card memory",
+                "INSERT INTO card_enumeration (card_key, number, refused, expires_at) \
+                 SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::boolean[], $4::bigint[])",
+                &[&memory_key, &memory_number, &memory_refused, &memory_until],
+            )
+            .await
+        },
+    )?;
+    if jtis_made != made.len() as u64 {
+        tracing::warn!("store: a jti was stored while its batch was under the audit lock");
+        return Err(StoreError::Database);
+    }
+    Ok(answers)
 }
 
 /// The log's last `seq` and `hash`, read under the audit lock.
@@ -1556,59 +1818,82 @@ async fn append(
     chain: &mut Chain,
     events: &[AuditEvent],
 ) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
+    AuditRows::extend(chain, events)?.insert(c).await
+}
+
+/// Entries of the audit log as the columns of one `INSERT … SELECT FROM unnest(…)`, chained.
+struct AuditRows<'a> {
+    events: &'a [AuditEvent],
+    seqs: Vec<i64>,
+    prevs: Vec<Vec<u8>>,
+    hashes: Vec<Vec<u8>>,
+}
+
+impl<'a> AuditRows<'a> {
+    /// The rows of `events`, and `chain` moved on past them.
+    fn extend(chain: &mut Chain, events: &'a [AuditEvent]) -> Result<AuditRows<'a>, StoreError> {
+        let mut rows = AuditRows {
+            events,
+            seqs: Vec::with_capacity(events.len()),
+            prevs: Vec::with_capacity(events.len()),
+            hashes: Vec::with_capacity(events.len()),
+        };
+        for event in events {
+            let seq = chain.seq.checked_add(1).ok_or_else(|| {
+                tracing::error!("store: the audit sequence is exhausted");
+                StoreError::Database
+            })?;
+            let hash = entry_hash(&chain.hash, seq, event);
+            rows.seqs.push(seq);
+            rows.prevs.push(chain.hash.to_vec());
+            rows.hashes.push(hash.to_vec());
+            *chain = Chain { seq, hash };
+        }
+        Ok(rows)
     }
-    let mut seqs = Vec::with_capacity(events.len());
-    let mut prevs = Vec::with_capacity(events.len());
-    let mut hashes = Vec::with_capacity(events.len());
-    for event in events {
-        let seq = chain.seq.checked_add(1).ok_or_else(|| {
-            tracing::error!("store: the audit sequence is exhausted");
-            StoreError::Database
-        })?;
-        let hash = entry_hash(&chain.hash, seq, event);
-        seqs.push(seq);
-        prevs.push(chain.hash.to_vec());
-        hashes.push(hash.to_vec());
-        *chain = Chain { seq, hash };
+
+    async fn insert(&self, c: &impl GenericClient) -> Result<(), StoreError> {
+        let events = self.events;
+        if events.is_empty() {
+            return Ok(());
+        }
+        let column_of = |f: fn(&AuditEvent) -> Option<&str>| -> Vec<Option<&str>> {
+            events.iter().map(f).collect()
+        };
+        let at: Vec<i64> = events.iter().map(|e| e.at).collect();
+        let request_id = column_of(|e| e.request_id.as_deref());
+        let merchant_id = column_of(|e| e.merchant_id.as_deref());
+        let key_kind = column_of(|e| e.key_kind.as_deref());
+        let client = column_of(|e| e.client.as_deref());
+        let action: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        let token = column_of(|e| e.token.as_deref());
+        let outcome: Vec<&str> = events.iter().map(|e| e.outcome.as_str()).collect();
+        let detail = column_of(|e| e.detail.as_deref());
+        exec(
+            c,
+            "append_audit",
+            "INSERT INTO audit (seq, at, request_id, merchant_id, key_kind, client, action, token, \
+             outcome, detail, prev_hash, hash) \
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], \
+             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea[], $12::bytea[])",
+            &[
+                &self.seqs,
+                &at,
+                &request_id,
+                &merchant_id,
+                &key_kind,
+                &client,
+                &action,
+                &token,
+                &outcome,
+                &detail,
+                &self.prevs,
+                &self.hashes,
+            ],
+        )
+        .await
+        .map(drop)
     }
-    let column_of = |f: fn(&AuditEvent) -> Option<&str>| -> Vec<Option<&str>> {
-        events.iter().map(f).collect()
-    };
-    let at: Vec<i64> = events.iter().map(|e| e.at).collect();
-    let request_id = column_of(|e| e.request_id.as_deref());
-    let merchant_id = column_of(|e| e.merchant_id.as_deref());
-    let key_kind = column_of(|e| e.key_kind.as_deref());
-    let client = column_of(|e| e.client.as_deref());
-    let action: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    let token = column_of(|e| e.token.as_deref());
-    let outcome: Vec<&str> = events.iter().map(|e| e.outcome.as_str()).collect();
-    let detail = column_of(|e| e.detail.as_deref());
-    exec(
-        c,
-        "append_audit",
-        "INSERT INTO audit (seq, at, request_id, merchant_id, key_kind, client, action, token, \
-         outcome, detail, prev_hash, hash) \
-         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], \
-         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea[], $12::bytea[])",
-        &[
-            &seqs,
-            &at,
-            &request_id,
-            &merchant_id,
-            &key_kind,
-            &client,
-            &action,
-            &token,
-            &outcome,
-            &detail,
-            &prevs,
-            &hashes,
-        ],
-    )
-    .await
-    .map(drop)
 }
 
 /// Applies one op; its audit entries go to `events` (appended by the caller, in order).
