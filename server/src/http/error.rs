@@ -8,6 +8,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use cardvault::card::CardError;
+
 use crate::vault::Error;
 
 /// Seconds to wait after `unavailable`: the pool reconnects within that, or a load balancer
@@ -94,19 +96,101 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut error = json!({ "code": self.code(), "message": self.message() });
-        if let Error::InvalidCard(e) = self.0 {
-            error["field"] = json!(e.field().id());
+impl ApiError {
+    /// The `field` of an `invalid_card` answer.
+    pub fn field(self) -> Option<&'static str> {
+        match self.0 {
+            Error::InvalidCard(e) => Some(e.field().id()),
+            _ => None,
         }
-        let mut response = (self.status(), Json(json!({ "error": error }))).into_response();
-        let retry_after = match self.0 {
+    }
+
+    /// The seconds of the answer's `Retry-After`, for the refusals that carry one.
+    pub fn retry_after(self) -> Option<u64> {
+        match self.0 {
             Error::RateLimited { retry_after } => Some(retry_after.max(1)),
             Error::Unavailable => Some(UNAVAILABLE_RETRY_AFTER),
             _ => None,
-        };
-        if let Some(secs) = retry_after {
+        }
+    }
+
+    /// Every refusal the API answers with, one of each kind and each card error: the one
+    /// source of the OpenAPI document's error schemas (`http/openapi.rs`) and of the error
+    /// table in docs/integration.md. [`catalogue_index`] keeps it complete.
+    pub fn catalogue() -> Vec<ApiError> {
+        let mut all = vec![
+            Error::Unauthorized,
+            Error::ForbiddenOrigin,
+            Error::NotFound,
+            Error::InvalidRequest,
+            Error::InvalidEnvelope,
+            Error::UnknownKey,
+            Error::StaleEnvelope,
+            Error::ReplayedEnvelope,
+        ];
+        all.extend(CardError::ALL.map(Error::InvalidCard));
+        all.extend([
+            Error::PayloadTooLarge,
+            Error::UnsupportedMediaType,
+            Error::RateLimited { retry_after: 1 },
+            Error::CardEnumeration,
+            Error::CvcUnavailable,
+            Error::ReceiverNotAllowed,
+            Error::UpstreamError,
+            Error::UpstreamTooLarge,
+            Error::UpstreamTimeout,
+            Error::Unavailable,
+            Error::Locked,
+            Error::Internal,
+        ]);
+        all.into_iter().map(ApiError).collect()
+    }
+}
+
+/// Where `error`'s kind is in [`ApiError::catalogue`]: a new kind of [`Error`] does not compile
+/// until it has an arm here, and the test `the_catalogue_has_every_kind_once` fails until it is
+/// in the catalogue at that place.
+#[cfg(test)]
+fn catalogue_index(error: Error) -> usize {
+    let card = |e: CardError| {
+        CardError::ALL
+            .iter()
+            .position(|c| *c == e)
+            .unwrap_or(usize::MAX)
+    };
+    match error {
+        Error::Unauthorized => 0,
+        Error::ForbiddenOrigin => 1,
+        Error::NotFound => 2,
+        Error::InvalidRequest => 3,
+        Error::InvalidEnvelope => 4,
+        Error::UnknownKey => 5,
+        Error::StaleEnvelope => 6,
+        Error::ReplayedEnvelope => 7,
+        Error::InvalidCard(e) => 8 + card(e),
+        Error::PayloadTooLarge => 16,
+        Error::UnsupportedMediaType => 17,
+        Error::RateLimited { .. } => 18,
+        Error::CardEnumeration => 19,
+        Error::CvcUnavailable => 20,
+        Error::ReceiverNotAllowed => 21,
+        Error::UpstreamError => 22,
+        Error::UpstreamTooLarge => 23,
+        Error::UpstreamTimeout => 24,
+        Error::Unavailable => 25,
+        Error::Locked => 26,
+        Error::Internal => 27,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut error = json!({ "code": self.code(), "message": self.message() });
+        if let Some(field) = self.field() {
+            error["field"] = json!(field);
+        }
+        let mut response = (self.status(), Json(json!({ "error": error }))).into_response();
+        if let Some(secs) = self.retry_after() {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
@@ -114,5 +198,19 @@ impl IntoResponse for ApiError {
         // For the metrics and audit middleware: what was refused, without re-parsing the body.
         response.extensions_mut().insert(self);
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_has_every_kind_once() {
+        let catalogue = ApiError::catalogue();
+        for (i, error) in catalogue.iter().enumerate() {
+            assert_eq!(catalogue_index(error.0), i, "{:?}", error.0);
+        }
+        assert_eq!(catalogue.len(), 28);
     }
 }

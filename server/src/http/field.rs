@@ -10,7 +10,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::{ApiError, AppState};
-use crate::vault::Error;
+use crate::vault::{Error, internal};
 
 /// The loader, as served at `/v1/cardvault.js`.
 pub const LOADER: &str = include_str!("../../../www/cardvault.js");
@@ -84,10 +84,9 @@ async fn field_page(
     let merchant = match state.vault.merchant_by_publishable_key(&query.key) {
         Ok(Some(merchant)) => merchant,
         Ok(None) => return ApiError(Error::Unauthorized).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "looking up a merchant failed");
-            return ApiError(Error::Internal).into_response();
-        }
+        // A database that cannot be reached is `unavailable` (with `Retry-After`), as on the
+        // API's other routes; anything else is logged and `internal`.
+        Err(e) => return ApiError(internal("looking up a merchant failed")(e)).into_response(),
     };
     if !merchant
         .origins

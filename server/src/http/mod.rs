@@ -13,6 +13,7 @@ mod forward;
 pub mod listener;
 mod locked;
 mod metrics;
+mod openapi;
 pub mod proxy;
 mod ready;
 mod tokens;
@@ -104,6 +105,7 @@ pub fn router(state: AppState, options: Options) -> Router {
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(healthz))
         .route("/readyz", get(ready::readyz))
+        .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)
         .with_state(state.clone());
     harden(api, Arc::clone(&state.metrics), options)

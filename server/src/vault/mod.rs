@@ -29,6 +29,7 @@ pub use audit::{AuditContext, operator_event};
 pub use auth::{Caller, Credentials, KeyKind};
 pub use custody::{RotationAccess, resume_rotation};
 pub use error::Error;
+pub(crate) use error::internal;
 pub use forward::{ForwardReply, ForwardRequest, Forwarded};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
 pub use merchants::{

@@ -25,6 +25,7 @@ pub const ROUTES: &[&str] = &[
     "/.well-known/jwks.json",
     "/healthz",
     "/readyz",
+    "/openapi.json",
 ];
 
 /// A request's method: one of [`METHODS`] or `other`.
