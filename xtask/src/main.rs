@@ -10,6 +10,7 @@ mod imports;
 mod install;
 mod postgres;
 mod process;
+mod schemathesis;
 mod test;
 
 use std::process::ExitCode;
@@ -21,13 +22,20 @@ Tasks:
   test [--no-install] [--no-browser]
       Install missing tools, then run in order, stopping at the first failure:
       cargo fmt --check, clippy, the native tests (the server's twice: on
-      SQLite, then with CARDVAULT_TEST_STORE=postgres), each fuzz target
+      SQLite, then with CARDVAULT_TEST_STORE=postgres), schemathesis against
+      the real binary (below), each fuzz target
       briefly (10 s), the wasm tests in headless Chromium, and the end-to-end
       suite (with a vault cluster behind nginx). A throwaway PostgreSQL 15
       cluster of its own runs in target/pg-test meanwhile (on 127.0.0.1, a
       free port; CARDVAULT_TEST_DATABASE_URL to the tests); as root on Debian
       it installs postgresql, nginx-light, softhsm2 and opensc when missing
       (CARDVAULT_TEST_REQUIRE_SOFTHSM=1: the HSM tests may not skip).
+  schemathesis
+      Build the vault and test its HTTP API against its own /openapi.json with
+      schemathesis (pinned, in a venv in target/tools/schemathesis; needs
+      python3 with venv): with a secret key, a publishable key, and /metrics.
+      CARDVAULT_SCHEMATHESIS_EXAMPLES (default 50 per operation and phase)
+      and CARDVAULT_SCHEMATHESIS_SEED (default 1). A step of `test`.
   fuzz [--no-install] [--seconds N] [--no-sanitizer] [TARGET]
       Run the fuzz targets of fuzz/ (cargo-fuzz, installed into target/tools,
       with the field's pinned nightly), or just TARGET, N seconds each
@@ -71,6 +79,7 @@ enum Task {
     Bench(bench::Options),
     Fuzz(fuzz::Options),
     Pg(Vec<String>),
+    Schemathesis,
     Help,
 }
 
@@ -93,6 +102,7 @@ fn run(task: Task) -> Result<(), String> {
         Task::Bench(options) => bench::run(&options),
         Task::Fuzz(options) => fuzz::run(&options),
         Task::Pg(command) => postgres::run_with(&command),
+        Task::Schemathesis => schemathesis::run_alone(),
         Task::Help => {
             print!("{USAGE}");
             Ok(())
@@ -142,6 +152,10 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "pg" => {
             let command = options.strip_prefix(&["--".to_string()]).unwrap_or(options);
             Ok(Task::Pg(command.to_vec()))
+        }
+        "schemathesis" => {
+            flags(options, [])?;
+            Ok(Task::Schemathesis)
         }
         "help" | "--help" | "-h" => Ok(Task::Help),
         other => Err(format!("unknown task `{other}`; see `cargo xtask help`")),

@@ -106,6 +106,7 @@ fn steps(browser: bool) -> Vec<Step> {
         Step::new("clippy (field, wasm32)", clippy_field),
         Step::new("native tests", native_tests),
         Step::new("native tests (PostgreSQL)", native_tests_postgres),
+        Step::new("schemathesis", crate::schemathesis::run),
         Step::new("fuzz (briefly)", |_| crate::fuzz::briefly()),
     ];
     if browser {

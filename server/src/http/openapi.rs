@@ -221,10 +221,17 @@ pub fn document() -> Value {
                         "token": { "type": "string", "description": "`tok_…`, the merchant's." },
                         "receiver": { "type": "string", "description": "One of the merchant's receivers, by name." },
                         "method": { "type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE"] },
-                        "path": { "type": "string", "description": "Joined to the receiver's base URL; no placeholder." },
+                        "path": {
+                            "type": "string",
+                            "maxLength": crate::forward::template::MAX_PATH,
+                            "pattern": "^/[A-Za-z0-9._~!$&'()*+,;=:/?%-]*$",
+                            "description": "Joined to the receiver's base URL; no placeholder, no `//`, no `.` or `..` segment, no percent-encoded dot, slash, backslash or percent."
+                        },
                         "headers": {
                             "type": "object",
-                            "additionalProperties": { "type": "string" },
+                            "maxProperties": crate::vault::MAX_FORWARD_HEADERS,
+                            "propertyNames": { "pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" },
+                            "additionalProperties": { "type": "string", "pattern": "^[\\x20-\\x7e]*$" },
                             "description": "Values may hold `{{card.number}}`, `{{card.cvc}}`, `{{card.exp_month}}`, `{{card.exp_year}}`, `{{card.name}}`, `{{card.last4}}`, `{{card.brand}}`."
                         },
                         "body": { "type": "string", "description": "May hold the same placeholders." }
@@ -285,7 +292,12 @@ pub fn document() -> Value {
                 "requestBody": {
                     "required": true,
                     "description": format!("The envelope: a JWE in compact serialization, at most {} bytes.", tokens::MAX_BODY),
-                    "content": { "application/jose": { "schema": { "type": "string", "maxLength": tokens::MAX_BODY } } }
+                    "content": { "application/jose": { "schema": {
+                        "type": "string",
+                        "maxLength": tokens::MAX_BODY,
+                        "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$",
+                        "description": "Five base64url parts: protected header, encrypted key, IV, ciphertext, tag (CONTRACT.md §1)."
+                    } } }
                 },
                 "responses": responses(
                     ok(201, "The token; `fingerprint` only for the secret key.", Some(("application/json", json!({ "$ref": "#/components/schemas/Token" }))), json!({})),

@@ -30,7 +30,7 @@ pub use auth::{Caller, Credentials, KeyKind};
 pub use custody::{RotationAccess, resume_rotation};
 pub use error::Error;
 pub(crate) use error::internal;
-pub use forward::{ForwardReply, ForwardRequest, Forwarded};
+pub use forward::{ForwardReply, ForwardRequest, Forwarded, MAX_HEADERS as MAX_FORWARD_HEADERS};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
 pub use merchants::{
     MAX_ROLL_GRACE_SECS, NewMerchant, RolledKey, create_merchant, hash_secret_key,
