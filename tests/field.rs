@@ -509,14 +509,104 @@ fn speaks_the_merchants_locale_and_messages() {
     assert_eq!(h.error("exp"), "La date d’expiration n’est pas valide.");
     drop(h);
 
-    for (locale, expected) in [
-        ("de", "Kartennummer"),
-        ("es-MX", "Número de tarjeta"),
-        ("it", "Card number"),
+    for (locale, expected, lang) in [
+        ("de", "Kartennummer", "de"),
+        ("es-MX", "Número de tarjeta", "es"),
+        ("it", "Numero della carta", "it"),
+        ("nl-BE", "Kaartnummer", "nl"),
+        ("pt-PT", "Número do cartão", "pt"),
+        ("pt-BR", "Número do cartão", "pt-BR"),
+        ("ja", "カード番号", "ja"),
+        ("pl", "Numer karty", "pl"),
+        ("sv", "Kortnummer", "sv"),
+        ("zh", "Card number", "en"),
     ] {
         let h = mount_with(&format!(r#"{{"locale":"{locale}"}}"#));
         assert_eq!(label(&h.number()), expected);
+        assert_eq!(h.one("form").get_attribute("lang").as_deref(), Some(lang));
     }
+}
+
+#[wasm_bindgen_test]
+fn an_update_changes_words_and_style_and_keeps_the_input() {
+    let h = mount_with(r#"{"style":{"base":{"fontSize":"21px"}},"messages":{"exp_label":"Ends"}}"#);
+    let sheets = h.document.adopted_style_sheets().length();
+    type_text(&h.number(), "4242");
+    h.exp().focus().unwrap();
+    assert_eq!(h.error("number"), "The card number is incomplete.");
+    let changes = h.posted("change").len();
+    let update = |data: &str| h.send(ORIGIN, Some(h.window.as_ref()), data);
+
+    // The locale alone: the merchant's overrides stay, the style stays.
+    update(r#"{"v":1,"type":"update","locale":"sv"}"#);
+    assert_eq!(h.one("form").get_attribute("lang").as_deref(), Some("sv"));
+    assert_eq!(label(&h.number()), "Kortnummer");
+    assert_eq!(label(&h.exp()), "Ends");
+    assert_eq!(h.exp().placeholder(), "MM / ÅÅ");
+    assert_eq!(h.number().value(), "4242");
+    assert_eq!(h.error("number"), "Kortnumret är ofullständigt.");
+    // The error shown, told again in the new words (and nothing else).
+    let posted = h.posted("change");
+    assert_eq!(posted.len(), changes + 1);
+    let error = get(posted.last().unwrap(), "error");
+    assert_eq!(text(&error, "code"), "incomplete_number");
+    assert_eq!(text(&error, "message"), "Kortnumret är ofullständigt.");
+    let style = h.window.get_computed_style(&h.number()).unwrap().unwrap();
+    assert_eq!(style.get_property_value("font-size").unwrap(), "21px");
+
+    // The style alone replaces the style: one sheet still, with the new rules.
+    update(
+        r#"{"v":1,"type":"update","style":{"base":{"fontSize":"13px","color":"rgb(9, 8, 7)"}}}"#,
+    );
+    assert_eq!(h.document.adopted_style_sheets().length(), sheets);
+    let style = h.window.get_computed_style(&h.number()).unwrap().unwrap();
+    assert_eq!(style.get_property_value("font-size").unwrap(), "13px");
+    assert_eq!(style.get_property_value("color").unwrap(), "rgb(9, 8, 7)");
+    assert_eq!(label(&h.number()), "Kortnummer");
+    assert_eq!(
+        h.posted("change").len(),
+        changes + 1,
+        "a style is no change"
+    );
+
+    // New messages replace the old ones; an empty style takes the sheet away.
+    update(r#"{"v":1,"type":"update","messages":{"number_label":"Kort"},"style":{}}"#);
+    assert_eq!(label(&h.number()), "Kort");
+    assert_eq!(label(&h.exp()), "Utgångsdatum");
+    assert_eq!(h.document.adopted_style_sheets().length(), sheets - 1);
+
+    // Not from the parent: ignored.
+    let other = h.document.create_element("iframe").unwrap();
+    h.document.body().unwrap().append_child(&other).unwrap();
+    let foreign: HtmlIFrameElement = other.dyn_into().unwrap();
+    let foreign_window: Object = foreign.content_window().unwrap().unchecked_into();
+    h.send(
+        ORIGIN,
+        Some(&foreign_window),
+        r#"{"v":1,"type":"update","locale":"ja"}"#,
+    );
+    h.send(
+        "https://evil.example",
+        Some(h.window.as_ref()),
+        r#"{"v":1,"type":"update","locale":"ja"}"#,
+    );
+    assert_eq!(label(&h.exp()), "Utgångsdatum");
+    foreign.remove();
+
+    // An optional CVC keeps its label's key through a locale change.
+    drop(h);
+    let h = mount_with(r#"{"cvc":"optional"}"#);
+    h.send(
+        ORIGIN,
+        Some(h.window.as_ref()),
+        r#"{"v":1,"type":"update","locale":"pt-BR"}"#,
+    );
+    assert_eq!(label(&h.cvc()), "Código de segurança (opcional)");
+    assert_eq!(label(&h.name()), "Nome impresso no cartão (opcional)");
+    assert!(
+        h.posted("change").is_empty(),
+        "no error shown, nothing to tell"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -807,7 +897,10 @@ async fn tokenize_passes_on_the_vaults_refusal_and_refetches_a_rotated_key() {
 
     let _vault = MockVault::install(
         r#"[[429, {"error":{"code":"rate_limited","message":"Too many requests."}}],
-            [422, {"error":{"code":"invalid_card","message":"The card number is not valid.","field":"number"}}]]"#,
+            [422, {"error":{"code":"invalid_card","message":"The card number is not valid.","field":"number"}}],
+            [503, {"error":{"code":"locked","message":"The vault is locked."}}],
+            [400, {"error":{"code":"stale_envelope","message":"Stale envelope."}}],
+            [403, {"error":{"code":"forbidden_origin","message":"Forbidden origin."}}]]"#,
     );
     h.request("tokenize", 2);
     let error = get(&h.reply(2).await, "error");
@@ -822,6 +915,29 @@ async fn tokenize_passes_on_the_vaults_refusal_and_refetches_a_rotated_key() {
     assert_eq!(text(&error, "code"), "invalid_card");
     assert_eq!(text(&error, "field"), "number");
     assert_eq!(text(&error, "message"), "Die Kartennummer ist ungültig.");
+    // Every code in German: the vault's English message never reaches the shopper.
+    for (id, code, message) in [
+        (
+            4,
+            "locked",
+            "Der Dienst ist gerade nicht verfügbar. Bitte versuchen Sie es in einigen Minuten erneut.",
+        ),
+        (
+            5,
+            "stale_envelope",
+            "Die Uhr Ihres Geräts scheint falsch zu gehen. Prüfen Sie Datum und Uhrzeit und versuchen Sie es erneut.",
+        ),
+        (
+            6,
+            "forbidden_origin",
+            "Ein Fehler ist aufgetreten. Bitte versuchen Sie es erneut.",
+        ),
+    ] {
+        h.request("tokenize", id);
+        let error = get(&h.reply(id).await, "error");
+        assert_eq!(text(&error, "code"), code);
+        assert_eq!(text(&error, "message"), message);
+    }
 }
 
 #[wasm_bindgen_test]

@@ -24,6 +24,7 @@
     var pending = {};
     var seq = 0;
     var ready = false;
+    var queued = null;
     var settings = { style: options.style || {}, locale: options.locale, messages: options.messages, cvc: options.cvc };
     frame.src = VAULT + '/v1/field?key=' + encodeURIComponent(options.publishableKey) +
       '&origin=' + encodeURIComponent(location.origin) +
@@ -57,6 +58,8 @@
       if (m.type === 'ready') {
         ready = true;
         clearTimeout(timer);
+        if (queued) post('update', queued);
+        queued = null;
         emit('ready', {});
       } else if (m.type === 'change') {
         emit('change', { brand: m.brand, complete: !!m.complete, empty: !!m.empty, error: m.error || null });
@@ -73,9 +76,9 @@
       if (!ready) emit('error', { code: 'ready_timeout', message: 'The card field did not load.' });
     }, options.readyTimeout || 10000);
 
-    function post(type) {
+    function post(type, members) {
       var id = ++seq;
-      frame.contentWindow.postMessage({ v: 1, type: type, id: id }, VAULT);
+      frame.contentWindow.postMessage(Object.assign({ v: 1, type: type, id: id }, members), VAULT);
       return id;
     }
 
@@ -99,6 +102,18 @@
       },
       encrypt: function () {
         return send('encrypt').then(function (m) { return m.envelope; });
+      },
+      // New style, locale or messages, applied without reloading the field (what the shopper
+      // typed stays). Each one given replaces the current one; before `ready`, they wait for it.
+      update: function (options) {
+        var next = {};
+        ['style', 'locale', 'messages'].forEach(function (k) {
+          // As JSON: only data crosses to the field.
+          if (options && options[k] !== undefined) next[k] = JSON.parse(JSON.stringify(options[k]));
+        });
+        if (ready) post('update', next);
+        else if (frame.parentNode) queued = Object.assign(queued || {}, next);
+        return this;
       },
       focus: function () { if (ready) post('focus'); },
       clear: function () { if (ready) post('clear'); },

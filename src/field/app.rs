@@ -70,7 +70,6 @@ pub struct Field {
     listeners: Vec<Listener>,
     observer: ResizeObserver,
     _on_resize: Closure<dyn FnMut()>,
-    sheet: Option<(Document, CssStyleSheet)>,
 }
 
 impl Field {
@@ -94,12 +93,8 @@ impl Drop for Field {
         self.observer.disconnect();
         self.listeners.clear();
         self.inner.view.form.remove();
-        if let Some((document, sheet)) = &self.sheet {
-            let sheet: &JsValue = sheet.as_ref();
-            let kept = document
-                .adopted_style_sheets()
-                .filter(&mut |other, _, _| &other != sheet);
-            document.set_adopted_style_sheets(&kept);
+        if let Some(sheet) = self.inner.sheet.take() {
+            remove_sheet(&self.inner.document, &sheet);
         }
     }
 }
@@ -116,13 +111,16 @@ pub fn mount(
     let window = document
         .default_view()
         .ok_or_else(|| JsValue::from_str("cardvault: the document has no window"))?;
-    let options = Options::read(&config.options, &window);
-    let messages = Messages::new(options.locale, options.messages);
-    let view = View::build(document, container, &messages, options.cvc)?;
-    let sheet = apply_style(document, &options.style);
+    let options = &config.options;
+    let cvc_policy = read_cvc(options);
+    let messages = Messages::new(read_locale(options, &window), read_messages(options));
+    let view = View::build(document, container, &messages, cvc_policy)?;
+    let sheet = apply_style(document, &read_style(options));
     let inner = Rc::new(Inner {
         view,
-        messages,
+        messages: RefCell::new(messages),
+        document: document.clone(),
+        sheet: RefCell::new(sheet),
         origin,
         parent: config.parent,
         post: config.post,
@@ -131,7 +129,7 @@ pub fn mount(
         number_len: Cell::new(0),
         last: RefCell::new(None),
         height: Cell::new(0),
-        cvc_policy: options.cvc,
+        cvc_policy,
     });
 
     // One listener each on the form (events bubble up from the inputs) and on the window.
@@ -161,7 +159,6 @@ pub fn mount(
         listeners,
         observer,
         _on_resize: on_resize,
-        sheet,
     })
 }
 
@@ -211,10 +208,7 @@ fn warn(text: &str) {
 /// The merchant's style object through the allow-list, adopted as a constructed stylesheet
 /// (CSSOM: the page's policy allows no inline style). A browser without constructed
 /// stylesheets shows the field in its default style.
-fn apply_style(
-    document: &Document,
-    style: &[(String, style::Value)],
-) -> Option<(Document, CssStyleSheet)> {
+fn apply_style(document: &Document, style: &[(String, style::Value)]) -> Option<CssStyleSheet> {
     let compiled = style::compile(style);
     for warning in &compiled.warnings {
         warn(warning);
@@ -235,64 +229,73 @@ fn apply_style(
     let sheets = document.adopted_style_sheets();
     sheets.push(&sheet);
     document.set_adopted_style_sheets(&sheets);
-    Some((document.clone(), sheet))
+    Some(sheet)
 }
 
-/// The merchant's options, read from the options object.
-struct Options {
-    style: Vec<(String, style::Value)>,
-    locale: Locale,
-    messages: Vec<(String, String)>,
-    cvc: CvcPolicy,
+/// Takes `sheet` out of `document`'s adopted stylesheets.
+fn remove_sheet(document: &Document, sheet: &CssStyleSheet) {
+    let sheet: &JsValue = sheet.as_ref();
+    let kept = document
+        .adopted_style_sheets()
+        .filter(&mut |other, _, _| &other != sheet);
+    document.set_adopted_style_sheets(&kept);
 }
 
-impl Options {
-    fn read(options: &JsValue, window: &Window) -> Options {
-        let style = match to_value(&get(options, "style"), 0) {
-            style::Value::Object(members) => members,
-            _ => {
-                if !get(options, "style").is_undefined() {
-                    warn("cardvault: option `style` ignored: it is not an object");
-                }
-                Vec::new()
+/// The options' `style` object (none when it is missing or not an object, with a warning for
+/// the latter).
+fn read_style(options: &JsValue) -> Vec<(String, style::Value)> {
+    match to_value(&get(options, "style"), 0) {
+        style::Value::Object(members) => members,
+        _ => {
+            if !get(options, "style").is_undefined() {
+                warn("cardvault: option `style` ignored: it is not an object");
             }
-        };
-        let locale = match get(options, "locale").as_string() {
-            None => Locale::En,
-            Some(tag) => {
-                let tag = if tag == "auto" {
-                    window.navigator().language().unwrap_or_default()
-                } else {
-                    tag
-                };
-                Locale::parse(&tag).unwrap_or_else(|| {
-                    warn("cardvault: option `locale` not supported: using English");
-                    Locale::En
-                })
-            }
-        };
-        let mut messages = Vec::new();
-        if let style::Value::Object(members) = to_value(&get(options, "messages"), 2) {
-            for (key, value) in members {
-                match value {
-                    style::Value::Text(text) => messages.push((key, text)),
-                    _ => warn("cardvault: a message that is not a string was ignored"),
-                }
+            Vec::new()
+        }
+    }
+}
+
+/// The options' `locale`: a language tag, or `auto` for the browser's; English when missing
+/// or not one the field speaks (with a warning).
+fn read_locale(options: &JsValue, window: &Window) -> Locale {
+    match get(options, "locale").as_string() {
+        None => Locale::En,
+        Some(tag) => {
+            let tag = if tag == "auto" {
+                window.navigator().language().unwrap_or_default()
+            } else {
+                tag
+            };
+            Locale::parse(&tag).unwrap_or_else(|| {
+                warn("cardvault: option `locale` not supported: using English");
+                Locale::En
+            })
+        }
+    }
+}
+
+/// The options' `messages`: overrides by key; anything but a string is left out.
+fn read_messages(options: &JsValue) -> Vec<(String, String)> {
+    let mut messages = Vec::new();
+    if let style::Value::Object(members) = to_value(&get(options, "messages"), 2) {
+        for (key, value) in members {
+            match value {
+                style::Value::Text(text) => messages.push((key, text)),
+                _ => warn("cardvault: a message that is not a string was ignored"),
             }
         }
-        let cvc = match get(options, "cvc").as_string().as_deref() {
-            Some("optional") => CvcPolicy::Optional,
-            Some("required") | None => CvcPolicy::Required,
-            Some(_) => {
-                warn("cardvault: option `cvc` must be \"required\" or \"optional\": required");
-                CvcPolicy::Required
-            }
-        };
-        Options {
-            style,
-            locale,
-            messages,
-            cvc,
+    }
+    messages
+}
+
+/// The options' `cvc`: `required` (the default) or `optional`.
+fn read_cvc(options: &JsValue) -> CvcPolicy {
+    match get(options, "cvc").as_string().as_deref() {
+        Some("optional") => CvcPolicy::Optional,
+        Some("required") | None => CvcPolicy::Required,
+        Some(_) => {
+            warn("cardvault: option `cvc` must be \"required\" or \"optional\": required");
+            CvcPolicy::Required
         }
     }
 }
@@ -350,7 +353,11 @@ impl From<Failure> for Rejection {
 /// The field's state, shared by its listeners and its running requests.
 struct Inner {
     view: View,
-    messages: Messages,
+    /// The words, which an `update` may change.
+    messages: RefCell<Messages>,
+    document: Document,
+    /// The merchant's style as adopted, which an `update` may replace.
+    sheet: RefCell<Option<CssStyleSheet>>,
     origin: String,
     parent: Window,
     post: Rc<dyn Fn(&JsValue)>,
@@ -387,12 +394,48 @@ impl Inner {
             .set(values.number.bytes().filter(u8::is_ascii_digit).count());
         drop(values);
         let form = self.form.borrow();
-        self.view.render(&check, &form, &self.messages);
+        let messages = self.messages.borrow();
+        self.view.render(&check, &form, &messages);
         let summary = form.summary(&check);
         drop(form);
         let changed = self.last.replace(Some(summary)) != Some(summary);
         if tell && changed {
-            self.post(&protocol::change(&summary, &self.messages));
+            self.post(&protocol::change(&summary, &messages));
+        }
+    }
+
+    /// Applies an `update` message's options: each of `style`, `locale` and `messages` that it
+    /// has replaces the field's. What the shopper typed stays; an error shown is told again in
+    /// the new words.
+    fn update(&self, data: &JsValue) {
+        if !get(data, "style").is_undefined() {
+            let sheet = apply_style(&self.document, &read_style(data));
+            if let Some(old) = self.sheet.replace(sheet) {
+                remove_sheet(&self.document, &old);
+            }
+        }
+        let (locale, messages) = (get(data, "locale"), get(data, "messages"));
+        if locale.is_undefined() && messages.is_undefined() {
+            return;
+        }
+        {
+            let mut words = self.messages.borrow_mut();
+            if !locale.is_undefined()
+                && let Some(window) = self.document.default_view()
+            {
+                words.set_locale(read_locale(data, &window));
+            }
+            if !messages.is_undefined() {
+                words.set_overrides(read_messages(data));
+            }
+            self.view.words(&words, self.cvc_policy);
+        }
+        let before = *self.last.borrow();
+        self.refresh(true);
+        // Unchanged, the summary was not posted again: its error's message was, in old words.
+        let after = *self.last.borrow();
+        if let Some(summary) = after.filter(|s| s.error.is_some() && after == before) {
+            self.post(&protocol::change(&summary, &self.messages.borrow()));
         }
     }
 
@@ -516,6 +559,7 @@ impl Inner {
                 self.form.borrow_mut().clear();
                 self.refresh(true);
             }
+            Request::Update => self.update(&event.data()),
             Request::Tokenize | Request::Encrypt => {
                 let inner = Rc::clone(self);
                 spawn_local(async move {
@@ -531,7 +575,8 @@ impl Inner {
         match self.submit(request).await {
             Ok(members) => protocol::success(id, &members),
             Err(Rejection::Card(e)) => {
-                protocol::failure(id, e.code(), self.messages.error(e), Some(e.field().id()))
+                let messages = self.messages.borrow();
+                protocol::failure(id, e.code(), messages.error(e), Some(e.field().id()))
             }
             Err(Rejection::Vault(failure)) => {
                 let text = self.failure_text(&failure);
@@ -541,9 +586,11 @@ impl Inner {
     }
 
     /// The shopper-facing message of a failure after validation: the merchant's or the
-    /// locale's for its code; for a card the vault refused, the card rules' message for that
-    /// input; else the vault's own message in English, or a generic one in other languages.
+    /// locale's for its code (`locked` reads as `unavailable`); for a card the vault refused,
+    /// the card rules' message for that input; else the vault's own message in English, or
+    /// the locale's `internal` in other languages.
     fn failure_text(&self, failure: &Failure) -> String {
+        let messages = self.messages.borrow();
         let by_field = match failure.field.as_deref() {
             Some("number") => Some(CardError::InvalidNumber),
             Some("exp") => Some(CardError::InvalidExp),
@@ -551,11 +598,15 @@ impl Inner {
             Some("name") => Some(CardError::InvalidName),
             _ => None,
         };
-        let generic = || self.messages.text("internal").unwrap_or_default();
-        let text = match (self.messages.text(&failure.code), by_field) {
+        let code = match failure.code.as_str() {
+            "locked" => "unavailable",
+            code => code,
+        };
+        let generic = || messages.text("internal").unwrap_or_default();
+        let text = match (messages.text(code), by_field) {
             (Some(text), _) => text,
-            (None, Some(e)) => self.messages.error(e),
-            (None, None) if self.messages.locale() == Locale::En => {
+            (None, Some(e)) => messages.error(e),
+            (None, None) if messages.locale() == Locale::En => {
                 failure.message.as_deref().unwrap_or_else(generic)
             }
             (None, None) => generic(),

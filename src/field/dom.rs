@@ -57,6 +57,7 @@ const WORDS: [[&str; 2]; 4] = [
 pub(crate) struct View {
     /// The form, root of everything the field shows.
     pub(crate) form: HtmlElement,
+    labels: [Element; 4],
     inputs: [HtmlInputElement; 4],
     errors: [Element; 4],
     brand: Element,
@@ -81,43 +82,38 @@ impl View {
         let form = document.create_element("form")?;
         form.set_class_name("cv");
         form.set_attribute("novalidate", "")?;
-        form.set_attribute("lang", messages.locale().tag())?;
         form.set_inner_html(&TEMPLATE.replace('$', &prefix));
         // Found inside this form, by position: whatever else the document holds.
-        let labels = form.get_elements_by_tag_name("label");
+        let all_labels = form.get_elements_by_tag_name("label");
         let all_inputs = form.get_elements_by_tag_name("input");
         let all_errors = form.get_elements_by_class_name("cv-error");
+        let mut labels = Vec::with_capacity(4);
         let mut inputs = Vec::with_capacity(4);
         let mut errors = Vec::with_capacity(4);
-        let mut words = WORDS;
-        if cvc_policy == CvcPolicy::Optional {
-            words[slot(Field::Cvc)][0] = "cvc_label_optional";
-        }
-        for (i, [label_key, placeholder_key]) in (0..).zip(words) {
+        for i in 0..4 {
             let (Some(label), Some(input), Some(error)) =
-                (labels.item(i), all_inputs.item(i), all_errors.item(i))
+                (all_labels.item(i), all_inputs.item(i), all_errors.item(i))
             else {
                 break;
             };
-            label.set_text_content(messages.text(label_key));
-            match messages.text(placeholder_key) {
-                Some(placeholder) if !placeholder.is_empty() => {
-                    input.set_attribute("placeholder", placeholder)?;
-                }
-                _ => {}
-            }
+            labels.push(label);
             inputs.push(input.unchecked_into::<HtmlInputElement>());
             errors.push(error);
         }
         let brand = form.get_elements_by_class_name("cv-brand").item(0);
-        let (Ok(inputs), Ok(errors), Some(brand)) = (inputs.try_into(), errors.try_into(), brand)
-        else {
+        let (Ok(labels), Ok(inputs), Ok(errors), Some(brand)) = (
+            labels.try_into(),
+            inputs.try_into(),
+            errors.try_into(),
+            brand,
+        ) else {
             return Err(JsValue::from_str(
                 "cardvault: the field's form is incomplete",
             ));
         };
         let view = View {
             form: form.unchecked_into(),
+            labels,
             inputs,
             errors,
             brand,
@@ -126,8 +122,27 @@ impl View {
             view.input(Field::Cvc)
                 .set_attribute("aria-required", "false")?;
         }
+        view.words(messages, cvc_policy);
         container.append_child(&view.form)?;
         Ok(view)
+    }
+
+    /// Sets the form's language, the labels and the placeholders in `messages`' words (at
+    /// mount, and again when the page changes the locale or the messages).
+    pub(crate) fn words(&self, messages: &Messages, cvc_policy: CvcPolicy) {
+        set_if_changed(&self.form, "lang", Some(messages.locale().tag()));
+        let mut words = WORDS;
+        if cvc_policy == CvcPolicy::Optional {
+            words[slot(Field::Cvc)][0] = "cvc_label_optional";
+        }
+        for (i, [label_key, placeholder_key]) in words.into_iter().enumerate() {
+            let label = messages.text(label_key).unwrap_or_default();
+            if self.labels[i].text_content().as_deref().unwrap_or_default() != label {
+                self.labels[i].set_text_content(Some(label));
+            }
+            let placeholder = messages.text(placeholder_key).filter(|p| !p.is_empty());
+            set_if_changed(&self.inputs[i], "placeholder", placeholder);
+        }
     }
 
     /// The input of `field`.

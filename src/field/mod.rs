@@ -9,7 +9,8 @@
 //!
 //! - [`state`]: edits, statuses and which errors show, without the DOM (tested natively);
 //! - [`style`]: the merchant's style object through the allow-list (tested natively);
-//! - [`i18n`]: words in English, French, German and Spanish, and the merchant's overrides;
+//! - [`i18n`]: words in eleven locales (English, French, German, Spanish, Italian, Dutch,
+//!   Portuguese and Brazilian Portuguese, Japanese, Polish, Swedish), and the merchant's overrides;
 //! - [`protocol`]: the messages between the field and the page;
 //! - on wasm32 only: `dom` (the elements), `vault` (JWKS and tokens), `app` ([`mount`], the
 //!   listeners, tokenize and encrypt) and [`start`], which mounts the field into the page.

@@ -14,7 +14,11 @@
 //!   `{v:1, type:"result", id, ok:false, error:{code, message, field?}}` when either fails.
 //!
 //! Page → field: `{v:1, type:"tokenize" | "encrypt" | "focus" | "clear", id}` (`focus` and
-//! `clear` get no reply).
+//! `clear` get no reply), and `{v:1, type:"update", style?, locale?, messages?}`, which applies
+//! new options without a reload, and gets no reply: each member given replaces the one the field
+//! has (a `messages` object replaces every override), a member left out keeps it. The inputs
+//! keep what the shopper typed; when an error is shown, a `change` follows with its message in
+//! the new words.
 
 use alloc::string::String;
 
@@ -29,6 +33,8 @@ pub enum Request {
     Focus,
     /// Empty every input.
     Clear,
+    /// Apply new options (style, locale, messages).
+    Update,
 }
 
 impl Request {
@@ -39,6 +45,7 @@ impl Request {
             "encrypt" => Request::Encrypt,
             "focus" => Request::Focus,
             "clear" => Request::Clear,
+            "update" => Request::Update,
             _ => return None,
         })
     }
@@ -191,10 +198,12 @@ mod tests {
         assert_eq!(Request::from_type("encrypt"), Some(Request::Encrypt));
         assert_eq!(Request::from_type("focus"), Some(Request::Focus));
         assert_eq!(Request::from_type("clear"), Some(Request::Clear));
+        assert_eq!(Request::from_type("update"), Some(Request::Update));
         assert_eq!(Request::from_type("Tokenize"), None);
         assert_eq!(Request::from_type("result"), None);
         assert!(Request::Tokenize.replies() && Request::Encrypt.replies());
         assert!(!Request::Focus.replies() && !Request::Clear.replies());
+        assert!(!Request::Update.replies());
     }
 
     #[test]

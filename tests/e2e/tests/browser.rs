@@ -740,3 +740,110 @@ setInterval(function () {
     browser.close().await;
     vault.stop();
 }
+
+/// What the field in `iframe` shows: its `lang`, the number's label, its placeholder and
+/// value, the number's error and the number input's font size.
+async fn field_words(browser: &Browser, iframe: &str) -> Value {
+    browser.enter_iframe(iframe).await;
+    let words = browser
+        .js(
+            "const n = document.querySelector('input[autocomplete=\"cc-number\"]');
+             const e = document.querySelector('input[autocomplete=\"cc-exp\"]');
+             return { lang: document.querySelector('form').lang,
+                      label: document.querySelector(`label[for=\"${n.id}\"]`).textContent,
+                      exp_placeholder: e.placeholder, value: n.value,
+                      error: document.getElementById(n.id + '-error').textContent,
+                      font_size: getComputedStyle(n).fontSize };",
+            vec![],
+        )
+        .await;
+    browser.leave_iframes().await;
+    words
+}
+
+#[tokio::test]
+async fn the_loader_updates_the_field_without_reloading_it() {
+    let mut vault = Vault::start();
+    let browser = Browser::start().await;
+    open_shop(&browser, &vault).await;
+    // Updated before its ready: the update waits for it.
+    browser
+        .js(
+            r#"
+            const host = document.createElement('div');
+            host.id = 'e2e-u';
+            document.getElementById('card').after(host);
+            window.e2e = { changes: [], ready: false };
+            const card = CardVault.mount('#e2e-u', {
+              publishableKey: document.getElementById('card').dataset.publishableKey,
+              locale: 'fr',
+            });
+            card.on('ready', () => { window.e2e.ready = true; });
+            card.on('change', e => { window.e2e.changes.push(e); });
+            window.e2e.card = card.update({ locale: 'it', style: { base: { fontSize: '19px' } } });
+            if (window.e2e.card !== card) throw new Error('update() does not return the card');
+            "#,
+            vec![],
+        )
+        .await;
+    browser
+        .wait_for_js(START_TIMEOUT, "the field's ready", "window.e2e.ready")
+        .await;
+    // The update is posted on ready; the field applies it as the message arrives.
+    let mut words = Value::Null;
+    for _ in 0..50 {
+        words = field_words(&browser, "#e2e-u iframe").await;
+        if words["lang"] == "it" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        words["lang"], "it",
+        "the update before ready was not applied: {words}"
+    );
+    assert_eq!(words["label"], "Numero della carta", "{words}");
+    assert_eq!(words["font_size"], "19px", "{words}");
+
+    // An error on show, then the locale changes: the same input, the error in the new words,
+    // and the page told so.
+    browser.enter_iframe("#e2e-u iframe").await;
+    browser.type_into("cc-number", "4242").await;
+    browser.type_into("cc-exp", "1").await;
+    browser.leave_iframes().await;
+    browser
+        .js(
+            "window.e2e.changes = []; window.e2e.card.update({ locale: 'ja' });",
+            vec![],
+        )
+        .await;
+    let change = browser
+        .wait_for_js(
+            START_TIMEOUT,
+            "a change in the new locale",
+            "window.e2e.changes.find(c => c.error && c.error.message.includes('カード番号'))",
+        )
+        .await;
+    assert_eq!(change["error"]["code"], "incomplete_number", "{change}");
+    let words = field_words(&browser, "#e2e-u iframe").await;
+    assert_eq!(words["lang"], "ja", "{words}");
+    assert_eq!(words["label"], "カード番号", "{words}");
+    assert_eq!(words["exp_placeholder"], "月 / 年", "{words}");
+    assert_eq!(words["value"], "4242", "{words}");
+    assert_eq!(
+        words["error"], "カード番号が最後まで入力されていません。",
+        "{words}"
+    );
+    assert_eq!(words["font_size"], "19px", "the style stays: {words}");
+    // Still the one iframe it mounted.
+    let frames = browser
+        .js(
+            "return document.querySelectorAll('#e2e-u iframe').length;",
+            vec![],
+        )
+        .await;
+    assert_eq!(frames, 1);
+
+    browser.close().await;
+    vault.stop();
+}
