@@ -8,7 +8,7 @@ use std::process::Stdio;
 
 use crate::imports;
 use crate::install::{self, FIELD_TOOLCHAIN, Needs, WASM_TARGET, find_terser, find_wasm_opt};
-use crate::process::{self, cargo, command, relative, target_dir};
+use crate::process::{self, cargo, command, relative, target_dir, workspace_root};
 
 /// wasm-opt's flags: flattening and re-running the relooper before optimizing for size twice,
 /// then again until nothing shrinks (smaller after gzip than one `-Oz`), the features the
@@ -61,6 +61,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     let field = field()?;
     print_sizes(&field)?;
+    check_field_size(&field)?;
     if options.field_only {
         return Ok(());
     }
@@ -197,6 +198,30 @@ fn print_sizes(files: &[PathBuf]) -> Result<(), String> {
             None => println!("xtask: {name}: {raw} bytes"),
         }
     }
+    Ok(())
+}
+
+/// The field's size target: what the iframe loads (the glue, the wasm, and the page's HTML, CSS
+/// and JS, each its own response), in bytes after `gzip -9`; the bench's `field_gz_bytes`.
+const FIELD_TARGET_GZ_BYTES: usize = 60_000;
+
+/// Fails when the field built into `files` (the glue and the wasm) and its page in `www/field`
+/// are over their size target, else prints what they weigh.
+pub fn check_field_size(files: &[PathBuf]) -> Result<(), String> {
+    let page = ["field.html", "field.css", "field.js"]
+        .map(|name| workspace_root().join("www").join("field").join(name));
+    let mut total = 0;
+    for file in files.iter().chain(&page) {
+        total += gzip_size(file)
+            .ok_or_else(|| format!("cannot measure {} with gzip -9", file.display()))?;
+    }
+    if total > FIELD_TARGET_GZ_BYTES {
+        return Err(format!(
+            "the field weighs {total} bytes gzipped, over its target of {FIELD_TARGET_GZ_BYTES} \
+             (bench/README.md, where the bytes go)"
+        ));
+    }
+    println!("xtask: the field weighs {total} bytes gzipped (target {FIELD_TARGET_GZ_BYTES})");
     Ok(())
 }
 

@@ -131,9 +131,10 @@ fn clippy(_: &Context) -> Result<(), String> {
     ]))
 }
 
-/// The field's WebAssembly, which the server embeds: built before anything compiles the server.
+/// The field's WebAssembly, which the server embeds: built before anything compiles the server,
+/// and held to its size target.
 fn field_build(_: &Context) -> Result<(), String> {
-    crate::build::field().map(|_| ())
+    crate::build::check_field_size(&crate::build::field()?)
 }
 
 /// The field as shipped: wasm32, without the vault-side features, `no_std` with its own panic
