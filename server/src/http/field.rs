@@ -153,14 +153,22 @@ async fn loader() -> Response {
 mod tests {
     use super::*;
 
-    /// The README shows merchants the script tag with the loader's real SRI hash.
+    /// The README and the integration guide show merchants the script tag with the loader's
+    /// real SRI hash.
     #[test]
     fn the_readme_carries_the_current_sri_hash() {
-        let readme = include_str!("../../../README.md");
-        assert!(
-            readme.contains(&format!("integrity=\"{LOADER_SRI}\"")),
-            "README.md must show integrity=\"{LOADER_SRI}\" (the loader changed: update the snippet)"
-        );
+        for (name, text) in [
+            ("README.md", include_str!("../../../README.md")),
+            (
+                "docs/integration.md",
+                include_str!("../../../docs/integration.md"),
+            ),
+        ] {
+            assert!(
+                text.contains(&format!("integrity=\"{LOADER_SRI}\"")),
+                "{name} must show integrity=\"{LOADER_SRI}\" (the loader changed: update the snippet)"
+            );
+        }
     }
 
     #[test]

@@ -203,3 +203,84 @@ fn the_documented_errors_are_the_catalogue_s() {
         .collect();
     assert_eq!(named, catalogue);
 }
+
+/// `text` with what is between the `generated: NAME` markers replaced by `body`.
+fn with_generated(text: &str, name: &str, body: &str) -> String {
+    let start = format!("<!-- generated: {name} -->\n");
+    let end = format!("<!-- end of generated: {name} -->");
+    let (before, rest) = text.split_once(&start).expect("the start marker");
+    let (_, after) = rest.split_once(&end).expect("the end marker");
+    format!("{before}{start}{body}{end}{after}")
+}
+
+/// The test cards: each number's brand is what the card rules detect, and the refused ones are
+/// refused with the error the table shows.
+fn test_cards() -> String {
+    use cardvault::card::CardNumber;
+    let accepted = [
+        ("4242424242424242", "visa"),
+        ("4000056655665556", "visa"),
+        ("5555555555554444", "mastercard"),
+        ("2223003122003222", "mastercard"),
+        ("378282246310005", "amex"),
+        ("6011111111111117", "discover"),
+        ("3056930009020004", "diners"),
+        ("3566002020360505", "jcb"),
+        ("6200000000000005", "unionpay"),
+        ("6759649826438453", "maestro"),
+        ("2200000000000004", "mir"),
+        ("5066991111111118", "elo"),
+        ("6370950000000005", "hiper"),
+        ("6062825624254001", "hipercard"),
+    ];
+    let mut table = String::from("| number | brand | the vault answers |\n| --- | --- | --- |\n");
+    for (number, brand) in accepted {
+        let parsed = CardNumber::parse(number).unwrap();
+        assert_eq!(parsed.brand().id(), brand, "{number}");
+        table.push_str(&format!(
+            "| `{number}` | `{brand}` | `201` with a token |\n"
+        ));
+    }
+    for number in ["4242424242424241", "424242424242"] {
+        let error = ApiError(Error::InvalidCard(CardNumber::parse(number).unwrap_err()));
+        table.push_str(&format!(
+            "| `{number}` | | `{}` `{}`, `field` `{}`: {} |\n",
+            error.status().as_u16(),
+            error.code(),
+            error.field().unwrap(),
+            error.message()
+        ));
+    }
+    table
+}
+
+/// The error codes, from the catalogue the document's error schemas come from.
+fn error_codes() -> String {
+    let mut table = String::from(
+        "| code | status | `field` | `Retry-After` | message |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for error in ApiError::catalogue() {
+        table.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            error.code(),
+            error.status().as_u16(),
+            error.field().map_or(String::new(), |f| format!("`{f}`")),
+            if error.retry_after().is_some() {
+                "yes"
+            } else {
+                ""
+            },
+            error.message().replace('|', "\\|")
+        ));
+    }
+    table
+}
+
+#[test]
+fn the_integration_guide_s_tables_are_the_generated_ones() {
+    let path = "docs/integration.md";
+    let text = std::fs::read_to_string(repo_file(path)).unwrap();
+    let text = with_generated(&text, "test cards", &test_cards());
+    let text = with_generated(&text, "error codes", &error_codes());
+    committed_is(path, &text);
+}
