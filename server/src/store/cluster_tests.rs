@@ -703,6 +703,66 @@ on_both!(
     }
 );
 
+on_both!(
+    a_batch_with_a_failing_row_commits_only_what_it_answers,
+    |open: &dyn Fn() -> Store| {
+        let store = open();
+        async move {
+            prepare(&store);
+            let key = test_key();
+            // Submitted at once: pairs of tokenizations of one token id (a collision the store
+            // refuses) with envelopes of their own. On PostgreSQL the run's rows fail together and
+            // the batch goes again one op at a time; whatever was sent before that failure must not
+            // have been committed with it.
+            let mut ops = Vec::new();
+            for i in 0..16 {
+                let store = store.clone();
+                ops.push(tokio::spawn(async move {
+                    let id = format!("tok_d{}", i / 2);
+                    store
+                        .insert_token(
+                            token(&id, &format!("fp_d{i}")),
+                            format!("jti-d{i}"),
+                            now() + 300,
+                            event("tokenize", Some(&id)),
+                        )
+                        .await
+                }));
+            }
+            let mut answers = Vec::new();
+            for op in ops {
+                answers.push(op.await.unwrap());
+            }
+            for (pair, answers) in answers.chunks(2).enumerate() {
+                assert_eq!(
+                    answers.iter().filter(|a| a.is_ok()).count(),
+                    1,
+                    "one tokenization of tok_d{pair} is stored"
+                );
+            }
+            for (i, answer) in answers.iter().enumerate() {
+                // A refused envelope was not spent: it is not remembered as seen.
+                assert_eq!(
+                    store.jti_seen(&format!("jti-d{i}"), now()).unwrap(),
+                    answer.is_ok(),
+                    "jti-d{i}"
+                );
+            }
+            let report = verify_audit_sealed(&store, Some(&key), None).unwrap();
+            let entries = store.audit_entries().unwrap();
+            assert_eq!(report.entries as usize, entries.len());
+            assert_eq!(
+                entries
+                    .iter()
+                    .filter(|e| e.event.action == "tokenize" && e.event.outcome == "ok")
+                    .count(),
+                8,
+                "one entry per stored token, none for a refused one"
+            );
+        }
+    }
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_appending_at_once_keep_one_sealed_chain() {
     let Some((_db, a, b)) = two() else { return };

@@ -886,16 +886,11 @@ async fn exec(
 }
 
 async fn read_seal(c: &impl GenericClient) -> Result<Option<AuditSealRecord>, StoreError> {
-    one(
-        c,
-        "audit_seal",
-        "SELECT key, since, seq, hash, mac FROM audit_seal WHERE id = 1",
-        &[],
-    )
-    .await?
-    .as_ref()
-    .map(seal_from_row)
-    .transpose()
+    one(c, "audit_seal", READ_SEAL_SQL, &[])
+        .await?
+        .as_ref()
+        .map(seal_from_row)
+        .transpose()
 }
 
 async fn holds(c: &impl GenericClient, tables: &[&str]) -> Result<bool, StoreError> {
@@ -1426,375 +1421,576 @@ struct Chain {
     hash: [u8; 32],
 }
 
+/// The statements a write batch sends pipelined. Each is prepared on the connection before a
+/// pipeline sends any ([`prepare`]): one not yet prepared would wait for its preparation while a
+/// later one, prepared, went ahead of it.
+const PIPELINED: [&str; 11] = [
+    AUDIT_LOCK_SQL,
+    AUDIT_HEAD_SQL,
+    READ_SEAL_SQL,
+    KNOWN_JTIS_SQL,
+    KNOWN_CARDS_SQL,
+    INSERT_JTIS_SQL,
+    INSERT_TOKENS_SQL,
+    INSERT_CVCS_SQL,
+    INSERT_CARDS_SQL,
+    APPEND_AUDIT_SQL,
+    SEAL_AUDIT_SQL,
+];
+const AUDIT_LOCK_SQL: &str = "SELECT pg_advisory_xact_lock($1)";
+const AUDIT_HEAD_SQL: &str = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+const READ_SEAL_SQL: &str = "SELECT key, since, seq, hash, mac FROM audit_seal WHERE id = 1";
+const KNOWN_JTIS_SQL: &str = "SELECT jti FROM jtis WHERE jti = ANY($1::text[])";
+const KNOWN_CARDS_SQL: &str = "SELECT card_key, number, expires_at, refused FROM card_enumeration \
+     WHERE card_key = ANY($1::bytea[]) AND expires_at > $2";
+const INSERT_JTIS_SQL: &str =
+    "INSERT INTO jtis (jti, expires_at) SELECT * FROM unnest($1::text[], $2::bigint[])";
+const INSERT_TOKENS_SQL: &str = "INSERT INTO tokens (token, merchant_id, card, data_key_version, \
+     brand, last4, bin, exp_month, exp_year, fingerprint, created_at, expires_at) \
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::integer[], $5::text[], \
+     $6::text[], $7::text[], $8::smallint[], $9::integer[], $10::text[], $11::bigint[], $12::bigint[])";
+const INSERT_CVCS_SQL: &str = "INSERT INTO cvcs (token, cvc, expires_at) \
+     SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[])";
+const INSERT_CARDS_SQL: &str = "INSERT INTO card_enumeration (card_key, number, refused, expires_at) \
+     SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::boolean[], $4::bigint[])";
+const APPEND_AUDIT_SQL: &str = "INSERT INTO audit (seq, at, request_id, merchant_id, key_kind, \
+     client, action, token, outcome, detail, prev_hash, hash) \
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], \
+     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea[], $12::bytea[])";
+const SEAL_AUDIT_SQL: &str =
+    "UPDATE audit_seal SET since = $1, seq = $2, hash = $3, mac = $4 WHERE id = 1";
+
+/// Prepares [`PIPELINED`] on `c`: once per connection, then a look-up in its cache.
+async fn prepare(c: &Object) -> Result<(), StoreError> {
+    for sql in PIPELINED {
+        c.prepare_cached(sql)
+            .await
+            .map_err(|e| classify("write batch", &e))?;
+    }
+    Ok(())
+}
+
+/// The writer's connection while its transaction is open. Dropped before [`Open::release`] (the
+/// batch's time limit ran out mid-way, or the rollback failed), the connection is closed, not
+/// given back to the pool inside a transaction, and PostgreSQL rolls the transaction back.
+struct Open(Option<Object>);
+
+impl Open {
+    /// The connection, until [`Open::release`] or drop (which consume the guard) take it.
+    fn client(&self) -> Result<&Object, Failed> {
+        self.0.as_ref().ok_or(Failed::Store(StoreError::Closed))
+    }
+
+    /// Back to the pool, the transaction ended.
+    fn release(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(Object::take(conn));
+        }
+    }
+}
+
 impl PgWrites {
     /// One transaction: the audit lock, every op (each in a savepoint when `savepoints`), their
-    /// audit entries, the seal, the commit.
+    /// audit entries, the seal, the commit. Without savepoints, a batch of tokenizations (the bulk
+    /// of a busy vault's batches) is two round trips: the transaction's start, the lock, the
+    /// chain's head, the seal and what the store knows of the tokens' jtis and cards in one; every
+    /// row, the audit entries, the seal and the commit in the other. Statements are sent in the
+    /// order written (`biased`) and PostgreSQL runs them in that order, so the reads come after
+    /// the lock and nothing is committed when a statement before the commit fails.
     async fn run_batch(
         &self,
         ops: &[WriteOp],
         savepoints: bool,
     ) -> Result<Vec<Result<WriteOutcome, StoreError>>, Failed> {
-        let mut conn = connection(&self.db.writes).await?;
-        let answers = {
-            let err = |e: tokio_postgres::Error| Failed::Store(classify("write batch", &e));
-            let t = conn.transaction().await.map_err(err)?;
-            // Pipelined, one round trip: PostgreSQL runs them in order, the reads after the lock.
-            let (_, head, row) = tokio::try_join!(
-                exec(
-                    &t,
-                    "audit lock",
-                    "SELECT pg_advisory_xact_lock($1)",
-                    &[&AUDIT_LOCK],
-                ),
-                audit_head(&t),
-                async {
-                    match self.seal.get() {
-                        Some(_) => read_seal(&t).await,
-                        None => Ok(None),
-                    }
-                },
-            )?;
-            let mut chain = head;
-            let begin = ops
-                .iter()
-                .any(|op| matches!(op, WriteOp::Seal { begin: true }));
-            let sealing = match self.seal.get() {
-                Some(key) => {
-                    match rules::seal_start(head.seq, &head.hash, row.as_ref(), key, begin) {
-                        SealStart::Seal(seal) => Some((key, seal)),
-                        SealStart::Refused(reason) => {
-                            if !self.seal_refused.swap(true, Ordering::Relaxed) {
-                                tracing::error!(
-                                    reason,
-                                    "store: not sealing the audit log (`cardvault audit verify` shows where it changed)"
-                                );
-                            }
-                            None
-                        }
-                    }
-                }
-                None => None,
-            };
-            let mut answers = Vec::with_capacity(ops.len());
-            let mut pending = Vec::new();
-            let mut rest = ops;
-            while let Some(op) = rest.first() {
-                // A run of tokenizations (the bulk of a busy vault's batches) goes in a few
-                // statements for the whole run; the savepoint retry takes them one by one.
-                let run = rest
-                    .iter()
-                    .take_while(|op| matches!(op, WriteOp::InsertToken { .. }))
-                    .count();
-                if !savepoints && run > 1 {
-                    match insert_tokens(&t, &rest[..run], &mut pending).await {
-                        Ok(outcomes) => answers.extend(outcomes),
-                        Err(StoreError::Unavailable) => {
-                            return Err(Failed::Store(StoreError::Unavailable));
-                        }
-                        Err(_) => return Err(Failed::Retry),
-                    }
-                    rest = &rest[run..];
-                    continue;
-                }
-                rest = &rest[1..];
-                if savepoints {
-                    t.batch_execute("SAVEPOINT op").await.map_err(err)?;
-                }
-                let mut events = Vec::new();
-                let answer = apply(&t, op, &mut events).await;
-                match &answer {
-                    Ok(_) | Err(StoreError::Replayed) => {
-                        if savepoints {
-                            append(&t, &mut chain, &events).await?;
-                            t.batch_execute("RELEASE op").await.map_err(err)?;
-                        } else {
-                            pending.extend(events);
-                        }
-                    }
-                    Err(StoreError::Unavailable) => {
-                        return Err(Failed::Store(StoreError::Unavailable));
-                    }
-                    Err(_) if savepoints => {
-                        t.batch_execute("ROLLBACK TO op; RELEASE op")
-                            .await
-                            .map_err(err)?;
-                    }
-                    Err(_) => return Err(Failed::Retry),
-                }
-                answers.push(answer);
+        let open = Open(Some(connection(&self.db.writes).await?));
+        match self.in_transaction(open.client()?, ops, savepoints).await {
+            Ok(answers) => {
+                open.release();
+                Ok(answers)
             }
-            // The chain is worked out here, so the entries and the seal over them go in one
-            // round trip.
-            let appended = AuditRows::extend(&mut chain, &pending)?;
-            let seal = sealing
-                .filter(|(_, seal)| chain.seq != 0 && seal.sealed != Some(chain.seq))
-                .map(|(key, seal)| (seal.since, key.seal(seal.since, chain.seq, &chain.hash)));
-            tokio::try_join!(appended.insert(&t), async {
+            Err(e) => {
+                // A connection that can still roll back goes back to the pool.
+                if open.client()?.batch_execute("ROLLBACK").await.is_ok() {
+                    open.release();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn in_transaction(
+        &self,
+        c: &Object,
+        ops: &[WriteOp],
+        savepoints: bool,
+    ) -> Result<Vec<Result<WriteOutcome, StoreError>>, Failed> {
+        let err = |e: tokio_postgres::Error| Failed::Store(classify("write batch", &e));
+        let lead = match savepoints {
+            true => 0,
+            false => token_run(ops),
+        };
+        let lead = (lead > 1).then(|| TokenRun::of(&ops[..lead]));
+        prepare(c).await?;
+        let (_, _, head, row, lead_known) = tokio::try_join!(
+            biased;
+            async { c.batch_execute("BEGIN").await.map_err(err) },
+            async {
+                exec(
+                    c,
+                    "audit lock",
+                    AUDIT_LOCK_SQL,
+                    &[&AUDIT_LOCK],
+                )
+                .await
+                .map_err(Failed::Store)
+            },
+            async { audit_head(c).await.map_err(Failed::Store) },
+            async {
+                match self.seal.get() {
+                    Some(_) => read_seal(c).await.map_err(Failed::Store),
+                    None => Ok(None),
+                }
+            },
+            async {
+                match &lead {
+                    Some(run) => run.known(c).await.map(Some).map_err(Failed::Store),
+                    None => Ok(None),
+                }
+            },
+        )?;
+        let mut lead_known = lead_known;
+        let mut chain = head;
+        let begin = ops
+            .iter()
+            .any(|op| matches!(op, WriteOp::Seal { begin: true }));
+        let sealing = match self.seal.get() {
+            Some(key) => match rules::seal_start(head.seq, &head.hash, row.as_ref(), key, begin) {
+                SealStart::Seal(seal) => Some((key, seal)),
+                SealStart::Refused(reason) => {
+                    if !self.seal_refused.swap(true, Ordering::Relaxed) {
+                        tracing::error!(
+                            reason,
+                            "store: not sealing the audit log (`cardvault audit verify` shows where it changed)"
+                        );
+                    }
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut answers = Vec::with_capacity(ops.len());
+        let mut pending = Vec::new();
+        // The rows of the batch's leading run of tokenizations, written with the commit unless an
+        // op after the run needs them first.
+        let mut unwritten: Option<TokenRows> = None;
+        let mut rest = ops;
+        while let Some(op) = rest.first() {
+            let run = token_run(rest);
+            if !savepoints && run > 1 {
+                match (lead.as_ref(), lead_known.take()) {
+                    (Some(tokens), Some(known)) => {
+                        let (outcomes, rows) = tokens.decide(known, &mut pending)?;
+                        answers.extend(outcomes);
+                        unwritten = Some(rows);
+                    }
+                    _ => {
+                        // Not the batch's first ops: read and write now, the lead's rows first.
+                        if let Some(rows) = unwritten.take() {
+                            rows.insert(c).await.map_err(retry)?;
+                        }
+                        let tokens = TokenRun::of(&rest[..run]);
+                        let known = tokens.known(c).await.map_err(Failed::Store)?;
+                        let (outcomes, rows) = tokens.decide(known, &mut pending)?;
+                        rows.insert(c).await.map_err(retry)?;
+                        answers.extend(outcomes);
+                    }
+                }
+                rest = &rest[run..];
+                continue;
+            }
+            if let Some(rows) = unwritten.take() {
+                rows.insert(c).await.map_err(retry)?;
+            }
+            rest = &rest[1..];
+            if savepoints {
+                c.batch_execute("SAVEPOINT op").await.map_err(err)?;
+            }
+            let mut events = Vec::new();
+            let answer = apply(c, op, &mut events).await;
+            match &answer {
+                Ok(_) | Err(StoreError::Replayed) => {
+                    if savepoints {
+                        append(c, &mut chain, &events).await?;
+                        c.batch_execute("RELEASE op").await.map_err(err)?;
+                    } else {
+                        pending.extend(events);
+                    }
+                }
+                Err(StoreError::Unavailable) => {
+                    return Err(Failed::Store(StoreError::Unavailable));
+                }
+                Err(_) if savepoints => {
+                    c.batch_execute("ROLLBACK TO op; RELEASE op")
+                        .await
+                        .map_err(err)?;
+                }
+                Err(_) => return Err(Failed::Retry),
+            }
+            answers.push(answer);
+        }
+        // The chain is worked out here, so the rows, the entries, the seal over them and the
+        // commit go in one round trip.
+        let appended = AuditRows::extend(&mut chain, &pending)?;
+        let seal = sealing
+            .filter(|(_, seal)| chain.seq != 0 && seal.sealed != Some(chain.seq))
+            .map(|(key, seal)| (seal.since, key.seal(seal.since, chain.seq, &chain.hash)));
+        // Every statement's answer is awaited (a failed one turns the commit into a rollback), and
+        // the first failure in the order sent is the batch's.
+        let (tokens, audit, sealed, commit) = tokio::join!(
+            biased;
+            async {
+                match &unwritten {
+                    Some(rows) => rows.insert(c).await,
+                    None => Ok(()),
+                }
+            },
+            appended.insert(c),
+            async {
                 let Some((since, mac)) = &seal else {
                     return Ok(());
                 };
                 exec(
-                    &t,
+                    c,
                     "seal_audit",
-                    "UPDATE audit_seal SET since = $1, seq = $2, hash = $3, mac = $4 WHERE id = 1",
+                    SEAL_AUDIT_SQL,
                     &[since, &chain.seq, &chain.hash.as_slice(), &mac.as_slice()],
                 )
                 .await
                 .map(drop)
-            })?;
-            t.commit().await.map_err(err)?;
-            answers
-        };
+            },
+            c.batch_execute("COMMIT"),
+        );
+        tokens.map_err(retry)?;
+        audit?;
+        sealed?;
+        commit.map_err(err)?;
         Ok(answers)
     }
 }
 
-/// A run of [`WriteOp::InsertToken`]s, with the answers and audit entries each would have on
-/// its own (see [`apply`]), in two pipelined round trips whatever the run's length: what the
-/// store knows of the run's jtis and cards, then every row the run makes. The answers are worked
-/// out in between, in order, so a token earlier in the run counts for the card memory of a later
-/// one and a jti used twice in the run is a replay the second time, as one by one. Under the
-/// audit lock nothing else writes jtis or the card memory; should a jti be stored meanwhile all
-/// the same, the run fails and the batch goes again one op at a time.
-async fn insert_tokens(
-    c: &impl GenericClient,
-    ops: &[WriteOp],
-    events: &mut Vec<AuditEvent>,
-) -> Result<Vec<Result<WriteOutcome, StoreError>>, StoreError> {
-    struct Insert<'a> {
-        record: &'a TokenRecord,
-        jti: String,
-        jti_expires_at: i64,
-        audit: &'a AuditEvent,
-        enumeration: Option<super::EnumerationLimit>,
-        card_key: [u8; 16],
-        number: [u8; 16],
+/// How many of `ops`, from the first, are tokenizations.
+fn token_run(ops: &[WriteOp]) -> usize {
+    ops.iter()
+        .take_while(|op| matches!(op, WriteOp::InsertToken { .. }))
+        .count()
+}
+
+/// A run's rows failed to go in (a jti stored meanwhile, a constraint): the batch goes again one
+/// op at a time, unless the database is away.
+fn retry(e: StoreError) -> Failed {
+    match e {
+        StoreError::Unavailable => Failed::Store(StoreError::Unavailable),
+        _ => Failed::Retry,
     }
-    let run: Vec<Insert> = ops
-        .iter()
-        .filter_map(|op| match op {
-            WriteOp::InsertToken {
-                record,
-                jti,
-                jti_expires_at,
-                audit,
-                enumeration,
-            } => {
-                let (card_key, number) = rules::card_keys(record);
-                Some(Insert {
-                    record,
-                    jti: rules::stored_jti(jti),
-                    jti_expires_at: *jti_expires_at,
-                    audit,
-                    enumeration: *enumeration,
-                    card_key,
-                    number,
+}
+
+/// One [`WriteOp::InsertToken`] of a run.
+struct Insert<'a> {
+    record: &'a TokenRecord,
+    jti: String,
+    jti_expires_at: i64,
+    audit: &'a AuditEvent,
+    enumeration: Option<super::EnumerationLimit>,
+    card_key: [u8; 16],
+    number: [u8; 16],
+}
+
+/// A run of [`WriteOp::InsertToken`]s, with the answers and audit entries each would have on its
+/// own (see [`apply`]), in two statements' worth of round trips whatever the run's length: what
+/// the store knows of the run's jtis and cards ([`TokenRun::known`]), then every row the run
+/// makes ([`TokenRows::insert`]). The answers are worked out in between, in order, so a token
+/// earlier in the run counts for the card memory of a later one and a jti used twice in the run
+/// is a replay the second time, as one by one. Under the audit lock nothing else writes jtis or
+/// the card memory; should a jti be stored meanwhile all the same, its insert fails, and with it
+/// the batch, which goes again one op at a time.
+struct TokenRun<'a>(Vec<Insert<'a>>);
+
+/// What the store knows of a run: the jtis already used, the card memory of its cards.
+struct Known {
+    seen: std::collections::HashSet<String>,
+    memory: std::collections::HashMap<[u8; 16], Vec<CardSeen>>,
+}
+
+impl<'a> TokenRun<'a> {
+    fn of(ops: &'a [WriteOp]) -> TokenRun<'a> {
+        TokenRun(
+            ops.iter()
+                .filter_map(|op| match op {
+                    WriteOp::InsertToken {
+                        record,
+                        jti,
+                        jti_expires_at,
+                        audit,
+                        enumeration,
+                    } => {
+                        let (card_key, number) = rules::card_keys(record);
+                        Some(Insert {
+                            record,
+                            jti: rules::stored_jti(jti),
+                            jti_expires_at: *jti_expires_at,
+                            audit,
+                            enumeration: *enumeration,
+                            card_key,
+                            number,
+                        })
+                    }
+                    _ => None,
                 })
-            }
-            _ => None,
-        })
-        .collect();
-    let jtis: Vec<&str> = run.iter().map(|op| op.jti.as_str()).collect();
-    let card_keys: Vec<&[u8]> = run
-        .iter()
-        .filter(|op| op.enumeration.is_some())
-        .map(|op| op.card_key.as_slice())
-        .collect();
-    let since = run.iter().map(|op| op.record.created_at).min().unwrap_or(0);
-    let jti_params: [&(dyn ToSql + Sync); 1] = [&jtis];
-    let memory_params: [&(dyn ToSql + Sync); 2] = [&card_keys, &since];
-    let (known, remembered) = tokio::try_join!(
-        rows(
-            c,
-            "insert_token: jti",
-            "SELECT jti FROM jtis WHERE jti = ANY($1::text[])",
-            &jti_params,
-        ),
-        rows(
-            c,
-            "insert_token: card memory",
-            "SELECT card_key, number, expires_at, refused FROM card_enumeration \
-             WHERE card_key = ANY($1::bytea[]) AND expires_at > $2",
-            &memory_params,
-        ),
-    )?;
-    let mut seen = known
-        .iter()
-        .map(|row| column::<String>(row, 0))
-        .collect::<Result<std::collections::HashSet<String>, StoreError>>()?;
-    let mut memory: std::collections::HashMap<[u8; 16], Vec<CardSeen>> =
-        std::collections::HashMap::new();
-    for row in &remembered {
-        let card_key: Vec<u8> = column(row, 0)?;
-        let number: Vec<u8> = column(row, 1)?;
-        memory
-            .entry(card_key.try_into().map_err(|_| StoreError::Database)?)
-            .or_default()
-            .push(CardSeen {
-                number: number.try_into().map_err(|_| StoreError::Database)?,
-                until: column(row, 2)?,
-                refused: column(row, 3)?,
-            });
+                .collect(),
+        )
     }
 
-    let mut answers = Vec::with_capacity(run.len());
-    let mut made = Vec::with_capacity(run.len());
-    let mut to_remember = Vec::new();
-    for op in &run {
-        // A replay is answered as such, whatever the card (as the single vault does).
-        if seen.contains(&op.jti) {
-            events.push(rules::replayed(op.audit));
-            answers.push(Err(StoreError::Replayed));
-            continue;
-        }
-        let admission = match op.enumeration {
-            Some(limit) => {
-                let numbers: Vec<CardSeen> = memory
-                    .get(&op.card_key)
-                    .into_iter()
-                    .flatten()
-                    .filter(|seen| seen.until > op.record.created_at)
-                    .copied()
-                    .collect();
-                rules::admit(
-                    &numbers,
-                    op.card_key,
-                    op.number,
-                    op.record.created_at,
-                    limit,
-                )
-            }
-            None => Admission::Unchecked,
-        };
-        let (remember, answer) = match admission {
-            Admission::Refused(remember) => (remember, Ok(WriteOutcome::Enumeration)),
-            Admission::New(card_key, seen) => (Some((card_key, seen)), Ok(WriteOutcome::Done)),
-            Admission::Known | Admission::Unchecked => (None, Ok(WriteOutcome::Done)),
-        };
-        if let Some((card_key, card)) = remember {
-            memory.entry(card_key).or_default().push(card);
-            to_remember.push((card_key, card));
-        }
-        if matches!(answer, Ok(WriteOutcome::Done)) {
-            seen.insert(op.jti.clone());
-            made.push(op);
-            events.push(op.audit.clone());
-        } else {
-            events.push(enumeration_refusal(op.audit));
-        }
-        answers.push(answer);
-    }
-
-    let jti: Vec<&str> = made.iter().map(|op| op.jti.as_str()).collect();
-    let jti_expires_at: Vec<i64> = made.iter().map(|op| op.jti_expires_at).collect();
-    let records: Vec<&TokenRecord> = made.iter().map(|op| op.record).collect();
-    let token: Vec<&str> = records.iter().map(|r| r.token.as_str()).collect();
-    let merchant_id: Vec<&str> = records.iter().map(|r| r.merchant_id.as_str()).collect();
-    let card: Vec<&[u8]> = records.iter().map(|r| r.card.as_slice()).collect();
-    let version = records
-        .iter()
-        .map(|r| i32::try_from(r.data_key_version).map_err(|_| StoreError::Database))
-        .collect::<Result<Vec<i32>, StoreError>>()?;
-    let brand: Vec<&str> = records.iter().map(|r| r.brand.as_str()).collect();
-    let last4: Vec<&str> = records.iter().map(|r| r.last4.as_str()).collect();
-    let bin: Vec<&str> = records.iter().map(|r| r.bin.as_str()).collect();
-    let exp_month: Vec<i16> = records.iter().map(|r| i16::from(r.exp_month)).collect();
-    let exp_year: Vec<i32> = records.iter().map(|r| i32::from(r.exp_year)).collect();
-    let fingerprint: Vec<&str> = records.iter().map(|r| r.fingerprint.as_str()).collect();
-    let created_at: Vec<i64> = records.iter().map(|r| r.created_at).collect();
-    let expires_at: Vec<Option<i64>> = records.iter().map(|r| r.expires_at).collect();
-    let with_cvc: Vec<&TokenRecord> = records
-        .iter()
-        .copied()
-        .filter(|r| r.cvc.is_some())
-        .collect();
-    let cvc_token: Vec<&str> = with_cvc.iter().map(|r| r.token.as_str()).collect();
-    let cvc: Vec<Option<&[u8]>> = with_cvc.iter().map(|r| r.cvc.as_deref()).collect();
-    let cvc_expires_at: Vec<Option<i64>> = with_cvc.iter().map(|r| r.cvc_expires_at).collect();
-    let memory_key: Vec<&[u8]> = to_remember.iter().map(|(k, _)| k.as_slice()).collect();
-    let memory_number: Vec<&[u8]> = to_remember
-        .iter()
-        .map(|(_, s)| s.number.as_slice())
-        .collect();
-    let memory_refused: Vec<bool> = to_remember.iter().map(|(_, s)| s.refused).collect();
-    let memory_until: Vec<i64> = to_remember.iter().map(|(_, s)| s.until).collect();
-    let jti_params: [&(dyn ToSql + Sync); 2] = [&jti, &jti_expires_at];
-    let token_params: [&(dyn ToSql + Sync); 12] = [
-        &token,
-        &merchant_id,
-        &card,
-        &version,
-        &brand,
-        &last4,
-        &bin,
-        &exp_month,
-        &exp_year,
-        &fingerprint,
-        &created_at,
-        &expires_at,
-    ];
-    let (jtis_made, ..) = tokio::try_join!(
-        exec(
-            c,
-            "insert_token: jti",
-            "INSERT INTO jtis (jti, expires_at) SELECT * FROM unnest($1::text[], $2::bigint[]) \
-             ON CONFLICT (jti) DO NOTHING",
-            &jti_params,
-        ),
-        exec(
-            c,
-            "insert_token",
-            "INSERT INTO tokens (token, merchant_id, card, data_key_version, brand, last4, bin, \
-             exp_month, exp_year, fingerprint, created_at, expires_at) \
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::integer[], $5::text[], \
-             $6::text[], $7::text[], $8::smallint[], $9::integer[], $10::text[], $11::bigint[], \
-             $12::bigint[])",
-            &token_params,
-        ),
-        async {
-            if cvc_token.is_empty() {
-                return Ok(0);
-            }
-            exec(
+    async fn known(&self, c: &impl GenericClient) -> Result<Known, StoreError> {
+        let jtis: Vec<&str> = self.0.iter().map(|op| op.jti.as_str()).collect();
+        let card_keys: Vec<&[u8]> = self
+            .0
+            .iter()
+            .filter(|op| op.enumeration.is_some())
+            .map(|op| op.card_key.as_slice())
+            .collect();
+        let since = self
+            .0
+            .iter()
+            .map(|op| op.record.created_at)
+            .min()
+            .unwrap_or(0);
+        let jti_params: [&(dyn ToSql + Sync); 1] = [&jtis];
+        let memory_params: [&(dyn ToSql + Sync); 2] = [&card_keys, &since];
+        let (known, remembered) = tokio::try_join!(
+            biased;
+            rows(
                 c,
-                "insert_token: cvc",
-                "INSERT INTO cvcs (token, cvc, expires_at) \
-                 SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[])",
-                &[&cvc_token, &cvc, &cvc_expires_at],
-            )
-            .await
-        },
-        async {
-            if memory_key.is_empty() {
-                return Ok(0);
-            }
-            exec(
+                "insert_token: jti",
+                KNOWN_JTIS_SQL,
+                &jti_params,
+            ),
+            rows(
                 c,
                 "insert_token: card memory",
-                "INSERT INTO card_enumeration (card_key, number, refused, expires_at) \
-                 SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::boolean[], $4::bigint[])",
-                &[&memory_key, &memory_number, &memory_refused, &memory_until],
-            )
-            .await
-        },
-    )?;
-    if jtis_made != made.len() as u64 {
-        tracing::warn!("store: a jti was stored while its batch was under the audit lock");
-        return Err(StoreError::Database);
+                KNOWN_CARDS_SQL,
+                &memory_params,
+            ),
+        )?;
+        let seen = known
+            .iter()
+            .map(|row| column::<String>(row, 0))
+            .collect::<Result<_, StoreError>>()?;
+        let mut memory: std::collections::HashMap<[u8; 16], Vec<CardSeen>> =
+            std::collections::HashMap::new();
+        for row in &remembered {
+            let card_key: Vec<u8> = column(row, 0)?;
+            let number: Vec<u8> = column(row, 1)?;
+            memory
+                .entry(card_key.try_into().map_err(|_| StoreError::Database)?)
+                .or_default()
+                .push(CardSeen {
+                    number: number.try_into().map_err(|_| StoreError::Database)?,
+                    until: column(row, 2)?,
+                    refused: column(row, 3)?,
+                });
+        }
+        Ok(Known { seen, memory })
     }
-    Ok(answers)
+
+    /// Each op's answer, in order, and the rows the run makes; its audit entries go to `events`.
+    #[allow(clippy::type_complexity)]
+    fn decide(
+        &'a self,
+        known: Known,
+        events: &mut Vec<AuditEvent>,
+    ) -> Result<(Vec<Result<WriteOutcome, StoreError>>, TokenRows<'a>), StoreError> {
+        let Known {
+            mut seen,
+            mut memory,
+        } = known;
+        let mut answers = Vec::with_capacity(self.0.len());
+        let mut rows = TokenRows {
+            made: Vec::with_capacity(self.0.len()),
+            remembered: Vec::new(),
+        };
+        for op in &self.0 {
+            // A replay is answered as such, whatever the card (as the single vault does).
+            if seen.contains(&op.jti) {
+                events.push(rules::replayed(op.audit));
+                answers.push(Err(StoreError::Replayed));
+                continue;
+            }
+            let admission = match op.enumeration {
+                Some(limit) => {
+                    let numbers: Vec<CardSeen> = memory
+                        .get(&op.card_key)
+                        .into_iter()
+                        .flatten()
+                        .filter(|seen| seen.until > op.record.created_at)
+                        .copied()
+                        .collect();
+                    rules::admit(
+                        &numbers,
+                        op.card_key,
+                        op.number,
+                        op.record.created_at,
+                        limit,
+                    )
+                }
+                None => Admission::Unchecked,
+            };
+            let (remember, answer) = match admission {
+                Admission::Refused(remember) => (remember, Ok(WriteOutcome::Enumeration)),
+                Admission::New(card_key, seen) => (Some((card_key, seen)), Ok(WriteOutcome::Done)),
+                Admission::Known | Admission::Unchecked => (None, Ok(WriteOutcome::Done)),
+            };
+            if let Some((card_key, card)) = remember {
+                memory.entry(card_key).or_default().push(card);
+                rows.remembered.push((card_key, card));
+            }
+            if matches!(answer, Ok(WriteOutcome::Done)) {
+                seen.insert(op.jti.clone());
+                rows.made.push(op);
+                events.push(op.audit.clone());
+            } else {
+                events.push(enumeration_refusal(op.audit));
+            }
+            answers.push(answer);
+        }
+        Ok((answers, rows))
+    }
+}
+
+/// The rows a run of tokenizations makes: its tokens (with their jtis and CVCs) and what the
+/// card memory learnt.
+struct TokenRows<'a> {
+    made: Vec<&'a Insert<'a>>,
+    remembered: Vec<([u8; 16], CardSeen)>,
+}
+
+impl TokenRows<'_> {
+    async fn insert(&self, c: &impl GenericClient) -> Result<(), StoreError> {
+        let made = &self.made;
+        let jti: Vec<&str> = made.iter().map(|op| op.jti.as_str()).collect();
+        let jti_expires_at: Vec<i64> = made.iter().map(|op| op.jti_expires_at).collect();
+        let records: Vec<&TokenRecord> = made.iter().map(|op| op.record).collect();
+        let token: Vec<&str> = records.iter().map(|r| r.token.as_str()).collect();
+        let merchant_id: Vec<&str> = records.iter().map(|r| r.merchant_id.as_str()).collect();
+        let card: Vec<&[u8]> = records.iter().map(|r| r.card.as_slice()).collect();
+        let version = records
+            .iter()
+            .map(|r| i32::try_from(r.data_key_version).map_err(|_| StoreError::Database))
+            .collect::<Result<Vec<i32>, StoreError>>()?;
+        let brand: Vec<&str> = records.iter().map(|r| r.brand.as_str()).collect();
+        let last4: Vec<&str> = records.iter().map(|r| r.last4.as_str()).collect();
+        let bin: Vec<&str> = records.iter().map(|r| r.bin.as_str()).collect();
+        let exp_month: Vec<i16> = records.iter().map(|r| i16::from(r.exp_month)).collect();
+        let exp_year: Vec<i32> = records.iter().map(|r| i32::from(r.exp_year)).collect();
+        let fingerprint: Vec<&str> = records.iter().map(|r| r.fingerprint.as_str()).collect();
+        let created_at: Vec<i64> = records.iter().map(|r| r.created_at).collect();
+        let expires_at: Vec<Option<i64>> = records.iter().map(|r| r.expires_at).collect();
+        let with_cvc: Vec<&TokenRecord> = records
+            .iter()
+            .copied()
+            .filter(|r| r.cvc.is_some())
+            .collect();
+        let cvc_token: Vec<&str> = with_cvc.iter().map(|r| r.token.as_str()).collect();
+        let cvc: Vec<Option<&[u8]>> = with_cvc.iter().map(|r| r.cvc.as_deref()).collect();
+        let cvc_expires_at: Vec<Option<i64>> = with_cvc.iter().map(|r| r.cvc_expires_at).collect();
+        let memory_key: Vec<&[u8]> = self.remembered.iter().map(|(k, _)| k.as_slice()).collect();
+        let memory_number: Vec<&[u8]> = self
+            .remembered
+            .iter()
+            .map(|(_, s)| s.number.as_slice())
+            .collect();
+        let memory_refused: Vec<bool> = self.remembered.iter().map(|(_, s)| s.refused).collect();
+        let memory_until: Vec<i64> = self.remembered.iter().map(|(_, s)| s.until).collect();
+        let jti_params: [&(dyn ToSql + Sync); 2] = [&jti, &jti_expires_at];
+        let token_params: [&(dyn ToSql + Sync); 12] = [
+            &token,
+            &merchant_id,
+            &card,
+            &version,
+            &brand,
+            &last4,
+            &bin,
+            &exp_month,
+            &exp_year,
+            &fingerprint,
+            &created_at,
+            &expires_at,
+        ];
+        // A jti stored meanwhile is a unique violation: the transaction fails, nothing of it
+        // is committed.
+        tokio::try_join!(
+            biased;
+            async {
+                if jti.is_empty() {
+                    return Ok(0);
+                }
+                exec(
+                    c,
+                    "insert_token: jti",
+                    INSERT_JTIS_SQL,
+                    &jti_params,
+                )
+                .await
+            },
+            async {
+                if token.is_empty() {
+                    return Ok(0);
+                }
+                exec(
+                    c,
+                    "insert_token",
+                    INSERT_TOKENS_SQL,
+                    &token_params,
+                )
+                .await
+            },
+            async {
+                if cvc_token.is_empty() {
+                    return Ok(0);
+                }
+                exec(
+                    c,
+                    "insert_token: cvc",
+                    INSERT_CVCS_SQL,
+                    &[&cvc_token, &cvc, &cvc_expires_at],
+                )
+                .await
+            },
+            async {
+                if memory_key.is_empty() {
+                    return Ok(0);
+                }
+                exec(
+                    c,
+                    "insert_token: card memory",
+                    INSERT_CARDS_SQL,
+                    &[&memory_key, &memory_number, &memory_refused, &memory_until],
+                )
+                .await
+            },
+        )?;
+        Ok(())
+    }
 }
 
 /// The log's last `seq` and `hash`, read under the audit lock.
 async fn audit_head(c: &impl GenericClient) -> Result<Chain, StoreError> {
-    match one(
-        c,
-        "audit_head",
-        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-        &[],
-    )
-    .await?
-    {
+    match one(c, "audit_head", AUDIT_HEAD_SQL, &[]).await? {
         None => Ok(Chain {
             seq: 0,
             hash: GENESIS,
@@ -1872,10 +2068,7 @@ impl<'a> AuditRows<'a> {
         exec(
             c,
             "append_audit",
-            "INSERT INTO audit (seq, at, request_id, merchant_id, key_kind, client, action, token, \
-             outcome, detail, prev_hash, hash) \
-             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], \
-             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bytea[], $12::bytea[])",
+            APPEND_AUDIT_SQL,
             &[
                 &self.seqs,
                 &at,
