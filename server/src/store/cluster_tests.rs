@@ -1157,3 +1157,169 @@ on_both!(
         }
     }
 );
+
+fn imported(import_id: &str, token_id: &str, fingerprint: &str) -> ImportedCard {
+    let mut record = token(token_id, fingerprint);
+    // An import never has a CVC (PCI DSS 3.3.1).
+    record.cvc = None;
+    record.cvc_expires_at = None;
+    ImportedCard {
+        import_id: import_id.into(),
+        record,
+        audit: event("import", Some(token_id)),
+    }
+}
+
+on_both!(
+    an_import_stores_each_id_once_per_merchant_and_a_failed_batch_nothing,
+    |open: &dyn Fn() -> Store| {
+        let store = open();
+        async move {
+            prepare(&store);
+            store
+                .insert_merchant(merchant("mer_b"), event("merchant_create", None))
+                .unwrap();
+            let key = test_key();
+            let refused = |n: &str| {
+                let mut e = event("import", None);
+                "invalid_number".clone_into(&mut e.outcome);
+                e.detail = Some(format!("record {n}"));
+                e
+            };
+            let first = store
+                .import_cards(
+                    "mer_a",
+                    vec![
+                        imported("card_1", "tok_1", "fp_1"),
+                        imported("card_2", "tok_2", "fp_2"),
+                    ],
+                    vec![refused("3")],
+                )
+                .unwrap();
+            assert_eq!(first, [ImportOutcome::Stored, ImportOutcome::Stored]);
+            let read = store.token("mer_a", "tok_1").unwrap().unwrap();
+            assert_eq!(read.fingerprint, "fp_1");
+            assert!(read.cvc.is_none());
+
+            // The same file again (or after a kill): a known id makes no token and answers the
+            // one it became; a new one is stored.
+            let again = store
+                .import_cards(
+                    "mer_a",
+                    vec![
+                        imported("card_2", "tok_3", "fp_2"),
+                        imported("card_4", "tok_4", "fp_4"),
+                    ],
+                    vec![],
+                )
+                .unwrap();
+            match &again[0] {
+                ImportOutcome::Known {
+                    token,
+                    record: Some(record),
+                } => {
+                    assert_eq!(token, "tok_2");
+                    assert_eq!(record.token, "tok_2");
+                    assert_eq!(record.fingerprint, "fp_2");
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(again[1], ImportOutcome::Stored);
+            assert!(store.token("mer_a", "tok_3").unwrap().is_none());
+
+            // An id is per merchant: another merchant's card_1 is its own.
+            let mut other = imported("card_1", "tok_b1", "fp_b1");
+            other.record.merchant_id = "mer_b".into();
+            assert_eq!(
+                store.import_cards("mer_b", vec![other], vec![]).unwrap(),
+                [ImportOutcome::Stored]
+            );
+
+            // A token deleted since: its id stays imported, with no row.
+            assert!(
+                store
+                    .delete_token("mer_a", "tok_1", event("delete", Some("tok_1")))
+                    .await
+                    .unwrap()
+            );
+            assert_eq!(
+                store
+                    .import_cards("mer_a", vec![imported("card_1", "tok_5", "fp_1")], vec![])
+                    .unwrap(),
+                [ImportOutcome::Known {
+                    token: "tok_1".into(),
+                    record: None
+                }]
+            );
+
+            // A batch that fails part-way (a token that exists) stores none of it: not the
+            // other card, not its id, not an audit entry.
+            let entries = store.audit_entries().unwrap().len();
+            assert!(
+                store
+                    .import_cards(
+                        "mer_a",
+                        vec![
+                            imported("card_6", "tok_6", "fp_6"),
+                            imported("card_7", "tok_4", "fp_7"),
+                        ],
+                        vec![refused("8")],
+                    )
+                    .is_err()
+            );
+            assert!(store.token("mer_a", "tok_6").unwrap().is_none());
+            assert_eq!(store.audit_entries().unwrap().len(), entries);
+            assert_eq!(
+                store
+                    .import_cards("mer_a", vec![imported("card_6", "tok_6", "fp_6")], vec![])
+                    .unwrap(),
+                [ImportOutcome::Stored]
+            );
+
+            // Refused before the backends: a card of another merchant, an id twice in a batch.
+            let mut stray = imported("card_9", "tok_9", "fp_9");
+            stray.record.merchant_id = "mer_b".into();
+            assert!(store.import_cards("mer_a", vec![stray], vec![]).is_err());
+            assert!(
+                store
+                    .import_cards(
+                        "mer_a",
+                        vec![
+                            imported("card_9", "tok_9", "fp_9"),
+                            imported("card_9", "tok_10", "fp_9"),
+                        ],
+                        vec![],
+                    )
+                    .is_err()
+            );
+            assert!(store.token("mer_a", "tok_9").unwrap().is_none());
+
+            let outcomes: Vec<(String, String, Option<String>)> = store
+                .audit_entries()
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.event.action == "import")
+                .map(|e| {
+                    (
+                        e.event.outcome,
+                        e.event.detail.unwrap_or_default(),
+                        e.event.token,
+                    )
+                })
+                .collect();
+            let ok = |t: &str| ("ok".to_owned(), String::new(), Some(t.to_owned()));
+            assert_eq!(
+                outcomes,
+                [
+                    ok("tok_1"),
+                    ok("tok_2"),
+                    ("invalid_number".into(), "record 3".into(), None),
+                    ok("tok_4"),
+                    ok("tok_b1"),
+                    ok("tok_6"),
+                ]
+            );
+            verify_audit_sealed(&store, Some(&key), None).unwrap();
+        }
+    }
+);

@@ -236,6 +236,33 @@ impl fmt::Debug for TokenRecord {
     }
 }
 
+/// One card of an import (`cardvault import`): the id it has at its source (unique per merchant:
+/// a second import of it stores nothing), its token row, and the audit entry of its making.
+#[derive(Debug, Clone)]
+pub struct ImportedCard {
+    /// The record's id at its source (the merchant's, e.g. a customer's card id).
+    pub import_id: String,
+    /// The token row, as a tokenization makes it (never a CVC).
+    pub record: TokenRecord,
+    /// Appended only if the card is stored.
+    pub audit: AuditEvent,
+}
+
+/// What became of one [`ImportedCard`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportOutcome {
+    /// Stored now, with its audit entry.
+    Stored,
+    /// The id was imported before (an earlier run, or one killed part-way): nothing stored.
+    /// Its token, and the token's row if it still has one (not deleted or expired since).
+    Known {
+        /// The token the id was imported as.
+        token: String,
+        /// The token's row, if it still exists.
+        record: Option<Box<TokenRecord>>,
+    },
+}
+
 /// Where a merchant's forwards may go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiverRecord {
@@ -675,6 +702,14 @@ pub(crate) enum WriteOp {
     SetNextMasterKey {
         next: Option<NextMasterKey>,
     },
+    /// Imported cards of one merchant, in one savepoint: each id not imported before is recorded
+    /// with its token row and audit entry; a known id stores nothing. Then `audit` (the
+    /// refusals and counts of the batch). [`WriteOutcome::Imported`], one per card, in order.
+    ImportCards {
+        merchant_id: String,
+        cards: Vec<ImportedCard>,
+        audit: Vec<AuditEvent>,
+    },
 }
 
 /// The answer to one [`WriteOp`].
@@ -692,6 +727,8 @@ pub(crate) enum WriteOutcome {
     Changed(bool),
     /// How many rows a change touched.
     Count(u64),
+    /// What became of each card of an import.
+    Imported(Vec<ImportOutcome>),
 }
 
 impl WriteOutcome {
@@ -744,6 +781,13 @@ impl WriteOutcome {
             other => Err(mismatch(&other)),
         }
     }
+
+    fn imported(self) -> Result<Vec<ImportOutcome>, StoreError> {
+        match self {
+            WriteOutcome::Imported(outcomes) => Ok(outcomes),
+            other => Err(mismatch(&other)),
+        }
+    }
 }
 
 fn mismatch(outcome: &WriteOutcome) -> StoreError {
@@ -756,6 +800,7 @@ fn mismatch(outcome: &WriteOutcome) -> StoreError {
         WriteOutcome::Rolled(_) => "rolled",
         WriteOutcome::Changed(_) => "changed",
         WriteOutcome::Count(_) => "count",
+        WriteOutcome::Imported(_) => "imported",
     };
     tracing::error!(
         outcome = kind,
@@ -1476,6 +1521,37 @@ impl Store {
     pub fn set_next_master_key(&self, next: Option<NextMasterKey>) -> Result<(), StoreError> {
         let op = WriteOp::SetNextMasterKey { next };
         self.inner.writer.submit_blocking(op)?.done()
+    }
+
+    /// Stores the cards of an import for `merchant_id` (every card's record must be the
+    /// merchant's), and `audit` after them, in one transaction: an id the merchant imported
+    /// before stores nothing and answers its token ([`ImportOutcome::Known`]), so a file
+    /// imported again, or after a kill, makes no card twice. The token rows are what a
+    /// tokenization stores (no jti: no envelope was sent; not counted by the card-enumeration
+    /// bound, which is about guesses through the API). Blocking.
+    pub fn import_cards(
+        &self,
+        merchant_id: &str,
+        cards: Vec<ImportedCard>,
+        audit: Vec<AuditEvent>,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
+        if cards.iter().any(|c| c.record.merchant_id != merchant_id) {
+            tracing::error!("store: an imported card of another merchant");
+            return Err(StoreError::Database);
+        }
+        // An id twice in one batch would be new to both backends' first look and known to one
+        // of them only after the first row is in: the caller refuses repeats before.
+        let mut ids = std::collections::HashSet::with_capacity(cards.len());
+        if !cards.iter().all(|c| ids.insert(c.import_id.as_str())) {
+            tracing::error!("store: an id twice in one batch of an import");
+            return Err(StoreError::Database);
+        }
+        let op = WriteOp::ImportCards {
+            merchant_id: merchant_id.to_owned(),
+            cards,
+            audit,
+        };
+        self.inner.writer.submit_blocking(op)?.imported()
     }
 
     /// Appends one audit entry. Blocking.

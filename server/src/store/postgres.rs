@@ -49,9 +49,10 @@ use super::audit::{GENESIS, entry_hash};
 use super::rules::{self, Admission, CardSeen, SealStart, enumeration_refusal, not_found_unless};
 use super::{
     AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, DataKeyUsage,
-    FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord, MerchantRecord,
-    NextMasterKey, ReadBackend, ReceiverRecord, SealedCard, SealedHead, StoreError, SweepReport,
-    TokenRecord, TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp, WriteOutcome,
+    FoundMerchant, ImportOutcome, ImportedCard, MalformedEntry, MerchantKeyKind, MerchantKeyRecord,
+    MerchantRecord, NextMasterKey, ReadBackend, ReceiverRecord, SealedCard, SealedHead, StoreError,
+    SweepReport, TokenRecord, TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp,
+    WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -223,6 +224,18 @@ CREATE TABLE master_key_next (
     auth    BYTEA NOT NULL,
     CHECK ((kind = 'pkcs11') = (module IS NOT NULL) AND (module IS NULL) = (token IS NULL)
            AND (token IS NULL) = (label IS NULL))
+);
+",
+    // 3 -> 4: imported cards (`cardvault import`): each source id a merchant imported, and the
+    // token it became, so that importing a file again (or after a kill) makes no card twice.
+    // No card data: the token row holds the card.
+    r"
+CREATE TABLE imports (
+    merchant_id TEXT NOT NULL REFERENCES merchants (id),
+    import_id   TEXT NOT NULL,
+    token       TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (merchant_id, import_id)
 );
 ",
 ];
@@ -781,24 +794,29 @@ fn transport_key_from_row(row: &Row) -> Result<TransportKeyRecord, StoreError> {
 }
 
 fn token_from_row(row: &Row) -> Result<TokenRecord, StoreError> {
-    let version: i32 = column(row, 5)?;
-    let month: i16 = column(row, 9)?;
-    let year: i32 = column(row, 10)?;
+    token_from_columns(row, 0)
+}
+
+/// A token's row from the 14 columns of [`token_from_row`]'s, starting at column `at`.
+fn token_from_columns(row: &Row, at: usize) -> Result<TokenRecord, StoreError> {
+    let version: i32 = column(row, at + 5)?;
+    let month: i16 = column(row, at + 9)?;
+    let year: i32 = column(row, at + 10)?;
     Ok(TokenRecord {
-        token: column(row, 0)?,
-        merchant_id: column(row, 1)?,
-        card: column(row, 2)?,
-        cvc: column(row, 3)?,
-        cvc_expires_at: column(row, 4)?,
+        token: column(row, at)?,
+        merchant_id: column(row, at + 1)?,
+        card: column(row, at + 2)?,
+        cvc: column(row, at + 3)?,
+        cvc_expires_at: column(row, at + 4)?,
         data_key_version: u32::try_from(version).map_err(|_| StoreError::Database)?,
-        brand: column(row, 6)?,
-        last4: column(row, 7)?,
-        bin: column(row, 8)?,
+        brand: column(row, at + 6)?,
+        last4: column(row, at + 7)?,
+        bin: column(row, at + 8)?,
         exp_month: u8::try_from(month).map_err(|_| StoreError::Database)?,
         exp_year: u16::try_from(year).map_err(|_| StoreError::Database)?,
-        fingerprint: column(row, 11)?,
-        created_at: column(row, 12)?,
-        expires_at: column(row, 13)?,
+        fingerprint: column(row, at + 11)?,
+        created_at: column(row, at + 12)?,
+        expires_at: column(row, at + 13)?,
     })
 }
 
@@ -2453,6 +2471,15 @@ async fn apply(
             }
             Ok(WriteOutcome::Changed(destroyed > 0))
         }
+        WriteOp::ImportCards {
+            merchant_id,
+            cards,
+            audit,
+        } => {
+            let outcomes = import_cards(c, merchant_id, cards, events).await?;
+            events.extend(audit.iter().cloned());
+            Ok(WriteOutcome::Imported(outcomes))
+        }
         WriteOp::SetNextMasterKey { next } => {
             exec(c, "set_next_master_key", "DELETE FROM master_key_next", &[]).await?;
             if let Some(next) = next {
@@ -2469,6 +2496,118 @@ async fn apply(
             Ok(WriteOutcome::Done)
         }
     }
+}
+
+/// See [`WriteOp::ImportCards`], in three statements whatever the batch's size: the ids, those
+/// already known with their tokens' rows, the new token rows. The entries of the cards stored go
+/// to `events`, in order.
+async fn import_cards(
+    c: &impl GenericClient,
+    merchant_id: &str,
+    cards: &[ImportedCard],
+    events: &mut Vec<AuditEvent>,
+) -> Result<Vec<ImportOutcome>, StoreError> {
+    let ids: Vec<&str> = cards.iter().map(|c| c.import_id.as_str()).collect();
+    let tokens: Vec<&str> = cards.iter().map(|c| c.record.token.as_str()).collect();
+    let created: Vec<i64> = cards.iter().map(|c| c.record.created_at).collect();
+    let made = rows(
+        c,
+        "import_cards",
+        "INSERT INTO imports (merchant_id, import_id, token, created_at) \
+         SELECT $1::text, * FROM unnest($2::text[], $3::text[], $4::bigint[]) \
+         ON CONFLICT (merchant_id, import_id) DO NOTHING RETURNING import_id",
+        &[&merchant_id, &ids, &tokens, &created],
+    )
+    .await?
+    .iter()
+    .map(|row| column::<String>(row, 0))
+    .collect::<Result<std::collections::HashSet<String>, StoreError>>()?;
+    let known_ids: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| !made.contains(*id))
+        .collect();
+    let mut known = std::collections::HashMap::new();
+    if !known_ids.is_empty() {
+        for row in rows(
+            c,
+            "import_cards: known",
+            "SELECT i.import_id, i.token, t.token, t.merchant_id, t.card, NULL::bytea, NULL::bigint, \
+             t.data_key_version, t.brand, t.last4, t.bin, t.exp_month, t.exp_year, t.fingerprint, \
+             t.created_at, t.expires_at FROM imports i \
+             LEFT JOIN tokens t ON t.token = i.token AND t.merchant_id = i.merchant_id \
+             WHERE i.merchant_id = $1 AND i.import_id = ANY($2::text[])",
+            &[&merchant_id, &known_ids],
+        )
+        .await?
+        {
+            let id: String = column(&row, 0)?;
+            let token: String = column(&row, 1)?;
+            let stored: Option<String> = column(&row, 2)?;
+            let record = match stored {
+                Some(_) => Some(Box::new(token_from_columns(&row, 2)?)),
+                None => None,
+            };
+            known.insert(id, ImportOutcome::Known { token, record });
+        }
+    }
+    let mut outcomes = Vec::with_capacity(cards.len());
+    let mut new = Vec::with_capacity(made.len());
+    for card in cards {
+        if made.contains(&card.import_id) {
+            outcomes.push(ImportOutcome::Stored);
+            events.push(card.audit.clone());
+            new.push(&card.record);
+        } else {
+            outcomes.push(known.remove(&card.import_id).ok_or_else(|| {
+                tracing::error!("store: an imported id is neither new nor known");
+                StoreError::Database
+            })?);
+        }
+    }
+    if new.is_empty() {
+        return Ok(outcomes);
+    }
+    let token: Vec<&str> = new.iter().map(|r| r.token.as_str()).collect();
+    let merchant: Vec<&str> = new.iter().map(|r| r.merchant_id.as_str()).collect();
+    let card: Vec<&[u8]> = new.iter().map(|r| r.card.as_slice()).collect();
+    let version = new
+        .iter()
+        .map(|r| i32::try_from(r.data_key_version).map_err(|_| StoreError::Database))
+        .collect::<Result<Vec<i32>, StoreError>>()?;
+    let brand: Vec<&str> = new.iter().map(|r| r.brand.as_str()).collect();
+    let last4: Vec<&str> = new.iter().map(|r| r.last4.as_str()).collect();
+    let bin: Vec<&str> = new.iter().map(|r| r.bin.as_str()).collect();
+    let exp_month: Vec<i16> = new.iter().map(|r| i16::from(r.exp_month)).collect();
+    let exp_year: Vec<i32> = new.iter().map(|r| i32::from(r.exp_year)).collect();
+    let fingerprint: Vec<&str> = new.iter().map(|r| r.fingerprint.as_str()).collect();
+    let created_at: Vec<i64> = new.iter().map(|r| r.created_at).collect();
+    let expires_at: Vec<Option<i64>> = new.iter().map(|r| r.expires_at).collect();
+    exec(
+        c,
+        "import_cards: tokens",
+        "INSERT INTO tokens (token, merchant_id, card, data_key_version, brand, last4, bin, \
+         exp_month, exp_year, fingerprint, created_at, expires_at) \
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::integer[], $5::text[], \
+         $6::text[], $7::text[], $8::smallint[], $9::integer[], $10::text[], $11::bigint[], \
+         $12::bigint[])",
+        &[
+            &token,
+            &merchant,
+            &card,
+            &version,
+            &brand,
+            &last4,
+            &bin,
+            &exp_month,
+            &exp_year,
+            &fingerprint,
+            &created_at,
+            &expires_at,
+        ],
+    )
+    .await?;
+    Ok(outcomes)
 }
 
 async fn remember_card(

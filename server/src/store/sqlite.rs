@@ -18,10 +18,10 @@ use super::rules::{
 };
 use super::{
     AuditEntry, AuditEvent, AuditSealRecord, AuditSnapshot, DataKeyRecord, DataKeyUsage,
-    EnumerationLimit, FoundMerchant, MalformedEntry, MerchantKeyKind, MerchantKeyRecord,
-    MerchantRecord, NextMasterKey, ReadBackend, ReceiverRecord, SealedCard, SealedHead, StoreError,
-    SweepReport, TokenRecord, TransportKeyRecord, WrappedKeyId, WriteBackend, WriteOp,
-    WriteOutcome,
+    EnumerationLimit, FoundMerchant, ImportOutcome, MalformedEntry, MerchantKeyKind,
+    MerchantKeyRecord, MerchantRecord, NextMasterKey, ReadBackend, ReceiverRecord, SealedCard,
+    SealedHead, StoreError, SweepReport, TokenRecord, TransportKeyRecord, WrappedKeyId,
+    WriteBackend, WriteOp, WriteOutcome,
 };
 use crate::keys::AuditSealKey;
 
@@ -192,6 +192,18 @@ CREATE TABLE master_key_next (
     CHECK ((kind = 'pkcs11') = (module IS NOT NULL) AND (module IS NULL) = (token IS NULL)
            AND (token IS NULL) = (label IS NULL))
 ) STRICT;
+",
+    // 6 -> 7: imported cards (`cardvault import`): each source id a merchant imported, and the
+    // token it became, so that importing a file again (or after a kill) makes no card twice.
+    // No card data: the token row holds the card.
+    r"
+CREATE TABLE imports (
+    merchant_id TEXT NOT NULL REFERENCES merchants (id),
+    import_id   TEXT NOT NULL,
+    token       TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, import_id)
+) STRICT, WITHOUT ROWID;
 ",
 ];
 
@@ -1569,6 +1581,40 @@ fn apply(
             }
             Ok(WriteOutcome::Changed(destroyed > 0))
         }
+        WriteOp::ImportCards {
+            merchant_id,
+            cards,
+            audit,
+        } => {
+            let mut outcomes = Vec::with_capacity(cards.len());
+            for card in cards {
+                let made = conn
+                    .prepare_cached(
+                        "INSERT INTO imports (merchant_id, import_id, token, created_at) \
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (merchant_id, import_id) DO NOTHING",
+                    )
+                    .and_then(|mut stmt| {
+                        stmt.execute(params![
+                            merchant_id,
+                            card.import_id,
+                            card.record.token,
+                            card.record.created_at
+                        ])
+                    })
+                    .map_err(|e| db_error("import_cards", &e))?;
+                if made == 0 {
+                    outcomes.push(known_import(conn, merchant_id, &card.import_id)?);
+                    continue;
+                }
+                insert_token_row(conn, &card.record).map_err(|e| classify("import_cards", &e))?;
+                append_audit(conn, &card.audit)?;
+                outcomes.push(ImportOutcome::Stored);
+            }
+            for event in audit {
+                append_audit(conn, event)?;
+            }
+            Ok(WriteOutcome::Imported(outcomes))
+        }
         WriteOp::SetNextMasterKey { next } => {
             conn.execute("DELETE FROM master_key_next", [])
                 .map_err(|e| db_error("set_next_master_key", &e))?;
@@ -1604,6 +1650,27 @@ fn remember_card(
         ]))
     .map(drop)
     .map_err(|e| db_error("insert_token: card memory", &e))
+}
+
+/// An id the merchant imported before: its token, and the token's row if it still has one.
+fn known_import(
+    conn: &Connection,
+    merchant_id: &str,
+    import_id: &str,
+) -> Result<ImportOutcome, StoreError> {
+    let token: String = conn
+        .prepare_cached("SELECT token FROM imports WHERE merchant_id = ?1 AND import_id = ?2")
+        .and_then(|mut stmt| stmt.query_row([merchant_id, import_id], |row| row.get(0)))
+        .map_err(|e| db_error("import_cards: known", &e))?;
+    let record = conn
+        .prepare_cached(TOKEN_SELECT)
+        .and_then(|mut stmt| {
+            stmt.query_row(params![token, merchant_id], token_from_row)
+                .optional()
+        })
+        .map_err(|e| db_error("import_cards: known", &e))?
+        .map(Box::new);
+    Ok(ImportOutcome::Known { token, record })
 }
 
 /// A replayed token's audit entry (`rules::replayed`).
