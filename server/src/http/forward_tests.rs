@@ -834,3 +834,121 @@ async fn the_name_is_refused_in_headers() {
     assert!(processor.seen().is_empty());
     assert!(h.cvc_stored(&token));
 }
+
+/// An import (`cardvault import`) of `number` as `id`, as a blocking caller makes it.
+async fn import(h: &Harness, id: &str, number: &str) -> crate::vault::Imported {
+    let vault = Arc::clone(&h.vault);
+    let (merchant, id, number) = (h.shop.id.clone(), id.to_owned(), number.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let merchant = vault.import_merchant(&merchant).unwrap();
+        let card = Card::new(
+            &number,
+            3,
+            exp_year(),
+            None,
+            Some("Ada \"Countess\" Lovelace"),
+            cardvault::card::YearMonth::now(),
+        )
+        .unwrap();
+        let record = crate::vault::ImportRecord {
+            number: 1,
+            id,
+            card,
+        };
+        let mut out = vault
+            .import_batch(&merchant, &"ab".repeat(32), vec![record], &[])
+            .unwrap();
+        assert_eq!(out.len(), 1);
+        out.remove(0)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_imported_token_is_stored_and_forwarded_like_a_tokenized_one() {
+    use crate::vault::Imported;
+
+    let (h, _, processor) = with_processor("/").await;
+    let tokenized = h.tokenize(None).await;
+    let Imported::Token { meta, new: true } = import(&h, "cus_1_card_1", PAN).await else {
+        panic!("not imported")
+    };
+    let imported = meta.token.clone();
+    assert_ne!(imported, tokenized);
+
+    // The same row: sealed under the current data key, the merchant's fingerprint of the
+    // number (the same card, the same fingerprint), no CVC, the same expiry and TTL.
+    let store = h.vault.store();
+    let a = store.token(&h.shop.id, &tokenized).unwrap().unwrap();
+    let b = store.token(&h.shop.id, &imported).unwrap().unwrap();
+    assert_eq!(meta.fingerprint.as_deref(), Some(a.fingerprint.as_str()));
+    assert_eq!(
+        (
+            &a.fingerprint,
+            &a.brand,
+            &a.last4,
+            &a.bin,
+            a.exp_month,
+            a.exp_year
+        ),
+        (
+            &b.fingerprint,
+            &b.brand,
+            &b.last4,
+            &b.bin,
+            b.exp_month,
+            b.exp_year
+        )
+    );
+    assert_eq!(a.data_key_version, b.data_key_version);
+    assert_eq!(
+        (a.expires_at.is_some(), b.cvc.is_none()),
+        (b.expires_at.is_some(), true)
+    );
+    assert!(!b.card.windows(PAN.len()).any(|w| w == PAN.as_bytes()));
+
+    // Forwarded: the processor gets the same card from either token.
+    for token in [&tokenized, &imported] {
+        let (status, reply) = h
+            .forward(&h.shop.sk, charge(token, "processor", "/echo", false))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+    }
+    let seen = processor.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].body, seen[1].body);
+    let body: Value = serde_json::from_str(&seen[1].body).unwrap();
+    assert_eq!(body["card"]["number"], PAN);
+
+    // The same id again: its token, nothing new; the same id as another card: refused.
+    let Imported::Token { meta, new: false } = import(&h, "cus_1_card_1", PAN).await else {
+        panic!("imported twice")
+    };
+    assert_eq!(meta.token, imported);
+    let Imported::Refused { code, token } = import(&h, "cus_1_card_1", "5555555555554444").await
+    else {
+        panic!("another card under a known id")
+    };
+    assert_eq!(
+        (code, token.as_deref()),
+        ("duplicate_id", Some(imported.as_str()))
+    );
+
+    // Audited per token, with the file's digest and the record's place in it, never the card.
+    let entries = store.audit_entries().unwrap();
+    let import_entries: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event.action == "import")
+        .collect();
+    assert_eq!(import_entries.len(), 1);
+    assert_eq!(
+        import_entries[0].event.token.as_deref(),
+        Some(imported.as_str())
+    );
+    assert_eq!(
+        import_entries[0].event.detail.as_deref(),
+        Some(format!("sha256:{} record 1", "ab".repeat(32)).as_str())
+    );
+    assert!(!format!("{entries:?}").contains(PAN));
+}

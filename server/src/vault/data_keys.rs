@@ -174,6 +174,17 @@ impl Vault {
         self.data_keys.current()
     }
 
+    /// [`Vault::current_data_key`], for a blocking caller (`cardvault import`, whose batches
+    /// may run for minutes beside a rotation).
+    pub(crate) fn current_data_key_blocking(&self) -> Option<Arc<DataKey>> {
+        if self.data_keys.is_stale() {
+            self.master.follow(&self.store);
+            self.data_keys
+                .reload(&self.store, &self.master.get(), false);
+        }
+        self.data_keys.current()
+    }
+
     /// The data key of `version`: a card sealed under a version this vault has not read yet
     /// (re-encrypted by another process) makes it read the store at once.
     pub(crate) async fn data_key(&self, version: u32) -> Option<Arc<DataKey>> {

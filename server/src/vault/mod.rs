@@ -11,6 +11,7 @@ mod data_keys;
 mod directory;
 mod error;
 mod forward;
+mod import;
 mod keyring;
 mod merchants;
 mod receivers;
@@ -31,6 +32,7 @@ pub use custody::{RotationAccess, resume_rotation};
 pub use error::Error;
 pub(crate) use error::internal;
 pub use forward::{ForwardReply, ForwardRequest, Forwarded, MAX_HEADERS as MAX_FORWARD_HEADERS};
+pub use import::{ImportCounts, ImportRecord, ImportRefusal, Imported};
 pub use keyring::{Keyring, create as create_transport_key, install as install_transport_key};
 pub use merchants::{
     MAX_ROLL_GRACE_SECS, NewMerchant, RolledKey, create_merchant, hash_secret_key,

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
-use crate::keys::{self, record_aad};
+use crate::keys::{self, DataKey, record_aad};
 use crate::store::{MerchantRecord, StoreError, TokenRecord};
 
 use super::error::internal;
@@ -85,7 +85,7 @@ fn rfc3339(unix: i64) -> String {
 }
 
 impl TokenMeta {
-    fn from_record(record: &TokenRecord, with_bin: bool) -> TokenMeta {
+    pub(super) fn from_record(record: &TokenRecord, with_bin: bool) -> TokenMeta {
         TokenMeta {
             token: record.token.clone(),
             card: CardMeta {
@@ -265,16 +265,47 @@ impl Vault {
             return Err(Error::InvalidCard(CardError::IncompleteCvc).into());
         }
 
-        let token = new_token(std::time::SystemTime::now())?;
         let data_key = self.current_data_key().await.ok_or_else(|| {
             tracing::error!("no data key loaded");
             Error::Internal
         })?;
+        let record = self.token_record(merchant, &card, &data_key, now)?;
+        let token = record.token.clone();
+        let meta = TokenMeta::from_record(&record, false);
+        drop(card);
+        let event = audit.event("tokenize", Some(&token), "ok");
+        match self
+            .store
+            .insert_token_limited(record, jti, jti_expires_at, event, self.config.enumeration)
+            .await
+        {
+            // A publishable key is anyone's: no fingerprint for it (README, *The fingerprint*).
+            Ok(()) if caller.kind == KeyKind::Publishable => Ok(meta.without_fingerprint()),
+            Ok(()) => Ok(meta),
+            // The store audited the refusal with the operation.
+            Err(StoreError::Replayed) => Err(Refusal::Written(Error::ReplayedEnvelope)),
+            Err(StoreError::CardEnumeration) => Err(Refusal::Written(Error::CardEnumeration)),
+            Err(e) => Err(internal("storing a token failed")(e).into()),
+        }
+    }
+
+    /// The row that stores `card` for `merchant` under a new token made at `now`: number and
+    /// name sealed under `data_key`, the CVC sealed apart (kept for its one forward), the
+    /// merchant's fingerprint, and its token TTL. What a tokenization and an import
+    /// (`vault/import.rs`) both store.
+    pub(super) fn token_record(
+        &self,
+        merchant: &MerchantRecord,
+        card: &Card,
+        data_key: &DataKey,
+        now: i64,
+    ) -> Result<TokenRecord, Error> {
+        let token = new_token(std::time::SystemTime::now())?;
         let version = data_key.version();
         let sealed_card = data_key
             .seal(
                 &record_aad("card", &merchant.id, &token, version),
-                &card_plaintext(&card),
+                &card_plaintext(card),
             )
             .map_err(internal("encrypting a card failed"))?;
         let sealed_cvc = match &card.cvc {
@@ -292,8 +323,8 @@ impl Vault {
             .fingerprint_key(merchant)
             .map_err(internal("unwrapping a fingerprint key failed"))?
             .fingerprint(&card.number);
-        let record = TokenRecord {
-            token: token.clone(),
+        Ok(TokenRecord {
+            token,
             merchant_id: merchant.id.clone(),
             card: sealed_card,
             cvc_expires_at: sealed_cvc.as_ref().map(|_| now + self.config.cvc_ttl_secs),
@@ -307,23 +338,7 @@ impl Vault {
             fingerprint,
             created_at: now,
             expires_at: merchant.token_ttl_secs.map(|ttl| now + ttl),
-        };
-        let meta = TokenMeta::from_record(&record, false);
-        drop(card);
-        let event = audit.event("tokenize", Some(&token), "ok");
-        match self
-            .store
-            .insert_token_limited(record, jti, jti_expires_at, event, self.config.enumeration)
-            .await
-        {
-            // A publishable key is anyone's: no fingerprint for it (README, *The fingerprint*).
-            Ok(()) if caller.kind == KeyKind::Publishable => Ok(meta.without_fingerprint()),
-            Ok(()) => Ok(meta),
-            // The store audited the refusal with the operation.
-            Err(StoreError::Replayed) => Err(Refusal::Written(Error::ReplayedEnvelope)),
-            Err(StoreError::CardEnumeration) => Err(Refusal::Written(Error::CardEnumeration)),
-            Err(e) => Err(internal("storing a token failed")(e).into()),
-        }
+        })
     }
 
     /// The metadata of `token`, for the merchant that owns it (secret key); audited.
