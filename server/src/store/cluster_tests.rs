@@ -69,6 +69,35 @@ fn test_key() -> AuditSealKey {
     AuditSealKey::from_bytes(&[3; 32]).unwrap()
 }
 
+/// Tokenizations of `mer_a` submitted at once, each `(token id, fingerprint, jti)` from its own
+/// task, so the writer takes them in a few batches; their answers in the order given.
+async fn tokenize_at_once(
+    store: &Store,
+    ops: Vec<(String, String, String)>,
+) -> Vec<Result<(), StoreError>> {
+    let tasks: Vec<_> = ops
+        .into_iter()
+        .map(|(id, fingerprint, jti)| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .insert_token(
+                        token(&id, &fingerprint),
+                        jti,
+                        now() + 300,
+                        event("tokenize", Some(&id)),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
 /// A store as the vault leaves it after opening: a seal, a data key, merchant `mer_a`.
 fn prepare(store: &Store) {
     seal(store, &test_key());
@@ -620,10 +649,10 @@ on_both!(
             let before = store.batches_committed();
             // Submitted at once, so the writer takes them in a few batches: twenty numbers of
             // one (BIN, last four) under a limit of five, and ten envelopes sent twice each.
-            let mut ops = Vec::new();
+            let mut limited = Vec::new();
             for i in 0..20 {
                 let store = store.clone();
-                ops.push(tokio::spawn(async move {
+                limited.push(tokio::spawn(async move {
                     let id = format!("tok_e{i}");
                     store
                         .insert_token_limited(
@@ -636,25 +665,24 @@ on_both!(
                         .await
                 }));
             }
-            for i in 0..20 {
-                let store = store.clone();
-                ops.push(tokio::spawn(async move {
-                    let id = format!("tok_r{i}");
-                    store
-                        .insert_token(
-                            token(&id, &format!("fp_r{i}")),
+            let replayed = tokenize_at_once(
+                &store,
+                (0..20)
+                    .map(|i| {
+                        (
+                            format!("tok_r{i}"),
+                            format!("fp_r{i}"),
                             format!("jti-r{}", i / 2),
-                            now() + 300,
-                            event("tokenize", Some(&id)),
                         )
-                        .await
-                }));
-            }
+                    })
+                    .collect(),
+            )
+            .await;
             let mut answers = Vec::new();
-            for op in ops {
+            for op in limited {
                 answers.push(op.await.unwrap());
             }
-            let (limited, replayed) = answers.split_at(20);
+            let limited = answers;
             assert_eq!(limited.iter().filter(|a| a.is_ok()).count(), 5);
             assert!(
                 limited
@@ -714,25 +742,19 @@ on_both!(
             // refuses) with envelopes of their own. On PostgreSQL the run's rows fail together and
             // the batch goes again one op at a time; whatever was sent before that failure must not
             // have been committed with it.
-            let mut ops = Vec::new();
-            for i in 0..16 {
-                let store = store.clone();
-                ops.push(tokio::spawn(async move {
-                    let id = format!("tok_d{}", i / 2);
-                    store
-                        .insert_token(
-                            token(&id, &format!("fp_d{i}")),
+            let answers = tokenize_at_once(
+                &store,
+                (0..16)
+                    .map(|i| {
+                        (
+                            format!("tok_d{}", i / 2),
+                            format!("fp_d{i}"),
                             format!("jti-d{i}"),
-                            now() + 300,
-                            event("tokenize", Some(&id)),
                         )
-                        .await
-                }));
-            }
-            let mut answers = Vec::new();
-            for op in ops {
-                answers.push(op.await.unwrap());
-            }
+                    })
+                    .collect(),
+            )
+            .await;
             for (pair, answers) in answers.chunks(2).enumerate() {
                 assert_eq!(
                     answers.iter().filter(|a| a.is_ok()).count(),

@@ -1903,21 +1903,6 @@ impl TokenRows<'_> {
         let jti: Vec<&str> = made.iter().map(|op| op.jti.as_str()).collect();
         let jti_expires_at: Vec<i64> = made.iter().map(|op| op.jti_expires_at).collect();
         let records: Vec<&TokenRecord> = made.iter().map(|op| op.record).collect();
-        let token: Vec<&str> = records.iter().map(|r| r.token.as_str()).collect();
-        let merchant_id: Vec<&str> = records.iter().map(|r| r.merchant_id.as_str()).collect();
-        let card: Vec<&[u8]> = records.iter().map(|r| r.card.as_slice()).collect();
-        let version = records
-            .iter()
-            .map(|r| i32::try_from(r.data_key_version).map_err(|_| StoreError::Database))
-            .collect::<Result<Vec<i32>, StoreError>>()?;
-        let brand: Vec<&str> = records.iter().map(|r| r.brand.as_str()).collect();
-        let last4: Vec<&str> = records.iter().map(|r| r.last4.as_str()).collect();
-        let bin: Vec<&str> = records.iter().map(|r| r.bin.as_str()).collect();
-        let exp_month: Vec<i16> = records.iter().map(|r| i16::from(r.exp_month)).collect();
-        let exp_year: Vec<i32> = records.iter().map(|r| i32::from(r.exp_year)).collect();
-        let fingerprint: Vec<&str> = records.iter().map(|r| r.fingerprint.as_str()).collect();
-        let created_at: Vec<i64> = records.iter().map(|r| r.created_at).collect();
-        let expires_at: Vec<Option<i64>> = records.iter().map(|r| r.expires_at).collect();
         let with_cvc: Vec<&TokenRecord> = records
             .iter()
             .copied()
@@ -1935,20 +1920,6 @@ impl TokenRows<'_> {
         let memory_refused: Vec<bool> = self.remembered.iter().map(|(_, s)| s.refused).collect();
         let memory_until: Vec<i64> = self.remembered.iter().map(|(_, s)| s.until).collect();
         let jti_params: [&(dyn ToSql + Sync); 2] = [&jti, &jti_expires_at];
-        let token_params: [&(dyn ToSql + Sync); 12] = [
-            &token,
-            &merchant_id,
-            &card,
-            &version,
-            &brand,
-            &last4,
-            &bin,
-            &exp_month,
-            &exp_year,
-            &fingerprint,
-            &created_at,
-            &expires_at,
-        ];
         // A jti stored meanwhile is a unique violation: the transaction fails, nothing of it
         // is committed.
         tokio::try_join!(
@@ -1966,16 +1937,10 @@ impl TokenRows<'_> {
                 .await
             },
             async {
-                if token.is_empty() {
+                if records.is_empty() {
                     return Ok(0);
                 }
-                exec(
-                    c,
-                    "insert_token",
-                    INSERT_TOKENS_SQL,
-                    &token_params,
-                )
-                .await
+                insert_token_rows(c, "insert_token", &records).await
             },
             async {
                 if cvc_token.is_empty() {
@@ -2004,6 +1969,49 @@ impl TokenRows<'_> {
         )?;
         Ok(())
     }
+}
+
+/// The `tokens` rows of `records`, in one statement: a tokenization batch's and an import's.
+async fn insert_token_rows(
+    c: &impl GenericClient,
+    op: &'static str,
+    records: &[&TokenRecord],
+) -> Result<u64, StoreError> {
+    let token: Vec<&str> = records.iter().map(|r| r.token.as_str()).collect();
+    let merchant_id: Vec<&str> = records.iter().map(|r| r.merchant_id.as_str()).collect();
+    let card: Vec<&[u8]> = records.iter().map(|r| r.card.as_slice()).collect();
+    let version = records
+        .iter()
+        .map(|r| i32::try_from(r.data_key_version).map_err(|_| StoreError::Database))
+        .collect::<Result<Vec<i32>, StoreError>>()?;
+    let brand: Vec<&str> = records.iter().map(|r| r.brand.as_str()).collect();
+    let last4: Vec<&str> = records.iter().map(|r| r.last4.as_str()).collect();
+    let bin: Vec<&str> = records.iter().map(|r| r.bin.as_str()).collect();
+    let exp_month: Vec<i16> = records.iter().map(|r| i16::from(r.exp_month)).collect();
+    let exp_year: Vec<i32> = records.iter().map(|r| i32::from(r.exp_year)).collect();
+    let fingerprint: Vec<&str> = records.iter().map(|r| r.fingerprint.as_str()).collect();
+    let created_at: Vec<i64> = records.iter().map(|r| r.created_at).collect();
+    let expires_at: Vec<Option<i64>> = records.iter().map(|r| r.expires_at).collect();
+    exec(
+        c,
+        op,
+        INSERT_TOKENS_SQL,
+        &[
+            &token,
+            &merchant_id,
+            &card,
+            &version,
+            &brand,
+            &last4,
+            &bin,
+            &exp_month,
+            &exp_year,
+            &fingerprint,
+            &created_at,
+            &expires_at,
+        ],
+    )
+    .await
 }
 
 /// The log's last `seq` and `hash`, read under the audit lock.
@@ -2568,45 +2576,7 @@ async fn import_cards(
     if new.is_empty() {
         return Ok(outcomes);
     }
-    let token: Vec<&str> = new.iter().map(|r| r.token.as_str()).collect();
-    let merchant: Vec<&str> = new.iter().map(|r| r.merchant_id.as_str()).collect();
-    let card: Vec<&[u8]> = new.iter().map(|r| r.card.as_slice()).collect();
-    let version = new
-        .iter()
-        .map(|r| i32::try_from(r.data_key_version).map_err(|_| StoreError::Database))
-        .collect::<Result<Vec<i32>, StoreError>>()?;
-    let brand: Vec<&str> = new.iter().map(|r| r.brand.as_str()).collect();
-    let last4: Vec<&str> = new.iter().map(|r| r.last4.as_str()).collect();
-    let bin: Vec<&str> = new.iter().map(|r| r.bin.as_str()).collect();
-    let exp_month: Vec<i16> = new.iter().map(|r| i16::from(r.exp_month)).collect();
-    let exp_year: Vec<i32> = new.iter().map(|r| i32::from(r.exp_year)).collect();
-    let fingerprint: Vec<&str> = new.iter().map(|r| r.fingerprint.as_str()).collect();
-    let created_at: Vec<i64> = new.iter().map(|r| r.created_at).collect();
-    let expires_at: Vec<Option<i64>> = new.iter().map(|r| r.expires_at).collect();
-    exec(
-        c,
-        "import_cards: tokens",
-        "INSERT INTO tokens (token, merchant_id, card, data_key_version, brand, last4, bin, \
-         exp_month, exp_year, fingerprint, created_at, expires_at) \
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::integer[], $5::text[], \
-         $6::text[], $7::text[], $8::smallint[], $9::integer[], $10::text[], $11::bigint[], \
-         $12::bigint[])",
-        &[
-            &token,
-            &merchant,
-            &card,
-            &version,
-            &brand,
-            &last4,
-            &bin,
-            &exp_month,
-            &exp_year,
-            &fingerprint,
-            &created_at,
-            &expires_at,
-        ],
-    )
-    .await?;
+    insert_token_rows(c, "import_cards: tokens", &new).await?;
     Ok(outcomes)
 }
 
