@@ -10,12 +10,14 @@ export type CardErrorCode =
   | 'invalid_number' | 'incomplete_number' | 'invalid_exp' | 'incomplete_exp' | 'expired'
   | 'invalid_cvc' | 'incomplete_cvc' | 'invalid_name';
 
-/** The vault's error codes (`{"error":{"code"}}`) that a tokenize may pass on. */
+/**
+ * The vault's error codes (`{"error":{"code"}}`) that `POST /v1/tokens` answers with, which a
+ * `tokenize()` passes on (the OpenAPI document's list for that route).
+ */
 export type VaultErrorCode =
-  | 'unauthorized' | 'forbidden_origin' | 'not_found' | 'invalid_request' | 'invalid_envelope'
-  | 'unknown_key' | 'stale_envelope' | 'replayed_envelope' | 'invalid_card'
-  | 'payload_too_large' | 'unsupported_media_type' | 'rate_limited' | 'internal'
-  | 'unavailable' | 'locked';
+  | 'invalid_envelope' | 'unknown_key' | 'stale_envelope' | 'unauthorized' | 'forbidden_origin'
+  | 'replayed_envelope' | 'payload_too_large' | 'unsupported_media_type' | 'invalid_card'
+  | 'rate_limited' | 'card_enumeration' | 'internal' | 'unavailable' | 'locked';
 
 /** The field's own: the vault could not be reached. */
 export type FieldErrorCode = 'network_error';
@@ -31,35 +33,53 @@ export type ErrorCode = CardErrorCode | VaultErrorCode | FieldErrorCode | Loader
 /** The part of the card an error is about. */
 export type CardInput = 'number' | 'exp' | 'cvc' | 'name';
 
-/** What `tokenize()`, `encrypt()` and `mount()` reject or throw with. */
+/**
+ * What `tokenize()`, `encrypt()`, `mount()` and `loadCardVault()` reject or throw with
+ * (`isCardVaultError` tells it from other errors in a `catch`).
+ */
 export interface CardVaultError extends Error {
   code: ErrorCode;
   /** For a card error: the input it is about. */
   field?: CardInput;
 }
 
-/** The languages the field speaks; a region tag (`es-MX`) picks its language. */
-export type Locale =
-  | 'en' | 'fr' | 'de' | 'es' | 'it' | 'nl' | 'pt' | 'pt-BR' | 'ja' | 'pl' | 'sv' | 'auto'
-  | (string & {});
+/** The languages the field speaks. */
+export type Language = 'en' | 'fr' | 'de' | 'es' | 'it' | 'nl' | 'pt' | 'ja' | 'pl' | 'sv';
 
-/** The keys of the field's words, which `messages` may override. */
-export type MessageKey =
+/**
+ * A language tag the field speaks: a language, with a region or not (`es-MX` is Spanish,
+ * `pt-BR` Brazilian Portuguese, any other `pt` that of Portugal), or `auto` for the browser's.
+ */
+export type Locale = Language | `${Language}-${string}` | `${Language}_${string}` | 'auto';
+
+/** The labels and placeholders of the field, by key. */
+export type LabelKey =
   | 'number_label' | 'number_placeholder' | 'exp_label' | 'exp_placeholder' | 'cvc_label'
-  | 'cvc_label_optional' | 'cvc_placeholder' | 'name_label' | 'name_placeholder'
-  | CardErrorCode | FieldErrorCode | VaultErrorCode;
+  | 'cvc_label_optional' | 'cvc_placeholder' | 'name_label' | 'name_placeholder';
 
-/** The CSS properties the field applies (anything else is ignored, with a console warning). */
+/**
+ * The keys of the field's words, which `messages` may override: its labels, the card errors,
+ * and the failures after validation. Every locale has a text for each of these but the vault's
+ * rarer codes (for which an override is still shown); `locked` reads as `unavailable`.
+ */
+export type MessageKey =
+  | LabelKey | CardErrorCode | FieldErrorCode | Exclude<VaultErrorCode, 'locked'>;
+
+/**
+ * The CSS properties the field applies, as CSS values (anything else, and a value that could
+ * reach outside its declaration or load something, is left out with a console warning).
+ * Numbers only where CSS takes a unitless one.
+ */
 export interface StyleProperties {
   color?: string;
   backgroundColor?: string;
   fontFamily?: string;
-  fontSize?: string | number;
+  fontSize?: string;
   fontWeight?: string | number;
   fontStyle?: string;
-  letterSpacing?: string | number;
+  letterSpacing?: string;
   lineHeight?: string | number;
-  padding?: string | number;
+  padding?: string;
   textTransform?: string;
   textAlign?: string;
 }
@@ -167,19 +187,26 @@ export interface CardVault {
 }
 
 export interface LoadOptions {
-  /** The loader's Subresource Integrity hash (`sha384-…`), as `cardvault serve` prints it. */
-  integrity?: string;
+  /**
+   * The loader's Subresource Integrity hash (`sha384-…`), as `cardvault serve` prints it:
+   * required, since the loader decides where the card goes.
+   */
+  integrity: string;
 }
 
 /**
  * Adds the loader of the vault at `vaultOrigin` to the page once, and resolves with its
  * `CardVault`. Every call gets the same promise (the first call's vault); after a failed load
- * (`load_failed`) the next call tries again.
+ * (`load_failed`: a bad origin or hash, the network, an integrity mismatch) the next call tries
+ * again. Resolves with `null` where there is no `window` (rendered on a server).
  */
-export function loadCardVault(vaultOrigin: string, options?: LoadOptions): Promise<CardVault>;
+export function loadCardVault(vaultOrigin: string, options: LoadOptions): Promise<CardVault | null>;
 
 declare global {
   interface Window {
     CardVault?: CardVault;
   }
 }
+
+/** Whether `error` is one the loader or loadCardVault made (an Error with a string `code`). */
+export function isCardVaultError(error: unknown): error is CardVaultError;

@@ -12,21 +12,34 @@ function fail(code, message) {
 
 /** Holds the CardVault (or its promise, from loadCardVault) and the field mounted under it. */
 export function CardVaultProvider({ cardVault, children }) {
-  const [vault, setVault] = useState(null);
+  // A CardVault given as it is (not a promise) is there from the first render.
+  const [vault, setVault] = useState(() => (isVault(cardVault) ? cardVault : null));
   const [card, setCard] = useState(null);
   useEffect(() => {
     let current = true;
-    setVault(null);
-    if (cardVault) {
+    if (isVault(cardVault)) {
+      setVault(cardVault);
+    } else {
+      setVault(null);
       Promise.resolve(cardVault).then(
-        (v) => { if (current) setVault(v); },
-        (e) => { if (current) console.error('cardvault: the loader did not load', e); },
+        (v) => {
+          if (current) setVault(v || null);
+        },
+        (e) => {
+          if (current) console.error('cardvault: the loader did not load', e);
+        },
       );
     }
-    return () => { current = false; };
+    return () => {
+      current = false;
+    };
   }, [cardVault]);
   const value = useMemo(() => ({ vault, card, setCard }), [vault, card]);
   return createElement(Context.Provider, { value }, children);
+}
+
+function isVault(value) {
+  return Boolean(value) && typeof value.mount === 'function';
 }
 
 function useCardVaultContext(who) {
@@ -35,19 +48,25 @@ function useCardVaultContext(who) {
   return context;
 }
 
-/** What of the options `update` can change, as one comparable string. */
+/**
+ * What of the options `update` can change, each as a comparable string, with the value the
+ * field takes for one left out (no style, English, no overrides).
+ */
 function updatable(options) {
-  return JSON.stringify({
-    style: options.style || {},
-    locale: options.locale,
-    messages: options.messages || {},
-  });
+  return {
+    style: JSON.stringify(options.style || {}),
+    locale: options.locale || 'en',
+    messages: JSON.stringify(options.messages || {}),
+  };
 }
 
+const EVENTS = ['ready', 'change', 'focus', 'blur', 'error'];
+
 /**
- * The card field. Mounted once per publishable key: new style, locale or messages are applied
- * to the mounted field (`card.update`), never by a remount. In StrictMode's double mount the
- * first field is destroyed before the second is made, so one iframe and one listener remain.
+ * The card field. Mounted once per publishable key and CVC policy: new style, locale or
+ * messages are applied to the mounted field (`card.update`), never by a remount. In StrictMode's
+ * double mount the first field is destroyed before the second is made, so one iframe and one
+ * listener remain.
  */
 export function CardField({ options, onReady, onChange, onFocus, onBlur, onError, id, className }) {
   const { vault, setCard } = useCardVaultContext('<CardField>');
@@ -63,8 +82,17 @@ export function CardField({ options, onReady, onChange, onFocus, onBlur, onError
   useEffect(() => {
     if (!vault || !host.current) return undefined;
     const opts = latest.current;
-    const card = vault.mount(host.current, opts);
-    for (const type of ['ready', 'change', 'focus', 'blur', 'error']) {
+    let card;
+    try {
+      card = vault.mount(host.current, opts);
+    } catch (e) {
+      // `invalid_key` or `invalid_target`: the page's mistake, told where the page listens.
+      const handler = handlers.current.error;
+      if (!handler) throw e;
+      handler({ code: e.code, message: e.message });
+      return undefined;
+    }
+    for (const type of EVENTS) {
       card.on(type, (event) => {
         const handler = handlers.current[type];
         if (handler) handler(event);
@@ -82,11 +110,15 @@ export function CardField({ options, onReady, onChange, onFocus, onBlur, onError
   const wanted = updatable(options);
   useEffect(() => {
     const m = mounted.current;
-    if (!m || m.applied === wanted) return;
-    m.applied = wanted;
+    if (!m) return;
+    const changes = {};
     const { style, locale, messages } = latest.current;
-    m.card.update({ style: style || {}, locale, messages: messages || {} });
-  }, [wanted]);
+    if (m.applied.style !== wanted.style) changes.style = style || {};
+    if (m.applied.locale !== wanted.locale) changes.locale = locale || 'en';
+    if (m.applied.messages !== wanted.messages) changes.messages = messages || {};
+    m.applied = wanted;
+    if (Object.keys(changes).length > 0) m.card.update(changes);
+  }, [wanted.style, wanted.locale, wanted.messages]);
 
   return createElement('div', { ref: host, id, className });
 }
