@@ -8,6 +8,7 @@ mod e2e;
 mod fuzz;
 mod imports;
 mod install;
+mod js;
 mod postgres;
 mod process;
 mod schemathesis;
@@ -24,7 +25,10 @@ Tasks:
       cargo fmt --check, clippy, the native tests (the server's twice: on
       SQLite, then with CARDVAULT_TEST_STORE=postgres), schemathesis against
       the real binary (below), each fuzz target
-      briefly (10 s), the wasm tests in headless Chromium, and the end-to-end
+      briefly (10 s), the wasm tests in headless Chromium, the JavaScript
+      packages of js/ (npm ci from its package-lock.json, npm pack, the
+      tarballs installed into a React test app: tsc --strict, a Vite build, and
+      the app in Chromium against the real vault), and the end-to-end
       suite (with a vault cluster behind nginx). A throwaway PostgreSQL 15
       cluster of its own runs in target/pg-test meanwhile (on 127.0.0.1, a
       free port; CARDVAULT_TEST_DATABASE_URL to the tests); as root on Debian
@@ -36,6 +40,10 @@ Tasks:
       python3 with venv): with a secret key, a publishable key, and /metrics.
       CARDVAULT_SCHEMATHESIS_EXAMPLES (default 50 per operation and phase)
       and CARDVAULT_SCHEMATHESIS_SEED (default 1). A step of `test`.
+  js
+      The js step of `test` alone: the packages of js/ packed, installed into
+      js/test-app, type-checked, built with Vite and driven in Chromium
+      against the vault (needs Node.js 20.19+, npm, and target/field).
   fuzz [--no-install] [--seconds N] [--no-sanitizer] [TARGET]
       Run the fuzz targets of fuzz/ (cargo-fuzz, installed into target/tools,
       with the field's pinned nightly), or just TARGET, N seconds each
@@ -80,6 +88,7 @@ enum Task {
     Fuzz(fuzz::Options),
     Pg(Vec<String>),
     Schemathesis,
+    Js,
     Help,
 }
 
@@ -103,6 +112,7 @@ fn run(task: Task) -> Result<(), String> {
         Task::Fuzz(options) => fuzz::run(&options),
         Task::Pg(command) => postgres::run_with(&command),
         Task::Schemathesis => schemathesis::run_alone(),
+        Task::Js => js::run_alone(),
         Task::Help => {
             print!("{USAGE}");
             Ok(())
@@ -156,6 +166,10 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "schemathesis" => {
             flags(options, [])?;
             Ok(Task::Schemathesis)
+        }
+        "js" => {
+            flags(options, [])?;
+            Ok(Task::Js)
         }
         "help" | "--help" | "-h" => Ok(Task::Help),
         other => Err(format!("unknown task `{other}`; see `cargo xtask help`")),

@@ -69,7 +69,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     let skipped = if options.browser {
         ""
     } else {
-        ", 2 skipped (browser tests and e2e: --no-browser)"
+        ", 3 skipped (browser tests, js packages and e2e: --no-browser)"
     };
     let mut timings = Vec::new();
     for (passed, step) in steps.iter().enumerate() {
@@ -111,6 +111,7 @@ fn steps(browser: bool) -> Vec<Step> {
     ];
     if browser {
         steps.push(Step::new("browser tests", browser_tests));
+        steps.push(Step::new("js packages", crate::js::run));
         steps.push(Step::new("e2e", e2e::run));
     }
     steps
