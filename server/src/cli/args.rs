@@ -41,6 +41,40 @@ pub(super) enum Command {
     MasterKey(MasterKeyCommand),
     /// Give a vault started with --master-key-shares one custodian's share, typed at a prompt.
     Unlock(UnlockArgs),
+    /// Import a merchant's cards from another vault or processor: a CSV or JSON Lines file,
+    /// OpenPGP-encrypted or not, stored as `POST /v1/tokens` stores cards; writes the mapping of
+    /// each record's id to its token.
+    Import(Box<ImportArgs>),
+}
+
+/// `cardvault import`.
+#[derive(Args, Debug)]
+pub(super) struct ImportArgs {
+    #[command(flatten)]
+    pub(super) storage: Storage,
+    /// The merchant the cards are imported for (mer_…).
+    #[arg(long)]
+    pub(super) merchant: String,
+    /// The file: records {id, number, exp_month, exp_year, name?}; an OpenPGP message is
+    /// decrypted on the fly (never written anywhere in clear).
+    pub(super) file: PathBuf,
+    /// Where to write the mapping: id,token,fingerprint,brand,last4,exp_month,exp_year,error per
+    /// record (written whole again by every run).
+    #[arg(long, value_name = "MAPPING.csv")]
+    pub(super) out: PathBuf,
+    /// The records' format (default: jsonl for *.jsonl and *.ndjson, also before .gpg, .pgp or
+    /// .asc; else csv).
+    #[arg(long, value_enum)]
+    pub(super) format: Option<super::import_file::Format>,
+    /// What the file calls a field: FIELD=NAME, e.g. id=customer_card_id,number=pan.
+    #[arg(long, value_delimiter = ',', value_name = "FIELD=NAME")]
+    pub(super) column: Vec<String>,
+    /// The OpenPGP secret key the file is encrypted to (armored or binary).
+    #[arg(long, value_name = "KEY.asc")]
+    pub(super) pgp_key: Option<PathBuf>,
+    /// A file whose first line is the OpenPGP key's passphrase.
+    #[arg(long, requires = "pgp_key", value_name = "FILE")]
+    pub(super) pgp_passphrase_file: Option<PathBuf>,
 }
 
 /// Where the vault keeps its data, and the master key that wraps every key in it. `Debug`

@@ -8,11 +8,14 @@
 //! - [`master_key`]: where the master key comes from (a variable, a file, an HSM), and
 //!   `master-key init-hsm` and `master-key split` (the key in custodians' shares).
 //! - [`unlock`]: `unlock`, and the socket a vault started locked takes the shares on.
+//! - [`import`]: `import`, a merchant's cards from another vault ([`import_file`]: the file).
 
 mod admin;
 mod args;
 mod audit;
 mod dev;
+mod import;
+mod import_file;
 mod master_key;
 mod progress;
 mod serve;
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
         }) => audit_verify(&storage, expect_head.as_ref()),
         Command::MasterKey(cmd) => master_key_command(cmd),
         Command::Unlock(args) => unlock::unlock(&args),
+        Command::Import(args) => import::import(&args),
     };
     match result {
         Ok(code) => code,

@@ -60,6 +60,24 @@ impl Reporter {
     }
 }
 
+impl Reporter {
+    /// What the current phase is called from now on (a bar's message, the lines' name).
+    pub(super) fn rename(&self, name: &str) {
+        match self {
+            Reporter::Bar(bar) => {
+                if let Some(bar) = bar.lock().ok().as_ref().and_then(|b| b.as_ref()) {
+                    bar.set_message(name.to_owned());
+                }
+            }
+            Reporter::Lines(lines) => {
+                if let Ok(mut l) = lines.lock() {
+                    name.clone_into(&mut l.name);
+                }
+            }
+        }
+    }
+}
+
 impl Progress for Reporter {
     fn phase(&self, name: &str, total: u64) {
         self.finish();
