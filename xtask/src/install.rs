@@ -25,6 +25,8 @@ pub const POSTGRES_BIN: &str = "/usr/lib/postgresql/15/bin";
 const POSTGRES_INITDB: &str = "/usr/lib/postgresql/15/bin/initdb";
 /// Debian's nginx (package `nginx-light`), the load balancer of the cluster tests.
 pub const NGINX: &str = "/usr/sbin/nginx";
+/// GnuPG (package `gnupg`), the sender's side of `cardvault import`'s tests and bench.
+pub const GPG: &str = "/usr/bin/gpg";
 /// SoftHSM2's PKCS#11 module (package `softhsm2`, 2.6.1 on Debian 12): the HSM of the master key
 /// tests; `softhsm2-util` comes with it.
 pub const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
@@ -54,6 +56,8 @@ pub struct Needs {
     pub nginx: bool,
     /// SoftHSM2 (and OpenSC's pkcs11-tool), for the master key in an HSM.
     pub softhsm: bool,
+    /// GnuPG, which encrypts the files of `cardvault import` as a sending vault does.
+    pub gnupg: bool,
 }
 
 /// A system program a task needs, and the Debian package that brings it.
@@ -73,7 +77,7 @@ pub fn ensure(needs: &Needs) -> Result<(), String> {
     system_tools(needs)
 }
 
-/// Chromium, chromedriver, PostgreSQL, nginx and SoftHSM as `needs` asks, from Debian's packages: one
+/// Chromium, chromedriver, PostgreSQL, nginx, SoftHSM and GnuPG as `needs` asks, from Debian's packages: one
 /// `apt-get update` and one install for all that are missing. Only as root on Debian; elsewhere
 /// a missing one is an error that says what to install.
 fn system_tools(needs: &Needs) -> Result<(), String> {
@@ -116,6 +120,13 @@ fn system_tools(needs: &Needs) -> Result<(), String> {
             path: PKCS11_TOOL,
             package: "opensc",
             why,
+        });
+    }
+    if needs.gnupg {
+        wanted.push(SystemTool {
+            path: GPG,
+            package: "gnupg",
+            why: "the tests and the bench of `cardvault import` (files encrypted by GnuPG)",
         });
     }
     let (present, missing): (Vec<_>, Vec<_>) = wanted

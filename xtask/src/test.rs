@@ -55,6 +55,7 @@ pub fn run(options: &Options) -> Result<(), String> {
             postgres: true,
             nginx: options.browser,
             softhsm: true,
+            gnupg: true,
         })?;
         crate::fuzz::ensure_cargo_fuzz()?;
     }

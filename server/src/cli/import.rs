@@ -82,7 +82,10 @@ pub(super) fn import(args: &ImportArgs) -> Result<ExitCode, BootError> {
         progress.advance(now - shown);
         shown = now;
     }
-    digests.push(records.take_digest());
+    if in_batch > 0 {
+        // The last batch's (none when the file ends on a whole batch).
+        digests.push(records.take_digest());
+    }
     drop(records);
     progress.finish();
 

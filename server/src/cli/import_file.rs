@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cardvault::card::{Card, CardError, YearMonth, luhn_valid};
-use pgp::composed::{DecryptionOptions, Deserializable, Message, SignedSecretKey, TheRing};
+use pgp::composed::{DecryptionOptions, Deserializable, Esk, Message, SignedSecretKey, TheRing};
 use pgp::types::{KeyDetails, Password, Seipdv1ReadMode};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use zeroize::{Zeroize, Zeroizing};
@@ -201,20 +201,34 @@ impl PgpKey {
         Ok(PgpKey { key, passphrase })
     }
 
-    /// Why the key did not decrypt a message: a passphrase that does not unlock it, or a
-    /// message not encrypted to it.
-    fn why_not(&self) -> String {
+    /// Why the key did not decrypt a message whose session keys are `esk`: a message not
+    /// encrypted to it, a passphrase that does not unlock it, or else a message that is corrupt
+    /// or cut short (whatever rPGP's error, which names no card data but is no clearer).
+    fn why_not(&self, esk: &[Esk]) -> String {
+        let to_us = esk.iter().any(|esk| match esk {
+            Esk::PublicKeyEncryptedSessionKey(pkesk) => {
+                self.key
+                    .secret_subkeys
+                    .iter()
+                    .any(|sub| pkesk.match_identity(&sub.key))
+                    || pkesk.match_identity(&self.key.primary_key)
+            }
+            Esk::SymKeyEncryptedSessionKey(_) => false,
+        });
+        if !to_us {
+            return format!(
+                "the file is not encrypted to this key ({}): it was encrypted to another \
+                 recipient (export the key the sender encrypted to, or ask for the file again)",
+                self.key.primary_key.fingerprint()
+            );
+        }
         let unlocks = self
             .key
             .secret_subkeys
             .iter()
             .all(|sub| matches!(sub.key.unlock(&self.passphrase, |_, _| Ok(())), Ok(Ok(()))));
         if unlocks {
-            format!(
-                "the file is not encrypted to this key ({}): it was encrypted to another \
-                 recipient, or it is corrupt",
-                self.key.primary_key.fingerprint()
-            )
+            "the file does not decrypt: it is corrupt or truncated (ask for it again)".to_owned()
         } else {
             "the passphrase does not unlock the OpenPGP key (wrong --pgp-passphrase-file, or \
              none given for a protected key)"
@@ -302,9 +316,13 @@ pub(super) fn open(
             .set_seipdv1_read_mode(Seipdv1ReadMode::Streaming),
         ..TheRing::default()
     };
+    let esk = match &message {
+        Message::Encrypted { esk, .. } => esk.clone(),
+        _ => Vec::new(),
+    };
     let (mut message, _) = message
         .decrypt_the_ring(ring, true)
-        .map_err(|_| FileError::Decrypt(key.why_not()))?;
+        .map_err(|_| FileError::Decrypt(key.why_not(&esk)))?;
     while message.is_compressed() {
         message = message.decompress().map_err(corrupt)?;
     }
