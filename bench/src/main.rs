@@ -6,7 +6,8 @@
 //!                 [--field-dir target/field] [--www www] [--wasm-dir target/bench/wasm]
 //!                 [--browser-bench target/release/cardvault-bench-browser]
 //!                 [--warmup 3] [--window 10] [--concurrency 32] [--rsa-seconds 3] [--rounds 3]
-//!                 [--only browser|server|pg] [--database-url postgres://…] [--pg-rate-limit 0]
+//!                 [--only browser|server|pg|import] [--database-url postgres://…]
+//!                 [--pg-rate-limit 0] [--import-records 100000]
 //! ```
 //!
 //! The server runs pinned to core 0 (`taskset -c 0`) and the load client (this binary re-run as
@@ -26,9 +27,11 @@
 //! The browser figures come last, from `cardvault-bench-browser` in headless Chromium (see
 //! `browser`); `--only browser` measures just those, `--only server` all but those, and `--only
 //! pg` the PostgreSQL figures and the `tokenize_rps_2core` they compare with (the report then
-//! holds just those). Timings are benchmarks, never tests: nothing here runs under `cargo test`.
+//! holds just those). `import_rps` (see `import`) comes after the server figures; `--only
+//! import` measures just it. Timings are benchmarks, never tests: nothing here runs under `cargo test`.
 
 mod browser;
+mod import;
 mod load;
 mod pg;
 mod rsa;
@@ -160,6 +163,8 @@ enum Only {
     Server,
     /// The PostgreSQL figures, and `tokenize_rps_2core` for their ratio.
     Pg,
+    /// `import_rps` alone.
+    Import,
 }
 
 struct Settings {
@@ -175,7 +180,7 @@ struct Settings {
     rsa_seconds: f64,
     /// One-core loads, each between two RSA measurements (`--rounds`).
     rounds: usize,
-    /// `--only browser`, `server` or `pg`: only those figures.
+    /// `--only browser`, `server`, `pg` or `import`: only those figures.
     only: Option<Only>,
     /// A PostgreSQL superuser's URL: the PostgreSQL figures are measured on that server.
     database_url: Option<String>,
@@ -235,7 +240,12 @@ fn bench(args: &[String]) -> Result<(), String> {
         Some("browser") => Some(Only::Browser),
         Some("server") => Some(Only::Server),
         Some("pg") => Some(Only::Pg),
-        Some(other) => return Err(format!("--only {other}: `browser`, `server` or `pg`")),
+        Some("import") => Some(Only::Import),
+        Some(other) => {
+            return Err(format!(
+                "--only {other}: `browser`, `server`, `pg` or `import`"
+            ));
+        }
     };
     let settings = Settings {
         server: PathBuf::from(required(&options, "server")?),
@@ -270,11 +280,19 @@ fn bench(args: &[String]) -> Result<(), String> {
     println!("cardvault-bench: load average before: {load_before}");
 
     let measured = match settings.only {
-        Some(Only::Browser) => None,
+        Some(Only::Browser | Only::Import) => None,
         _ => Some(server_figures(&settings, &server)?),
     };
+    let imported = match settings.only {
+        None | Some(Only::Server | Only::Import) => Some(import::measure(
+            &server,
+            &settings.out_dir,
+            number(&options, "import-records", 100_000)?,
+        )?),
+        _ => None,
+    };
     let browser = match settings.only {
-        Some(Only::Server | Only::Pg) => None,
+        Some(Only::Server | Only::Pg | Only::Import) => None,
         _ => Some(browser::measure(
             &settings.browser_bench,
             &server,
@@ -290,6 +308,17 @@ fn bench(args: &[String]) -> Result<(), String> {
     }
     if let Some(pg) = measured.as_ref().and_then(|m| m.pg.as_ref()) {
         pg_report(pg, &mut report, &mut rows);
+    }
+    if let Some(imported) = &imported {
+        let rps = imported.rps();
+        report.insert("import_rps".into(), json!(round(rps, 1)));
+        row(
+            &mut rows,
+            "import_rps",
+            format!("{rps:.0}"),
+            "≥ 20000",
+            met(rps >= 20_000.0),
+        );
     }
     if let Some(browser) = &browser {
         browser_report(browser, &mut report, &mut rows);
@@ -356,6 +385,12 @@ fn bench(args: &[String]) -> Result<(), String> {
                 }
             );
         }
+    }
+    if let Some(imported) = &imported {
+        println!(
+            "import: {} cards in {:.2} s from a {}-byte OpenPGP file (GnuPG, RSA 3072), into SQLite",
+            imported.records, imported.seconds, imported.file_bytes
+        );
     }
     if let Some(Ok(figures)) = &browser {
         println!(

@@ -39,6 +39,8 @@ pub struct Deployment {
     /// Where the vaults' logs go: `{logs}.log`, `{logs}-2.log`, ….
     logs: PathBuf,
     pub publishable_key: String,
+    /// The merchant's id (mer_…).
+    pub merchant_id: String,
 }
 
 /// A running `cardvault serve`; killed on drop.
@@ -83,6 +85,7 @@ impl Deployment {
             master: Base64::encode_string(&master_bytes),
             logs,
             publishable_key: String::new(),
+            merchant_id: String::new(),
         };
         let created = deployment
             .command(binary)
@@ -110,11 +113,15 @@ impl Deployment {
             .as_str()
             .ok_or("merchant create --json gave no publishable_key")?
             .to_owned();
+        deployment.merchant_id = merchant["id"]
+            .as_str()
+            .ok_or("merchant create --json gave no id")?
+            .to_owned();
         Ok(deployment)
     }
 
     /// `program` with the store and the master key in its environment (`taskset` passes it on).
-    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut command = Command::new(program);
         command.env("CARDVAULT_MASTER_KEY", &self.master);
         match &self.storage {

@@ -26,13 +26,16 @@ pub struct Options {
     pub browser_only: bool,
     /// Only the PostgreSQL figures (`--pg-only`).
     pub pg_only: bool,
+    /// Only `import_rps` (`--import-only`).
+    pub import_only: bool,
 }
 
 pub fn run(options: &Options) -> Result<(), String> {
     if options.install {
         install::ensure(&Needs {
-            browser: true,
-            postgres: !options.browser_only,
+            browser: !options.import_only,
+            postgres: !options.browser_only && !options.import_only,
+            gnupg: !options.browser_only && !options.pg_only,
             ..Needs::default()
         })?;
     }
@@ -65,6 +68,10 @@ pub fn run(options: &Options) -> Result<(), String> {
         .env("CHROMIUM", CHROMIUM);
     if options.browser_only {
         command.args(["--only", "browser"]);
+        return process::run(&mut command);
+    }
+    if options.import_only {
+        command.args(["--only", "import"]);
         return process::run(&mut command);
     }
     // Stopped when `cluster` drops, whatever the outcome.

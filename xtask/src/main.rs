@@ -57,7 +57,7 @@ Tasks:
   demo [--no-install]
       Build, then run the vault on http://127.0.0.1:8080 with the demo shop on
       http://localhost:8081 (data in target/demo). Ctrl-C stops it.
-  bench [--no-install] [--browser-only | --pg-only]
+  bench [--no-install] [--browser-only | --pg-only | --import-only]
       Build, then measure the figures of issue 6 (RSA unwraps, tokenize
       throughput and latency with the vault pinned to one core, field and loader
       sizes; in headless Chromium, sealing in wasm against WebCrypto and mount
@@ -65,7 +65,8 @@ Tasks:
       target/bench/report.json. Needs 2 cores, taskset and Chromium. Not part
       of `test`. --browser-only measures (and reports) just the browser figures,
       --pg-only just the PostgreSQL ones (issue 23) and the 2-core SQLite
-      throughput they compare with.
+      throughput they compare with, --import-only just import_rps (issue 27:
+      cardvault import of 100,000 cards from a GnuPG-encrypted file).
   pg -- COMMAND [ARGS...]
       Run COMMAND with a throwaway PostgreSQL 15 cluster (in target/pg-shell,
       stopped afterwards) and CARDVAULT_TEST_DATABASE_URL set to its
@@ -147,15 +148,28 @@ fn parse(args: &[String]) -> Result<Task, String> {
             }))
         }
         "bench" => {
-            let [no_install, browser_only, pg_only] =
-                flags(options, ["--no-install", "--browser-only", "--pg-only"])?;
-            if browser_only && pg_only {
-                return Err("--browser-only and --pg-only: one of them".to_owned());
+            let [no_install, browser_only, pg_only, import_only] = flags(
+                options,
+                [
+                    "--no-install",
+                    "--browser-only",
+                    "--pg-only",
+                    "--import-only",
+                ],
+            )?;
+            if [browser_only, pg_only, import_only]
+                .iter()
+                .filter(|b| **b)
+                .count()
+                > 1
+            {
+                return Err("--browser-only, --pg-only and --import-only: one of them".to_owned());
             }
             Ok(Task::Bench(bench::Options {
                 install: !no_install,
                 browser_only,
                 pg_only,
+                import_only,
             }))
         }
         "fuzz" => fuzz::parse(options).map(Task::Fuzz),
@@ -222,6 +236,11 @@ mod tests {
             panic!("not a bench task");
         };
         assert!(options.pg_only && !options.browser_only);
+        let Ok(Task::Bench(options)) = parse(&args(&["bench", "--import-only"])) else {
+            panic!("not a bench task");
+        };
+        assert!(options.import_only && !options.pg_only);
+        assert!(parse(&args(&["bench", "--import-only", "--pg-only"])).is_err());
         assert!(parse(&args(&["bench", "--pg-only", "--browser-only"])).is_err());
         assert!(parse(&args(&["bench", "--no-browser"])).is_err());
     }

@@ -867,7 +867,10 @@ mod tests {
         Ok(out)
     }
 
-    fn codes(records: &[Record]) -> Vec<(Result<&str, &str>, Result<&str, &str>)> {
+    /// A record's id and its card's last four, or their error codes.
+    type Outcome<'a> = (Result<&'a str, &'a str>, Result<&'a str, &'a str>);
+
+    fn codes(records: &[Record]) -> Vec<Outcome<'_>> {
         records
             .iter()
             .map(|r| {
