@@ -631,6 +631,31 @@ fn a_file_that_cannot_be_imported_stores_nothing() {
     );
     assert_eq!(audit_entries(&storage), before);
 
+    // A file for the Curve25519 key (no passphrase) imports with that key.
+    let curve = dir.path().join("curve.jsonl.gpg");
+    encrypt(
+        &format!(
+            "{{\"id\":\"x1\",\"number\":\"{}\",\"exp_month\":1,\"exp_year\":{year}}}\n",
+            PANS[1]
+        ),
+        OTHER,
+        false,
+        &curve,
+    );
+    let curve_mapping = dir.path().join("curve.csv");
+    let out = storage.cli(&[
+        "import",
+        "--merchant",
+        id,
+        curve.to_str().unwrap(),
+        "--out",
+        curve_mapping.to_str().unwrap(),
+        "--pgp-key",
+        gpg().other_key.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(mapping(&curve_mapping)[0].1[2..4], ["mastercard", "4444"]);
+
     // The good file imports whole after all that.
     let out = import(&storage, id, &good, &mapping_path, &[]);
     assert!(out.status.success(), "{}", text(&out));
