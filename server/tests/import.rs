@@ -609,6 +609,66 @@ fn a_file_that_cannot_be_imported_stores_nothing() {
         );
     }
 
+    // A mapping that would overwrite the store, the file itself or a folder: refused first.
+    for (out, why) in [
+        (storage.data.join("cardvault.db"), "in the data dir"),
+        (good.clone(), "the file being imported"),
+        (dir.path().to_owned(), "not a regular file"),
+    ] {
+        let out = import(&storage, id, &good, &out, &[]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out).contains(why), "{}", text(&out));
+    }
+    assert_eq!(audit_entries(&storage), before);
+    // No card number in what a header-less file or a CVC member's name makes the vault say.
+    let headless = dir.path().join("headless.csv");
+    std::fs::write(&headless, format!("c1,{},12,{year},Ada\n", PANS[0])).unwrap();
+    let cvc_member = dir.path().join("member.jsonl");
+    std::fs::write(
+        &cvc_member,
+        format!("{{\"id\":\"a\",\"card {} cvc\":\"1\"}}\n", PANS[1]),
+    )
+    .unwrap();
+    for file in [&headless, &cvc_member] {
+        let out = storage.cli(&[
+            "import",
+            "--merchant",
+            id,
+            file.to_str().unwrap(),
+            "--out",
+            mapping_path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert_no_card_number("a refusal's message", text(&out).as_bytes());
+    }
+    // A CVC column under any usual name, or named as the name's column, is refused.
+    for (header, extra) in [
+        ("id,number,exp_month,exp_year,cvv_code", ""),
+        ("id,number,exp_month,exp_year,ccv", ""),
+        ("id,number,exp_month,exp_year,cvc_number", "name=cvc_number"),
+    ] {
+        let file = dir.path().join("cvc-names.csv");
+        std::fs::write(&file, format!("{header}\nc1,{},12,{year},123\n", PANS[0])).unwrap();
+        let mut args = vec![
+            "import",
+            "--merchant",
+            id,
+            file.to_str().unwrap(),
+            "--out",
+            mapping_path.to_str().unwrap(),
+        ];
+        if !extra.is_empty() {
+            args.extend(["--column", extra]);
+        }
+        let out = storage.cli(&args);
+        assert!(
+            text(&out).contains("a CVC is never imported"),
+            "{header}: {}",
+            text(&out)
+        );
+    }
+    assert_eq!(audit_entries(&storage), before);
+
     // A wrong passphrase is told apart from a wrong file.
     let wrong = dir.path().join("wrong-passphrase");
     std::fs::write(&wrong, "not it\n").unwrap();

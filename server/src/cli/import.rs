@@ -47,6 +47,7 @@ enum Row {
 }
 
 pub(super) fn import(args: &ImportArgs) -> Result<ExitCode, BootError> {
+    check_out(args)?;
     let columns = Columns::parse(&args.column).map_err(file_error)?;
     let format = args.format.unwrap_or_else(|| Format::of(&args.file));
     let key = match &args.pgp_key {
@@ -211,6 +212,43 @@ pub(super) fn import(args: &ImportArgs) -> Result<ExitCode, BootError> {
     })
 }
 
+/// Refuses an `--out` that would overwrite what it must not, before anything is read: a file in
+/// the data dir (the store itself), the file being imported, or something that is not a regular
+/// file (a directory would fail only at the end, with everything stored).
+fn check_out(args: &ImportArgs) -> Result<(), BootError> {
+    let refuse = |why: &str| {
+        Err(BootError::Invalid(format!(
+            "--out {}: {why}; write the mapping somewhere else",
+            args.out.display()
+        )))
+    };
+    if let Ok(meta) = std::fs::symlink_metadata(&args.out)
+        && !meta.is_file()
+    {
+        return refuse("it exists and is not a regular file");
+    }
+    let parent = match args.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(dir) = std::fs::canonicalize(parent) else {
+        return refuse("its folder does not exist");
+    };
+    if let Ok(data) = std::fs::canonicalize(&args.storage.data_dir)
+        && dir.starts_with(&data)
+    {
+        return refuse("it is in the data dir");
+    }
+    if let (Ok(out), Ok(file)) = (
+        std::fs::canonicalize(&args.out),
+        std::fs::canonicalize(&args.file),
+    ) && out == file
+    {
+        return refuse("it is the file being imported");
+    }
+    Ok(())
+}
+
 fn part_path(out: &Path) -> PathBuf {
     let mut name = out.as_os_str().to_owned();
     name.push(".part");
@@ -218,14 +256,21 @@ fn part_path(out: &Path) -> PathBuf {
 }
 
 /// The mapping file, readable by the vault's user only (it names every customer's card).
+///
+/// A `.part` left by a killed run (or planted: a symlink) is unlinked, not followed, and the file
+/// made anew (`O_EXCL`, which follows no symlink either), so its mode is always 0600.
 fn create_private(path: &Path) -> Result<File, BootError> {
+    let failed = |e: std::io::Error| BootError::Invalid(format!("{}: {e}", path.display()));
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(failed(e)),
+        _ => {}
+    }
     OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
         .open(path)
-        .map_err(|e| BootError::Invalid(format!("{}: {e}", path.display())))
+        .map_err(failed)
 }
 
 /// A mapping line: the id (CSV-quoted when it must be), the token's metadata or an error code.

@@ -124,9 +124,28 @@ fn is_cvc_name(name: &str) -> bool {
         "verificationcode",
         "verificationvalue",
     ];
-    NAMES
-        .iter()
-        .any(|n| folded == *n || folded.ends_with(n) && folded.starts_with("card"))
+    // Any name holding one of the usual abbreviations (`cvv_code`, `cvc_number`, `ccv`), or the
+    // long forms: a false alarm refuses a file, a miss would store a CVC.
+    const PARTS: [&str; 6] = ["cvc", "cvv", "ccv", "csc", "cvn", "cvd"];
+    PARTS.iter().any(|p| folded.contains(p))
+        || folded.contains("securitycode")
+        || folded.contains("verification")
+        || NAMES
+            .iter()
+            .any(|n| folded == *n || folded.ends_with(n) && folded.starts_with("card"))
+}
+
+/// A header's column name as a message may show it: a plain name (letters, digits, space, `_`,
+/// `-`, `.`; at most 64 bytes, at most 4 digits), else `?`. A header is the sender's text: a
+/// file without one has a record there, card number and name included, and a name may carry
+/// terminal escapes.
+fn shown_name(name: &str) -> &str {
+    let plain = name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'))
+        && name.bytes().filter(u8::is_ascii_digit).count() <= 4;
+    if plain { name } else { "?" }
 }
 
 impl Columns {
@@ -140,8 +159,8 @@ impl Columns {
                 )));
             };
             let (field, name) = (field.trim(), name.trim());
-            if is_cvc_name(field) {
-                return Err(FileError::Cvc(name.to_owned()));
+            if is_cvc_name(field) || is_cvc_name(name) {
+                return Err(FileError::Cvc(format!("--column {mapping}")));
             }
             let Some(index) = FIELDS.iter().position(|f| *f == field) else {
                 return Err(FileError::Format(format!(
@@ -529,8 +548,9 @@ impl Records {
         let names: Vec<String> = cells(&self.cells, &self.ends)
             .map(|c| String::from_utf8_lossy(c).trim().to_owned())
             .collect();
-        if let Some(cvc) = names.iter().find(|n| is_cvc_name(n)) {
-            return Err(FileError::Cvc(cvc.clone()));
+        if let Some(at) = names.iter().position(|n| is_cvc_name(n)) {
+            // Its place, not its text: the sender's text may hold anything, a card number too.
+            return Err(FileError::Cvc(format!("column {} of the header", at + 1)));
         }
         let mut header = [None; 5];
         for (field, wanted) in self.columns.names.iter().enumerate() {
@@ -542,7 +562,11 @@ impl Records {
                 return Err(FileError::Format(format!(
                     "the header has no column {wanted} (columns: {}); name the column that holds \
                      the {} with --column {}=COLUMN",
-                    names.join(", "),
+                    names
+                        .iter()
+                        .map(|n| shown_name(n))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     FIELDS[field],
                     FIELDS[field]
                 )));
@@ -583,8 +607,8 @@ impl Records {
         let Ok(object) = serde_json::from_slice::<Object<'_>>(&self.line) else {
             return Ok(refused(number, "invalid_record"));
         };
-        if let Some(cvc) = object.0.keys().find(|k| is_cvc_name(k)) {
-            return Err(FileError::Cvc(cvc.to_string()));
+        if object.0.keys().any(|k| is_cvc_name(k)) {
+            return Err(FileError::Cvc(format!("a member of record {number}")));
         }
         let cell = |field: usize| -> Option<Zeroizing<String>> {
             match object.0.get(self.columns.names[field].as_str())? {
