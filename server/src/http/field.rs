@@ -1,14 +1,21 @@
 //! The browser side, embedded in the binary: the card field page (`GET /v1/field`), its assets
 //! (`/v1/field/…`), and the merchant loader (`GET /v1/cardvault.js`).
+//!
+//! Each is served in the smallest encoding the browser accepts (precompressed at build time,
+//! see `assets`). The field's files have content-hashed names, so browsers keep them for a
+//! year without asking again (`immutable`); the page that names them is never kept without
+//! asking (`no-cache`), so a new binary's files are picked up at once. The loader's name is
+//! the one merchants put in their pages (with its SRI hash): it is kept five minutes.
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+use super::assets::{FIELD_FILES, FIELD_PAGE, LOADER_SCRIPT};
 use super::{ApiError, AppState};
 use crate::vault::{Error, internal};
 
@@ -17,34 +24,12 @@ pub const LOADER: &str = include_str!("../../../www/cardvault.js");
 /// The loader's Subresource Integrity hash, computed at build time.
 pub const LOADER_SRI: &str = env!("CARDVAULT_LOADER_SRI");
 
-const FIELD_HTML: &str = include_str!("../../../www/field/field.html");
-
-/// `(name, content type, bytes)` of every file under `/v1/field/`.
-const FIELD_FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "field.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../../www/field/field.js"),
-    ),
-    (
-        "field.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../../www/field/field.css"),
-    ),
-    (
-        "cardvault.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!(concat!(env!("CARDVAULT_FIELD_DIR"), "/cardvault.js")),
-    ),
-    (
-        "cardvault_bg.wasm",
-        "application/wasm",
-        include_bytes!(concat!(env!("CARDVAULT_FIELD_DIR"), "/cardvault_bg.wasm")),
-    ),
-];
-
-/// Assets may be cached briefly; they change only with the binary.
-const ASSET_CACHE: HeaderValue = HeaderValue::from_static("public, max-age=300");
+/// The field's files: named by their content, so a name's bytes never change.
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+/// The loader, at the name merchants use: briefly; it changes only with the binary.
+const LOADER_CACHE: HeaderValue = HeaderValue::from_static("public, max-age=300");
+/// The field's page names the files of this binary: asked for again every time.
+const PAGE_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -76,6 +61,7 @@ fn content_security_policy(origins: &[String]) -> String {
 
 async fn field_page(
     State(state): State<AppState>,
+    headers: HeaderMap,
     query: Result<Query<FieldQuery>, QueryRejection>,
 ) -> Response {
     let Ok(Query(query)) = query else {
@@ -99,54 +85,38 @@ async fn field_page(
     let Ok(csp) = HeaderValue::from_str(&csp) else {
         return ApiError(Error::Internal).into_response();
     };
-    (
+    FIELD_PAGE.response(
+        &headers,
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            ),
             (header::CONTENT_SECURITY_POLICY, csp),
+            (header::CACHE_CONTROL, PAGE_CACHE),
         ],
-        FIELD_HTML,
     )
-        .into_response()
 }
 
-async fn field_file(Path(name): Path<String>) -> Response {
-    match FIELD_FILES.iter().find(|(file, _, _)| *file == name) {
-        Some((_, content_type, bytes)) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-                (header::CACHE_CONTROL, ASSET_CACHE),
-            ],
-            *bytes,
-        )
-            .into_response(),
+async fn field_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    match FIELD_FILES.iter().find(|asset| asset.name == name) {
+        Some(asset) => asset.response(&headers, [(header::CACHE_CONTROL, IMMUTABLE)]),
         None => ApiError(Error::NotFound).into_response(),
     }
 }
 
-async fn loader() -> Response {
-    (
+async fn loader(headers: HeaderMap) -> Response {
+    LOADER_SCRIPT.response(
+        &headers,
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
-            (header::CACHE_CONTROL, ASSET_CACHE),
+            (header::CACHE_CONTROL, LOADER_CACHE),
             // Loaded cross-origin with `integrity` and `crossorigin="anonymous"`.
             (
                 header::ACCESS_CONTROL_ALLOW_ORIGIN,
                 HeaderValue::from_static("*"),
             ),
             (
-                header::HeaderName::from_static("cross-origin-resource-policy"),
+                HeaderName::from_static("cross-origin-resource-policy"),
                 HeaderValue::from_static("cross-origin"),
             ),
         ],
-        LOADER,
     )
-        .into_response()
 }
 
 #[cfg(test)]

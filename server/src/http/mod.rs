@@ -6,6 +6,7 @@
 //! Handlers hand the request to one vault operation, which authenticates, decides and audits;
 //! HTTP maps the vault's errors to the contract's answers and counts metrics, nothing more.
 
+mod assets;
 mod auth;
 mod error;
 mod field;

@@ -583,48 +583,143 @@ async fn the_field_page_is_framed_only_by_the_merchants_origins() {
 
 #[tokio::test]
 async fn assets_and_loader_are_served_from_the_binary() {
+    use super::assets::{FIELD_FILES, FIELD_GLUE, FIELD_WASM};
     let h = harness();
-    for (path, content_type) in [
-        ("/v1/field/cardvault_bg.wasm", "application/wasm"),
-        ("/v1/field/cardvault.js", "text/javascript; charset=utf-8"),
-        ("/v1/field/field.js", "text/javascript; charset=utf-8"),
-        ("/v1/field/field.css", "text/css; charset=utf-8"),
-        ("/v1/cardvault.js", "text/javascript; charset=utf-8"),
+    let get = |path: String, accept: Option<&str>| {
+        let mut request = Request::get(path);
+        if let Some(accept) = accept {
+            request = request.header(header::ACCEPT_ENCODING, accept);
+        }
+        let app = h.app.clone();
+        let request = request.body(Body::empty()).unwrap();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let (parts, body) = response.into_parts();
+            (parts, body.collect().await.unwrap().to_bytes())
+        }
+    };
+    let immutable = "public, max-age=31536000, immutable";
+    for (asset, content_type) in [
+        (&FIELD_WASM, "application/wasm"),
+        (&FIELD_GLUE, "text/javascript; charset=utf-8"),
     ] {
-        let response = h
-            .app
-            .clone()
-            .oneshot(Request::get(path).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{path}");
-        assert_eq!(
-            response.headers()[header::CONTENT_TYPE],
-            content_type,
-            "{path}"
-        );
+        assert!(FIELD_FILES.iter().any(|a| a.name == asset.name));
+        let path = format!("/v1/field/{}", asset.name);
+        // No Accept-Encoding: the bytes as built; what streaming compilation needs, too
+        // (`WebAssembly.instantiateStreaming` takes only `application/wasm`).
+        let (parts, body) = get(path.clone(), None).await;
+        assert_eq!(parts.status, StatusCode::OK, "{path}");
+        assert_eq!(parts.headers[header::CONTENT_TYPE], content_type, "{path}");
+        assert_eq!(parts.headers[header::CACHE_CONTROL], immutable, "{path}");
+        assert_eq!(parts.headers[header::VARY], "accept-encoding", "{path}");
+        assert!(parts.headers.get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(&body[..], asset.identity);
+        // Chromium's header: brotli, smaller, same type and caching.
+        let (parts, body) = get(path.clone(), Some("gzip, deflate, br, zstd")).await;
+        assert_eq!(parts.headers[header::CONTENT_ENCODING], "br", "{path}");
+        assert_eq!(parts.headers[header::CONTENT_TYPE], content_type, "{path}");
+        assert_eq!(parts.headers[header::CACHE_CONTROL], immutable, "{path}");
+        assert_eq!(parts.headers[header::VARY], "accept-encoding", "{path}");
+        assert_eq!(Some(&body[..]), asset.brotli);
+        assert!(body.len() < asset.identity.len());
+        // Brotli refused by its weight: gzip.
+        let (parts, body) = get(path.clone(), Some("br;q=0, gzip;q=0.8")).await;
+        assert_eq!(parts.headers[header::CONTENT_ENCODING], "gzip", "{path}");
+        assert_eq!(Some(&body[..]), asset.gzip);
+        // Neither accepted: the bytes.
+        let (parts, body) = get(path, Some("deflate")).await;
+        assert!(parts.headers.get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(&body[..], asset.identity);
     }
-    let response = h
-        .app
-        .clone()
-        .oneshot(
-            Request::get("/v1/cardvault.js")
+    for asset in FIELD_FILES {
+        let (parts, _) = get(format!("/v1/field/{}", asset.name), Some("br")).await;
+        assert_eq!(parts.status, StatusCode::OK, "{}", asset.name);
+        assert_eq!(parts.headers[header::CONTENT_TYPE], asset.content_type);
+        assert_eq!(parts.headers[header::CACHE_CONTROL], immutable);
+    }
+
+    let (parts, body) = get("/v1/cardvault.js".to_owned(), None).await;
+    assert_eq!(parts.status, StatusCode::OK);
+    assert_eq!(
+        parts.headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(parts.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    // Its name is in merchants' pages: kept only briefly.
+    assert_eq!(parts.headers[header::CACHE_CONTROL], "public, max-age=300");
+    assert_eq!(parts.headers[header::VARY], "accept-encoding");
+    assert_eq!(&body[..], LOADER.as_bytes());
+    // Compressed, it decodes to the very bytes the SRI hash is of.
+    let (parts, body) = get("/v1/cardvault.js".to_owned(), Some("gzip")).await;
+    assert_eq!(parts.headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(parts.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let mut decoded = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut decoded)
+        .unwrap();
+    assert_eq!(decoded, LOADER.as_bytes());
+
+    // The plain names are gone: one name per content.
+    for path in [
+        "/v1/field/cardvault_bg.wasm",
+        "/v1/field/cardvault.js",
+        "/v1/field/field.js",
+        "/v1/field/field.css",
+        "/v1/field/../Cargo.toml",
+        "/v1/field/nope.js",
+    ] {
+        assert_eq!(h.get(path, None).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_field_page_is_compressed_and_never_kept_unasked() {
+    use super::assets::FIELD_PAGE;
+    let h = harness();
+    let page = |accept: &str| {
+        Request::get("/v1/field?key=".to_owned() + &h.shop.pk + "&origin=https://shop.example")
+            .header(header::ACCEPT_ENCODING, accept)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for (accept, encoding, bytes) in [
+        ("br, gzip", Some("br"), FIELD_PAGE.brotli.unwrap()),
+        ("gzip", Some("gzip"), FIELD_PAGE.gzip.unwrap()),
+        ("identity", None, FIELD_PAGE.identity),
+    ] {
+        let response = h.app.clone().oneshot(page(accept)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+        assert_eq!(headers[header::VARY], "accept-encoding");
+        // The policy is the merchant's, whatever the encoding.
+        assert!(
+            headers[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap()
+                .ends_with("frame-ancestors https://shop.example")
+        );
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], bytes, "{accept}");
+    }
+    // An error is not an asset: JSON, as everywhere.
+    let (status, headers, json) = h
+        .send(
+            Request::get("/v1/field?key=pk_nobody&origin=https://shop.example")
+                .header(header::ACCEPT_ENCODING, "br")
                 .body(Body::empty())
                 .unwrap(),
         )
-        .await
-        .unwrap();
-    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    assert_eq!(&body[..], LOADER.as_bytes());
-    assert_eq!(
-        h.get("/v1/field/../Cargo.toml", None).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        h.get("/v1/field/nope.js", None).await.0,
-        StatusCode::NOT_FOUND
-    );
+        .await;
+    assert_eq!((status, code(&json)), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    assert!(headers.get(header::CONTENT_ENCODING).is_none());
 }
 
 // -- the fingerprint oracle (issue 22, A2) -----------------------------------------------------

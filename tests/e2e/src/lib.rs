@@ -308,10 +308,21 @@ impl Vault {
 
     /// [`Vault::start`] with the server binary `bin`, logging at `log` (`CARDVAULT_LOG`).
     pub fn start_with(bin: &Path, log: &str) -> Vault {
+        Vault::start_on(bin, log, "127.0.0.1", &[])
+    }
+
+    /// [`Vault::start_with`], with the demo shop on `http://localhost:P2`: cross-site to the
+    /// vault on `127.0.0.1`, as a real merchant's page is, so that Chromium gives the field's
+    /// iframe a renderer process of its own; `args` are added to `serve`'s.
+    pub fn start_cross_site(bin: &Path, log: &str, args: &[&str]) -> Vault {
+        Vault::start_on(bin, log, "localhost", args)
+    }
+
+    fn start_on(bin: &Path, log: &str, shop_host: &str, args: &[&str]) -> Vault {
         let mut last_log = String::new();
         // A port found free may be taken before the server binds it: try again with others.
         for _ in 0..3 {
-            match Vault::try_start(bin, log) {
+            match Vault::try_start(bin, log, shop_host, args) {
                 Ok(vault) => return vault,
                 Err(log) => last_log = log,
             }
@@ -319,7 +330,12 @@ impl Vault {
         panic!("the vault did not start; its last log:\n{last_log}");
     }
 
-    fn try_start(bin: &Path, log_level: &str) -> Result<Vault, String> {
+    fn try_start(
+        bin: &Path,
+        log_level: &str,
+        shop_host: &str,
+        args: &[&str],
+    ) -> Result<Vault, String> {
         let dir = tempfile::Builder::new()
             .prefix("cardvault-e2e-")
             .tempdir()
@@ -336,9 +352,10 @@ impl Vault {
             .arg("serve")
             .arg("--dev")
             .args(["--listen", &addr.to_string()])
-            .args(["--demo", &format!("127.0.0.1:{shop_port}")])
+            .args(["--demo", &format!("{shop_host}:{shop_port}")])
             .arg("--data-dir")
             .arg(&data_dir)
+            .args(args)
             .env_remove("CARDVAULT_MASTER_KEY")
             .env_remove("CARDVAULT_MASTER_KEY_FILE")
             .env_remove("CARDVAULT_DATA_DIR")
@@ -354,7 +371,7 @@ impl Vault {
             dir,
             addr,
             origin: format!("http://{addr}"),
-            shop: format!("http://127.0.0.1:{shop_port}"),
+            shop: format!("http://{shop_host}:{shop_port}"),
             publishable_key: String::new(),
             secret_key: String::new(),
         };
@@ -408,8 +425,11 @@ impl Vault {
     }
 
     fn get_shop(&self, path: &str) -> Option<Response> {
-        let addr: SocketAddr = self.shop.strip_prefix("http://")?.parse().ok()?;
-        http(addr, "GET", path, &[], "")
+        // `localhost` may resolve to more than one address: the shop listens on one of them.
+        let addrs = std::net::ToSocketAddrs::to_socket_addrs(self.shop.strip_prefix("http://")?);
+        addrs
+            .ok()?
+            .find_map(|addr| http(addr, "GET", path, &[], ""))
     }
 
     /// `GET /v1/tokens/{token}` with `key`.
@@ -771,6 +791,20 @@ impl Browser {
             profile,
             closed: false,
         })
+    }
+
+    /// The browser-wide DevTools endpoint of this Chromium (`ws://127.0.0.1:PORT/devtools/browser/…`),
+    /// from the `DevToolsActivePort` file it writes in its profile: for a DevTools client of
+    /// one's own beside chromedriver's (e.g. one that attaches to out-of-process iframes).
+    pub fn devtools_url(&self) -> String {
+        let file = self.profile.path().join("profile").join("DevToolsActivePort");
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
+        let mut lines = text.lines();
+        match (lines.next(), lines.next()) {
+            (Some(port), Some(path)) => format!("ws://127.0.0.1:{}{}", port.trim(), path.trim()),
+            _ => panic!("{} holds {text:?}", file.display()),
+        }
     }
 
     /// Ends the session (Chromium quits) and stops chromedriver.
