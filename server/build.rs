@@ -58,9 +58,8 @@ fn run() -> Result<(), String> {
 
     let www = root.join("www");
     println!("cargo:rerun-if-changed={}", www.display());
-    let read = |path: &Path| {
-        std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))
-    };
+    let read =
+        |path: &Path| std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()));
     let loader = read(&www.join("cardvault.js"))?;
     let sri = format!("sha384-{}", Base64::encode_string(&Sha384::digest(&loader)));
     println!("cargo:rustc-env=CARDVAULT_LOADER_SRI={sri}");
@@ -159,7 +158,10 @@ fn run() -> Result<(), String> {
                 return Ok("None".to_owned());
             }
             write(&file(suffix), &bytes)?;
-            Ok(format!("Some(include_bytes!({:?}))", file(suffix).display().to_string()))
+            Ok(format!(
+                "Some(include_bytes!({:?}))",
+                file(suffix).display().to_string()
+            ))
         };
         let gzip = variant(".gz", gzip(&asset.bytes)?)?;
         let brotli = variant(".br", brotli(&asset.bytes)?)?;
@@ -174,8 +176,7 @@ fn run() -> Result<(), String> {
         );
     }
     let generated = out.join("assets.rs");
-    std::fs::write(&generated, code)
-        .map_err(|e| format!("writing {}: {e}", generated.display()))
+    std::fs::write(&generated, code).map_err(|e| format!("writing {}: {e}", generated.display()))
 }
 
 /// `stem.<first 16 hex digits of the SHA-256 of bytes>.ext`.

@@ -1,6 +1,7 @@
-//! The browser figures (`encrypt_ms_wasm`, `encrypt_ms_webcrypto`, `ready_ms`): measured by the
-//! `cardvault-bench-browser` binary (in `bench/browser`), run here as a child that prints one
-//! JSON object.
+//! The browser figures (`encrypt_ms_wasm`, `encrypt_ms_webcrypto`, `ready_ms`, and with the shop
+//! cross-site `ready_ms_cross_site`, `ready_ms_mobile`, `field_wire_bytes`, `tokenize_click_ms`):
+//! measured by the `cardvault-bench-browser` binary (in `bench/browser`), run here as a child
+//! that prints one JSON object.
 
 use std::path::Path;
 use std::process::Command;
@@ -19,9 +20,18 @@ pub struct Figures {
     pub ready: Ready,
     /// The same with the cache on (a return visit), for information.
     pub ready_cached: Ready,
+    /// Mount to `ready` with the shop cross-site (the iframe in a process of its own), the
+    /// cache disabled in the page and the iframe.
+    pub ready_cross_site: Ready,
+    /// The same on an emulated phone: CPU 4× slower, 150 ms round trips, 1.6 Mbit/s down.
+    pub ready_mobile: Ready,
+    /// Bytes on the wire (headers and bodies) of what one mount of the field fetches.
+    pub field_wire_bytes: f64,
+    /// The median from `card.tokenize()` to its resolution, cross-site, unthrottled.
+    pub tokenize_click: Ready,
 }
 
-/// Mount-to-ready times over a number of mounts.
+/// Mount-to-ready times over a number of mounts (for `tokenize_click`: tokenizations).
 pub struct Ready {
     pub median_ms: f64,
     pub min_ms: f64,
@@ -56,6 +66,19 @@ fn parse(value: &Value) -> Option<Figures> {
         plaintext_bytes: seal["plaintext_bytes"].as_u64()?,
         ready: ready(&value["ready"]["cache_disabled"])?,
         ready_cached: ready(&value["ready"]["cached"])?,
+        ready_cross_site: ready(&value["cross_site"]["cross_site"])?,
+        ready_mobile: ready(&value["cross_site"]["mobile"])?,
+        field_wire_bytes: value["cross_site"]["mobile"]["field_wire_bytes"].as_f64()?,
+        tokenize_click: {
+            let tokenize = &value["cross_site"]["tokenize"];
+            Ready {
+                median_ms: tokenize["median_ms"].as_f64()?,
+                min_ms: tokenize["min_ms"].as_f64()?,
+                max_ms: tokenize["max_ms"].as_f64()?,
+                mounts: tokenize["count"].as_u64()?,
+                wasm_from_network: 0,
+            }
+        },
     })
 }
 

@@ -247,7 +247,12 @@ async fn cross_site(server: &Path) -> Result<Value, String> {
     };
     let mut figures = serde_json::Map::new();
     for (name, conditions, warmup, mounts) in [
-        ("cross_site", unthrottled.clone(), READY_WARMUP, READY_MOUNTS),
+        (
+            "cross_site",
+            unthrottled.clone(),
+            READY_WARMUP,
+            READY_MOUNTS,
+        ),
         ("mobile", phone, MOBILE_WARMUP, MOBILE_MOUNTS),
     ] {
         cdp.set_conditions(conditions).await?;
@@ -312,7 +317,9 @@ async fn cross_site(server: &Path) -> Result<Value, String> {
     )
     .await?;
     if tokenize["last4"] != json!(&VISA[VISA.len() - 4..]) || tokenize["token_prefix"] != "tok_" {
-        return Err(format!("the tokenizations did not give tokens of the card: {tokenize}"));
+        return Err(format!(
+            "the tokenizations did not give tokens of the card: {tokenize}"
+        ));
     }
     eprintln!(
         "    median {:.1} ms over {TOKENIZE_COUNT} tokenizations (+{TOKENIZE_WARMUP} warm-up), \
@@ -491,11 +498,7 @@ fn wasm_from_network(events: &[Value]) -> usize {
         .iter()
         .filter(|event| event["method"] == "Network.responseReceived")
         .map(|event| &event["params"]["response"])
-        .filter(|response| {
-            response["url"]
-                .as_str()
-                .is_some_and(is_field_wasm)
-        })
+        .filter(|response| response["url"].as_str().is_some_and(is_field_wasm))
         .filter(|response| {
             ["fromDiskCache", "fromMemoryCache", "fromPrefetchCache"]
                 .iter()

@@ -69,19 +69,19 @@ impl Asset {
         let accept = Accepted::from_headers(headers);
         // Smallest first: brotli, then gzip, each only when built (smaller than the bytes) and
         // accepted at least as much as the bytes themselves.
-        let candidates = [
-            (Coding::Brotli, self.brotli),
-            (Coding::Gzip, self.gzip),
-        ];
+        let candidates = [(Coding::Brotli, self.brotli), (Coding::Gzip, self.gzip)];
         let best = candidates
             .into_iter()
             .filter_map(|(coding, bytes)| Some((coding, bytes?, accept.q(coding))))
             .filter(|(_, _, q)| *q > 0 && *q >= accept.q(Coding::Identity))
             // The highest q; among equals, the first (the smaller).
-            .fold(None, |best: Option<(Coding, &'static [u8], u16)>, next| match best {
-                Some(b) if b.2 >= next.2 => Some(b),
-                _ => Some(next),
-            });
+            .fold(
+                None,
+                |best: Option<(Coding, &'static [u8], u16)>, next| match best {
+                    Some(b) if b.2 >= next.2 => Some(b),
+                    _ => Some(next),
+                },
+            );
         match best {
             Some((coding, bytes, _)) => (coding, bytes),
             // Also when even the bytes are refused (`identity;q=0`): an answer it may not
@@ -174,7 +174,10 @@ mod tests {
 
     fn accept(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
         headers
     }
 
@@ -263,7 +266,13 @@ mod tests {
             }
         }
         // The big ones are compressed both ways, and brotli is the smaller.
-        for asset in [&FIELD_WASM, &FIELD_GLUE, &LOADER_SCRIPT, &FIELD_PAGE, &FIELD_CSS] {
+        for asset in [
+            &FIELD_WASM,
+            &FIELD_GLUE,
+            &LOADER_SCRIPT,
+            &FIELD_PAGE,
+            &FIELD_CSS,
+        ] {
             let (Some(gz), Some(br)) = (asset.gzip, asset.brotli) else {
                 panic!("{} is not compressed both ways", asset.content_type);
             };
@@ -278,10 +287,18 @@ mod tests {
         for asset in FIELD_FILES {
             let (stem, rest) = asset.name.split_once('.').unwrap();
             let (hash, ext) = rest.split_once('.').unwrap();
-            assert!(["field", "cardvault", "cardvault_bg"].contains(&stem), "{}", asset.name);
+            assert!(
+                ["field", "cardvault", "cardvault_bg"].contains(&stem),
+                "{}",
+                asset.name
+            );
             assert!(["js", "css", "wasm"].contains(&ext), "{}", asset.name);
             assert_eq!(hash.len(), 16, "{}", asset.name);
-            assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{}", asset.name);
+            assert!(
+                hash.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{}",
+                asset.name
+            );
             let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, asset.identity);
             let expected: String = digest.as_ref()[..8]
                 .iter()

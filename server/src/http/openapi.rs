@@ -379,10 +379,12 @@ pub fn document() -> Value {
             }},
             "/v1/field/{file}": { "get": {
                 "operationId": "fieldFile",
-                "summary": "The field page's scripts, style sheet and WebAssembly.",
+                "summary": "The field page's scripts, style sheet and WebAssembly, by the content-hashed names the page gives them (kept a year: `Cache-Control: public, max-age=31536000, immutable`); brotli or gzip when `Accept-Encoding` takes them (`Vary: Accept-Encoding`).",
                 "security": [],
                 "parameters": [{ "name": "file", "in": "path", "required": true, "schema": {
-                    "type": "string", "examples": ["field.js", "field.css", "cardvault.js", "cardvault_bg.wasm"]
+                    "type": "string",
+                    "pattern": "^(field|cardvault|cardvault_bg)\\.[0-9a-f]{16}\\.(js|css|wasm)$",
+                    "examples": ["field.0123456789abcdef.js", "cardvault_bg.0123456789abcdef.wasm"]
                 }}],
                 "responses": responses(
                     json!({ "200": {

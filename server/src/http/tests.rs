@@ -654,8 +654,7 @@ async fn assets_and_loader_are_served_from_the_binary() {
     assert_eq!(parts.headers[header::CONTENT_ENCODING], "gzip");
     assert_eq!(parts.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     let mut decoded = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut decoded)
-        .unwrap();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut decoded).unwrap();
     assert_eq!(decoded, LOADER.as_bytes());
 
     // The plain names are gone: one name per content.
@@ -718,7 +717,10 @@ async fn the_field_page_is_compressed_and_never_kept_unasked() {
                 .unwrap(),
         )
         .await;
-    assert_eq!((status, code(&json)), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    assert_eq!(
+        (status, code(&json)),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
     assert!(headers.get(header::CONTENT_ENCODING).is_none());
 }
 

@@ -8,6 +8,9 @@
 //! own, and chromedriver's performance log, which the no-card-number-on-the-wire test reads, only
 //! carries the top page's process. With the shop on `localhost` that test finds no
 //! `POST /v1/tokens` in the log and fails (as it should: it would have checked nothing).
+//! [`Vault::start_cross_site`] puts the shop on `localhost` for what needs the real thing (the
+//! bench's `ready_ms_cross_site`, which reaches into the iframe with a DevTools client of its
+//! own: [`Browser::devtools_url`]).
 //!
 //! Every process started here is owned by a guard that stops it on drop, so a failing test
 //! leaves nothing running. Waits poll with generous deadlines: the suite runs on small,
@@ -797,7 +800,11 @@ impl Browser {
     /// from the `DevToolsActivePort` file it writes in its profile: for a DevTools client of
     /// one's own beside chromedriver's (e.g. one that attaches to out-of-process iframes).
     pub fn devtools_url(&self) -> String {
-        let file = self.profile.path().join("profile").join("DevToolsActivePort");
+        let file = self
+            .profile
+            .path()
+            .join("profile")
+            .join("DevToolsActivePort");
         let text = std::fs::read_to_string(&file)
             .unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
         let mut lines = text.lines();
