@@ -60,8 +60,9 @@ Tasks:
   bench [--no-install] [--browser-only | --pg-only | --import-only]
       Build, then measure the figures of issue 6 (RSA unwraps, tokenize
       throughput and latency with the vault pinned to one core, field and loader
-      sizes; in headless Chromium, sealing in wasm against WebCrypto and mount
-      to ready): prints a table against the targets and writes
+      sizes; in headless Chromium, sealing in wasm against WebCrypto, mount
+      to ready same-site, cross-site and on an emulated phone, with the field's
+      bytes on the wire, and tokenize): prints a table against the targets and writes
       target/bench/report.json. Needs 2 cores, taskset and Chromium. Not part
       of `test`. --browser-only measures (and reports) just the browser figures,
       --pg-only just the PostgreSQL ones (issue 23) and the 2-core SQLite
