@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 pub struct Options {
@@ -179,35 +179,43 @@ async fn worker(shared: Arc<Shared>, n: usize) -> Outcome {
     }
 }
 
-struct Answer {
-    status: u16,
-    body: Vec<u8>,
-    close: bool,
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub close: bool,
 }
 
-/// One keep-alive HTTP/1.1 connection. Answers must carry `Content-Length` (axum's do).
-struct Connection {
-    stream: TcpStream,
+/// One keep-alive HTTP/1.1 connection (over TCP, or TLS). Answers must carry `Content-Length`
+/// (axum's and the bench receiver's do).
+pub struct Connection<S = TcpStream> {
+    stream: S,
     buffer: Vec<u8>,
     request: Vec<u8>,
 }
 
-impl Connection {
-    async fn open(addr: SocketAddr) -> Result<Connection, String> {
+impl Connection<TcpStream> {
+    pub async fn open(addr: SocketAddr) -> Result<Connection, String> {
         let stream = TcpStream::connect(addr)
             .await
             .map_err(|e| format!("connecting to {addr}: {e}"))?;
         stream
             .set_nodelay(true)
             .map_err(|e| format!("TCP_NODELAY: {e}"))?;
-        Ok(Connection {
+        Ok(Connection::over(stream))
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
+    pub fn over(stream: S) -> Connection<S> {
+        Connection {
             stream,
             buffer: Vec::with_capacity(4096),
             request: Vec::with_capacity(4096),
-        })
+        }
     }
 
-    async fn post(&mut self, head: &str, body: &[u8]) -> Result<Answer, String> {
+    /// Sends `head` (the request line and headers, each line ended) with `body`.
+    pub async fn post(&mut self, head: &str, body: &[u8]) -> Result<Answer, String> {
         self.request.clear();
         self.request.extend_from_slice(head.as_bytes());
         self.request
@@ -270,7 +278,7 @@ impl Connection {
             .await
             .map_err(|e| format!("receiving: {e}"))?;
         if read == 0 {
-            return Err("the vault closed the connection".to_owned());
+            return Err("the server closed the connection".to_owned());
         }
         self.buffer.extend_from_slice(&chunk[..read]);
         Ok(())

@@ -254,6 +254,10 @@ pub(super) struct ServeArgs {
         value_delimiter = ','
     )]
     pub(super) trusted_proxies: Vec<crate::http::proxy::Cidr>,
+    /// Certificate authorities (PEM) trusted for receivers' TLS besides the Mozilla roots built
+    /// into the binary: for a processor reached over a private link with a private CA.
+    #[arg(long, value_name = "FILE", env = "CARDVAULT_RECEIVER_CA")]
+    pub(super) receiver_ca: Option<PathBuf>,
     /// Seconds a request's head may take to arrive.
     #[arg(long, default_value_t = 10)]
     pub(super) header_read_timeout: u64,

@@ -19,7 +19,7 @@ use super::{check_private, open_vault, unlock};
 enum Start {
     Open(Arc<Vault>),
     Locked {
-        unlocking: Unlocking,
+        unlocking: Box<Unlocking>,
         socket: std::os::unix::net::UnixListener,
     },
 }
@@ -54,6 +54,22 @@ pub(super) fn lock_data_dir(data_dir: &Path) -> Result<std::fs::File, BootError>
     }
 }
 
+/// The certificates of a `--receiver-ca` file: at least one, every one a CA's.
+fn receiver_roots(
+    path: &std::path::Path,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, BootError> {
+    use rustls::pki_types::pem::PemObject;
+    let invalid = |e: String| BootError::Invalid(format!("--receiver-ca {}: {e}", path.display()));
+    let certs = rustls::pki_types::CertificateDer::pem_file_iter(path)
+        .map_err(|e| invalid(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(invalid("no certificate in it".into()));
+    }
+    Ok(certs)
+}
+
 pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootError> {
     let tls = args.tls_cert.is_some();
     let trusted_proxies = Arc::new(http::TrustedProxies::new(args.trusted_proxies.clone()));
@@ -70,9 +86,14 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
             "--enumeration-window must be at least 1 second".into(),
         ));
     }
+    let receiver_roots = match &args.receiver_ca {
+        Some(path) => receiver_roots(path)?,
+        None => Vec::new(),
+    };
     let config = Config {
         freshness_secs: args.freshness,
         dev: args.dev,
+        receiver_roots,
         enumeration: store::EnumerationLimit {
             limit: args.enumeration_limit,
             window_secs: args.enumeration_window,
@@ -116,7 +137,7 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
                 .as_deref()
                 .map(unlock::unlock_group)
                 .transpose()?;
-            let unlocking = Unlocking::new(store, config, threshold)?;
+            let unlocking = Box::new(Unlocking::new(store, config, threshold)?);
             let (socket, file) = unlock::bind(path, group)?;
             _socket_file = Some(file);
             Start::Locked { unlocking, socket }
@@ -192,7 +213,7 @@ pub(super) fn serve(args: ServeArgs, open_files: u64) -> Result<ExitCode, BootEr
                 let threshold = unlocking.progress().1;
                 let gate = http::Gate::new(Arc::clone(&metrics), options.clone());
                 let (sender, receiver) = tokio::sync::oneshot::channel();
-                tokio::spawn(unlock::serve_socket(socket, unlocking, sender));
+                tokio::spawn(unlock::serve_socket(socket, *unlocking, sender));
                 let opening = gate.clone();
                 tokio::spawn(async move {
                     if let Ok(vault) = receiver.await {

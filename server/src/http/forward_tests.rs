@@ -2,6 +2,7 @@
 //! it received.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -951,4 +952,222 @@ async fn an_imported_token_is_stored_and_forwarded_like_a_tokenized_one() {
         Some(format!("sha256:{} record 1", "ab".repeat(32)).as_str())
     );
     assert!(!format!("{entries:?}").contains(PAN));
+}
+
+/// A plain-HTTP processor on loopback that counts the connections it accepts.
+async fn start_counting_processor() -> (SocketAddr, Processor, Arc<AtomicUsize>) {
+    use axum::serve::ListenerExt;
+    let processor = Processor::default();
+    let app = {
+        let processor = processor.clone();
+        Router::new().fallback(move |req: AxumRequest| processor_handler(processor.clone(), req))
+    };
+    let connections = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let counted = {
+        let connections = Arc::clone(&connections);
+        listener.tap_io(move |_| {
+            connections.fetch_add(1, Ordering::SeqCst);
+        })
+    };
+    tokio::spawn(async move {
+        axum::serve(counted, app).await.unwrap();
+    });
+    (addr, processor, connections)
+}
+
+#[tokio::test]
+async fn connections_to_a_receiver_are_kept_and_shared_by_merchants() {
+    let h = dev_harness();
+    let (addr, processor, connections) = start_counting_processor().await;
+    let url = format!("http://{addr}/");
+    h.receiver(&h.shop.id, "processor", &url);
+    h.receiver(&h.other.id, "acquirer", &url);
+    let shop_token = h.tokenize(None).await;
+    let other_token = {
+        let card = Card::new(PAN, 3, exp_year(), None, None, sealed_long_ago()).unwrap();
+        let envelope = h
+            .sealing
+            .seal(&card, &h.other.pk, now_unix() as u64)
+            .unwrap();
+        let req = Request::post("/v1/tokens")
+            .header(header::AUTHORIZATION, format!("Bearer {}", h.other.sk))
+            .header(header::CONTENT_TYPE, "application/jose")
+            .body(Body::from(envelope))
+            .unwrap();
+        let (status, _, json) = h.send(req).await;
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+        json["token"].as_str().unwrap().to_owned()
+    };
+    for i in 0..10 {
+        let (key, token, receiver) = match i % 2 {
+            0 => (&h.shop.sk, &shop_token, "processor"),
+            _ => (&h.other.sk, &other_token, "acquirer"),
+        };
+        let (status, json) = h
+            .forward(key, charge(token, receiver, "/echo", false))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        assert_eq!(json["status"], 201);
+        // The exchange is seen through before its connection is kept: wait for it, so the next
+        // forward can find it.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while h.vault.forwarder().idle_connections() == 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    assert_eq!(processor.seen().len(), 10, "each forward sent once");
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "ten forwards of two merchants to one host: one connection"
+    );
+}
+
+/// A receiver that answers one request per connection and closes it without saying so
+/// (no `Connection: close`), as a server whose idle timeout is shorter than the vault's does.
+async fn start_closing_receiver() -> (SocketAddr, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (connections, requests) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (c, r) = (Arc::clone(&connections), Arc::clone(&requests));
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            c.fetch_add(1, Ordering::SeqCst);
+            let r = Arc::clone(&r);
+            tokio::spawn(async move {
+                let mut got = Vec::new();
+                let mut buf = [0u8; 4096];
+                // The head, then as many body bytes as it declares.
+                loop {
+                    let n = tcp.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&got).to_ascii_lowercase();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if got.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                r.fetch_add(1, Ordering::SeqCst);
+                let _ = tcp
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .await;
+                // Closed at once, the vault holding it as idle.
+            });
+        }
+    });
+    (addr, connections, requests)
+}
+
+#[tokio::test]
+async fn a_connection_the_receiver_closed_is_replaced_and_nothing_is_sent_twice() {
+    let h = dev_harness();
+    let (addr, connections, requests) = start_closing_receiver().await;
+    h.receiver(&h.shop.id, "closing", &format!("http://{addr}/"));
+    let token = h.tokenize(None).await;
+    for i in 1..=6 {
+        let (status, json) = h
+            .forward(&h.shop.sk, charge(&token, "closing", "/pay", false))
+            .await;
+        assert_eq!(status, StatusCode::OK, "forward {i}: {json}");
+        assert_eq!(json["status"], 200);
+        assert_eq!(requests.load(Ordering::SeqCst), i, "forward {i} sent once");
+        // Sometimes before the vault has seen the close, sometimes after.
+        if i % 2 == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 6);
+}
+
+#[tokio::test]
+async fn a_new_connection_to_an_https_receiver_resumes_its_tls_session() {
+    use rcgen::{CertificateParams, Issuer, KeyPair};
+    use rustls::HandshakeKind;
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &Issuer::from_params(&ca_params, &ca_key))
+        .unwrap();
+    let server = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der()).unwrap(),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handshakes = Arc::new(Mutex::new(Vec::new()));
+    let processor = Processor::default();
+    {
+        let (handshakes, processor) = (Arc::clone(&handshakes), processor.clone());
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    continue;
+                };
+                handshakes
+                    .lock()
+                    .unwrap()
+                    .push(tls.get_ref().1.handshake_kind());
+                let processor = processor.clone();
+                // One request per connection, then closed: every forward connects anew.
+                let service = hyper::service::service_fn(move |req| {
+                    let processor = processor.clone();
+                    async move {
+                        Ok::<_, std::convert::Infallible>(
+                            processor_handler(processor, req.map(Body::new)).await,
+                        )
+                    }
+                });
+                tokio::spawn(async move {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .keep_alive(false)
+                        .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                        .await;
+                });
+            }
+        });
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.der().clone()).unwrap();
+    let forwarder = Client::new(roots, true, client::Limits::default()).unwrap();
+    let h = harness_with(true, client::Limits::default(), Some(forwarder));
+    h.receiver(&h.shop.id, "tls", &format!("https://localhost:{port}/"));
+    let token = h.tokenize(None).await;
+    for _ in 0..3 {
+        let (status, json) = h
+            .forward(&h.shop.sk, charge(&token, "tls", "/echo", false))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        assert_eq!(json["status"], 201);
+    }
+    assert_eq!(processor.seen().len(), 3);
+    assert_eq!(
+        *handshakes.lock().unwrap(),
+        [
+            Some(HandshakeKind::Full),
+            Some(HandshakeKind::Resumed),
+            Some(HandshakeKind::Resumed)
+        ],
+        "the first connection's session is resumed by the next ones"
+    );
 }

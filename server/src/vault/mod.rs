@@ -82,6 +82,9 @@ pub struct Config {
     pub dev: bool,
     /// Timeouts and the answer's size cap for forwards.
     pub forward_limits: client::Limits,
+    /// Certificate authorities trusted for receivers besides the built-in roots
+    /// (`--receiver-ca`).
+    pub receiver_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     /// Tokenization allowances.
     pub limits: Limits,
     /// Refusals audited one by one each second; beyond, counted (`vault/refusals.rs`).
@@ -99,6 +102,7 @@ impl Default for Config {
             cvc_ttl_secs: 600,
             dev: false,
             forward_limits: client::Limits::default(),
+            receiver_roots: Vec::new(),
             limits: Limits::default(),
             refusals_per_second: 20,
             enumeration: EnumerationLimit {
@@ -268,7 +272,13 @@ impl Vault {
         // Every data key must open with this master key; new cards use the newest.
         let data_keys = Arc::new(DataKeys::load(&store, &master)?);
         let keyring = Keyring::load(&store, &master)?;
-        let forwarder = Client::new(client::default_roots(), config.dev, config.forward_limits)
+        let mut roots = client::default_roots();
+        for ca in &config.receiver_roots {
+            roots.add(ca.clone()).map_err(|e| {
+                BootError::Invalid(format!("a --receiver-ca certificate is not usable: {e}"))
+            })?;
+        }
+        let forwarder = Client::new(roots, config.dev, config.forward_limits)
             .map_err(|e| BootError::Invalid(format!("the forwarding TLS client: {e}")))?;
         let limits = RateLimits::new(config.limits, &store);
         Ok(Vault {
@@ -294,6 +304,12 @@ impl Vault {
     /// Replaces the forwarding client (tests: other trust roots or limits).
     pub fn set_forwarder(&mut self, forwarder: Client) {
         self.forwarder = forwarder;
+    }
+
+    /// The forwarding client (tests: its kept-alive connections).
+    #[cfg(test)]
+    pub(crate) fn forwarder(&self) -> &Client {
+        &self.forwarder
     }
 
     /// The store.
