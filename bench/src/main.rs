@@ -6,7 +6,7 @@
 //!                 [--field-dir target/field] [--www www] [--wasm-dir target/bench/wasm]
 //!                 [--browser-bench target/release/cardvault-bench-browser]
 //!                 [--warmup 3] [--window 10] [--concurrency 32] [--rsa-seconds 3] [--rounds 3]
-//!                 [--only browser|server|pg|import] [--database-url postgres://…]
+//!                 [--only browser|server|pg|import|forward] [--database-url postgres://…]
 //!                 [--pg-rate-limit 0] [--import-records 100000]
 //! ```
 //!
@@ -24,13 +24,18 @@
 //! PostgreSQL vaults with both rate limits at N per minute (default 0, off, as on SQLite), to
 //! measure what the cluster-wide limits cost.
 //!
+//! The forwarding figures of issue 26 follow the SQLite ones (see `forward`): a local HTTPS
+//! receiver on core 1, the vault on core 0, `forward_rps` against that run's `tokenize_rps`.
+//!
 //! The browser figures come last, from `cardvault-bench-browser` in headless Chromium (see
 //! `browser`); `--only browser` measures just those, `--only server` all but those, and `--only
-//! pg` the PostgreSQL figures and the `tokenize_rps_2core` they compare with (the report then
-//! holds just those). `import_rps` (see `import`) comes after the server figures; `--only
+//! pg` the PostgreSQL figures and the `tokenize_rps_2core` they compare with, `--only forward`
+//! the forwarding figures and one one-core `tokenize_rps` round they compare with (the report
+//! then holds just those). `import_rps` (see `import`) comes after the server figures; `--only
 //! import` measures just it. Timings are benchmarks, never tests: nothing here runs under `cargo test`.
 
 mod browser;
+mod forward;
 mod import;
 mod load;
 mod pg;
@@ -59,6 +64,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("rsa") => rsa_child(&args[1..]),
         Some("load") => load_child(&args[1..]),
+        Some("receive") => forward::receive_child(&args[1..]),
+        Some("forward-load") => forward::load_child(&args[1..]),
         _ => bench(&args),
     };
     match result {
@@ -165,6 +172,8 @@ enum Only {
     Pg,
     /// `import_rps` alone.
     Import,
+    /// The forwarding figures, and one `tokenize_rps` round for their ratio.
+    Forward,
 }
 
 struct Settings {
@@ -189,6 +198,7 @@ struct Settings {
 }
 
 /// One load run's figures.
+#[derive(Clone)]
 struct LoadFigures {
     rps: f64,
     errors: u64,
@@ -241,9 +251,10 @@ fn bench(args: &[String]) -> Result<(), String> {
         Some("server") => Some(Only::Server),
         Some("pg") => Some(Only::Pg),
         Some("import") => Some(Only::Import),
+        Some("forward") => Some(Only::Forward),
         Some(other) => {
             return Err(format!(
-                "--only {other}: `browser`, `server`, `pg` or `import`"
+                "--only {other}: `browser`, `server`, `pg`, `import` or `forward`"
             ));
         }
     };
@@ -280,7 +291,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     println!("cardvault-bench: load average before: {load_before}");
 
     let measured = match settings.only {
-        Some(Only::Browser | Only::Import) => None,
+        Some(Only::Browser | Only::Import | Only::Forward) => None,
         _ => Some(server_figures(&settings, &server)?),
     };
     let imported = match settings.only {
@@ -291,8 +302,28 @@ fn bench(args: &[String]) -> Result<(), String> {
         )?),
         _ => None,
     };
+    // Against the one-core `tokenize_rps` of the same run: the SQLite figures' own, or with
+    // `--only forward` one round of that load measured here.
+    let forwarding = match settings.only {
+        Some(Only::Browser | Only::Pg | Only::Import) => None,
+        Some(Only::Forward) => {
+            let mut rsa = Rsa {
+                seconds: settings.rsa_seconds,
+                last: 0.0,
+            };
+            // Only to size the envelopes the tokenize load needs.
+            rsa.measure("to size the tokenize load")?;
+            println!("==> tokenize (SQLite): vault on core 0, client on core 1 (for forward_rps)");
+            let one = tokenize(&settings, &server, true, rsa.last)?;
+            Some((forward_figures(&settings, &server)?, one))
+        }
+        _ => match measured.as_ref().and_then(|m| m.sqlite.as_ref()) {
+            Some(sqlite) => Some((forward_figures(&settings, &server)?, sqlite.one.clone())),
+            None => None,
+        },
+    };
     let browser = match settings.only {
-        Some(Only::Server | Only::Pg | Only::Import) => None,
+        Some(Only::Server | Only::Pg | Only::Import | Only::Forward) => None,
         _ => Some(browser::measure(
             &settings.browser_bench,
             &server,
@@ -318,6 +349,15 @@ fn bench(args: &[String]) -> Result<(), String> {
             format!("{rps:.0}"),
             "≥ 20000",
             met(rps >= 20_000.0),
+        );
+    }
+    if let Some((figures, tokenize)) = &forwarding {
+        forward_report(
+            figures,
+            tokenize,
+            settings.only == Some(Only::Forward),
+            &mut report,
+            &mut rows,
         );
     }
     if let Some(browser) = &browser {
@@ -392,6 +432,22 @@ fn bench(args: &[String]) -> Result<(), String> {
             imported.records, imported.seconds, imported.file_bytes
         );
     }
+    if let Some((figures, _)) = &forwarding {
+        println!(
+            "forward: at concurrency 8, through the vault p50 {:.3} / p99 {:.3} ms, direct p50 \
+             {:.3} / p99 {:.3} ms; at concurrency 32, p50 {:.3} / p99 {:.3} ms, {:.0} µs of the \
+             vault's CPU per forward; {} connections for {} forwards",
+            figures.forward_p50_ms,
+            figures.forward_p99_ms,
+            figures.direct_p50_ms,
+            figures.direct_p99_ms,
+            figures.rps_p50_ms,
+            figures.rps_p99_ms,
+            figures.vault_cpu_us,
+            figures.vault_connections,
+            figures.forwards
+        );
+    }
     if let Some(Ok(figures)) = &browser {
         println!(
             "browser: the sealing page cross-origin isolated (5 µs timer): {}; {} bytes of card \
@@ -446,6 +502,19 @@ fn bench(args: &[String]) -> Result<(), String> {
                     "{name}: {} errors during the load (first: {}); the throughput is not valid",
                     load.errors,
                     load.first_error.as_deref().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    if let Some((figures, tokenize)) = &forwarding {
+        for (name, errors, first) in [
+            ("forward", figures.errors, &figures.first_error),
+            ("tokenize", tokenize.errors, &tokenize.first_error),
+        ] {
+            if errors > 0 {
+                return Err(format!(
+                    "{name}: {errors} errors during the load (first: {}); the throughput is not valid",
+                    first.as_deref().unwrap_or("?")
                 ));
             }
         }
@@ -696,6 +765,81 @@ fn pg_report(figures: &PgFigures, report: &mut serde_json::Map<String, Value>, r
         opt_ms(one.p99_ms),
         "≤ 50",
         met(one.p99_ms.is_some_and(|p| p <= 50.0)),
+    );
+}
+
+/// The forwarding figures (`forward`), on a vault and receiver of their own.
+fn forward_figures(settings: &Settings, server: &Path) -> Result<forward::Figures, String> {
+    println!("==> forward: a local HTTPS receiver, the vault on core 0 with --receiver-ca");
+    forward::measure(&forward::Options {
+        server,
+        out_dir: &settings.out_dir,
+        warmup: settings.warmup,
+        window: settings.window,
+    })
+}
+
+/// `forward_overhead_ms_p50`/`_p99`, `forward_rps` (against `tokenize_rps`, reported too when
+/// it was measured only for this: `alone`), `forward_new_conns_per_1000`.
+fn forward_report(
+    figures: &forward::Figures,
+    tokenize: &LoadFigures,
+    alone: bool,
+    report: &mut serde_json::Map<String, Value>,
+    rows: &mut Rows,
+) {
+    let ratio = figures.rps / tokenize.rps;
+    if alone {
+        report.insert("tokenize_rps".into(), json!(round(tokenize.rps, 1)));
+        row(
+            rows,
+            "tokenize_rps",
+            format!("{:.1}", tokenize.rps),
+            "— (forward_rps's reference)",
+            &format!("{} errors", tokenize.errors),
+        );
+    }
+    report.insert(
+        "forward_overhead_ms_p50".into(),
+        json!(round(figures.overhead_p50_ms, 3)),
+    );
+    report.insert(
+        "forward_overhead_ms_p99".into(),
+        json!(round(figures.overhead_p99_ms, 3)),
+    );
+    report.insert("forward_rps".into(), json!(round(figures.rps, 1)));
+    report.insert("forward_vs_tokenize".into(), json!(round(ratio, 3)));
+    report.insert(
+        "forward_new_conns_per_1000".into(),
+        json!(round(figures.new_conns_per_1000, 2)),
+    );
+    row(
+        rows,
+        "forward_overhead_ms_p50",
+        format!("{:.3}", figures.overhead_p50_ms),
+        "≤ 1.0",
+        met(figures.overhead_p50_ms <= 1.0),
+    );
+    row(
+        rows,
+        "forward_overhead_ms_p99",
+        format!("{:.3}", figures.overhead_p99_ms),
+        "≤ 5",
+        met(figures.overhead_p99_ms <= 5.0),
+    );
+    row(
+        rows,
+        "forward_rps",
+        format!("{:.1}", figures.rps),
+        "≥ 0.5 × tokenize_rps",
+        &format!("{} ({ratio:.3}×)", met(ratio >= 0.5)),
+    );
+    row(
+        rows,
+        "forward_new_conns_per_1000",
+        format!("{:.2}", figures.new_conns_per_1000),
+        "≤ 10",
+        met(figures.new_conns_per_1000 <= 10.0),
     );
 }
 

@@ -16,7 +16,7 @@ use cardvault::envelope::SealingKey;
 use serde_json::Value;
 
 /// Luhn-valid test numbers, cycled through (each envelope is unique by its `jti` anyway).
-const PANS: [&str; 4] = [
+pub const PANS: [&str; 4] = [
     "4242424242424242",
     "5555555555554444",
     "4000056655665556",
@@ -38,9 +38,9 @@ pub struct Deployment {
     master: String,
     /// Where the vaults' logs go: `{logs}.log`, `{logs}-2.log`, ….
     logs: PathBuf,
-    pub publishable_key: String,
-    /// The merchant's id (mer_…).
     pub merchant_id: String,
+    pub publishable_key: String,
+    pub secret_key: String,
 }
 
 /// A running `cardvault serve`; killed on drop.
@@ -84,8 +84,9 @@ impl Deployment {
             storage,
             master: Base64::encode_string(&master_bytes),
             logs,
-            publishable_key: String::new(),
             merchant_id: String::new(),
+            publishable_key: String::new(),
+            secret_key: String::new(),
         };
         let created = deployment
             .command(binary)
@@ -109,15 +110,34 @@ impl Deployment {
         }
         let merchant: Value = serde_json::from_slice(&created.stdout)
             .map_err(|e| format!("merchant create --json: {e}"))?;
-        deployment.publishable_key = merchant["publishable_key"]
-            .as_str()
-            .ok_or("merchant create --json gave no publishable_key")?
-            .to_owned();
-        deployment.merchant_id = merchant["id"]
-            .as_str()
-            .ok_or("merchant create --json gave no id")?
-            .to_owned();
+        let field = |name: &str| {
+            merchant[name]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("merchant create --json gave no {name}"))
+        };
+        deployment.merchant_id = field("id")?;
+        deployment.publishable_key = field("publishable_key")?;
+        deployment.secret_key = field("secret_key")?;
         Ok(deployment)
+    }
+
+    /// Runs the operator command `cardvault ARGS…` on the store (e.g. `receiver add`).
+    pub fn admin(&self, args: &[&str]) -> Result<(), String> {
+        let output = self
+            .command(&self.binary)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("running {} {}: {e}", self.binary.display(), args.join(" ")))?;
+        if !output.status.success() {
+            return Err(format!(
+                "cardvault {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        Ok(())
     }
 
     /// `program` with the store and the master key in its environment (`taskset` passes it on).
@@ -137,6 +157,17 @@ impl Deployment {
     /// both rate limits at `rate_limit` per minute (0: off). With `core`, under
     /// `taskset -c core`.
     pub fn serve(&self, n: usize, core: Option<u32>, rate_limit: u32) -> Result<Vault, String> {
+        self.serve_with(n, core, rate_limit, &[])
+    }
+
+    /// [`Deployment::serve`] with more arguments to `serve`.
+    pub fn serve_with(
+        &self,
+        n: usize,
+        core: Option<u32>,
+        rate_limit: u32,
+        extra: &[&std::ffi::OsStr],
+    ) -> Result<Vault, String> {
         let addr = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("finding a free port: {e}"))?;
@@ -163,6 +194,7 @@ impl Deployment {
             .args(["serve", "--listen", &addr.to_string()])
             .args(["--rate-limit-key", &rate_limit])
             .args(["--rate-limit-client", &rate_limit])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);

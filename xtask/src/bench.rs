@@ -28,14 +28,16 @@ pub struct Options {
     pub pg_only: bool,
     /// Only `import_rps` (`--import-only`).
     pub import_only: bool,
+    /// Only the forwarding figures (`--forward-only`).
+    pub forward_only: bool,
 }
 
 pub fn run(options: &Options) -> Result<(), String> {
     if options.install {
         install::ensure(&Needs {
-            browser: !options.import_only,
-            postgres: !options.browser_only && !options.import_only,
-            gnupg: !options.browser_only && !options.pg_only,
+            browser: !options.import_only && !options.forward_only,
+            postgres: !options.browser_only && !options.import_only && !options.forward_only,
+            gnupg: !options.browser_only && !options.pg_only && !options.forward_only,
             ..Needs::default()
         })?;
     }
@@ -46,8 +48,11 @@ pub fn run(options: &Options) -> Result<(), String> {
     let target = target_dir();
     let out_dir = target.join("bench");
     let wasm_dir = out_dir.join("wasm");
-    build::wasm_module(&["-p", WASM_PACKAGE], WASM_NAME, &wasm_dir)?;
-    process::run(cargo().args(["build", "--release", "-p", BROWSER_PACKAGE]))?;
+    // The browser's parts, but for the forwarding figures alone (no browser, no PostgreSQL).
+    if !options.forward_only {
+        build::wasm_module(&["-p", WASM_PACKAGE], WASM_NAME, &wasm_dir)?;
+        process::run(cargo().args(["build", "--release", "-p", BROWSER_PACKAGE]))?;
+    }
     let release = target.join("release");
     let server = release.join("cardvault");
     let mut command = cargo();
@@ -72,6 +77,10 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     if options.import_only {
         command.args(["--only", "import"]);
+        return process::run(&mut command);
+    }
+    if options.forward_only {
+        command.args(["--only", "forward"]);
         return process::run(&mut command);
     }
     // Stopped when `cluster` drops, whatever the outcome.

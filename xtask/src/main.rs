@@ -57,7 +57,8 @@ Tasks:
   demo [--no-install]
       Build, then run the vault on http://127.0.0.1:8080 with the demo shop on
       http://localhost:8081 (data in target/demo). Ctrl-C stops it.
-  bench [--no-install] [--browser-only | --pg-only | --import-only]
+  bench [--no-install] [--browser-only | --pg-only | --import-only |
+         --forward-only]
       Build, then measure the figures of issue 6 (RSA unwraps, tokenize
       throughput and latency with the vault pinned to one core, field and loader
       sizes; in headless Chromium, sealing in wasm against WebCrypto, mount
@@ -67,7 +68,9 @@ Tasks:
       of `test`. --browser-only measures (and reports) just the browser figures,
       --pg-only just the PostgreSQL ones (issue 23) and the 2-core SQLite
       throughput they compare with, --import-only just import_rps (issue 27:
-      cardvault import of 100,000 cards from a GnuPG-encrypted file).
+      cardvault import of 100,000 cards from a GnuPG-encrypted file),
+      --forward-only just the forwarding ones (issue 26: a local HTTPS
+      receiver) and one 1-core tokenize load they compare with.
   pg -- COMMAND [ARGS...]
       Run COMMAND with a throwaway PostgreSQL 15 cluster (in target/pg-shell,
       stopped afterwards) and CARDVAULT_TEST_DATABASE_URL set to its
@@ -149,28 +152,33 @@ fn parse(args: &[String]) -> Result<Task, String> {
             }))
         }
         "bench" => {
-            let [no_install, browser_only, pg_only, import_only] = flags(
+            let [no_install, browser_only, pg_only, import_only, forward_only] = flags(
                 options,
                 [
                     "--no-install",
                     "--browser-only",
                     "--pg-only",
                     "--import-only",
+                    "--forward-only",
                 ],
             )?;
-            if [browser_only, pg_only, import_only]
+            if [browser_only, pg_only, import_only, forward_only]
                 .iter()
                 .filter(|b| **b)
                 .count()
                 > 1
             {
-                return Err("--browser-only, --pg-only and --import-only: one of them".to_owned());
+                return Err(
+                    "--browser-only, --pg-only, --import-only and --forward-only: one of them"
+                        .to_owned(),
+                );
             }
             Ok(Task::Bench(bench::Options {
                 install: !no_install,
                 browser_only,
                 pg_only,
                 import_only,
+                forward_only,
             }))
         }
         "fuzz" => fuzz::parse(options).map(Task::Fuzz),
@@ -243,6 +251,11 @@ mod tests {
         assert!(options.import_only && !options.pg_only);
         assert!(parse(&args(&["bench", "--import-only", "--pg-only"])).is_err());
         assert!(parse(&args(&["bench", "--pg-only", "--browser-only"])).is_err());
+        let Ok(Task::Bench(options)) = parse(&args(&["bench", "--forward-only"])) else {
+            panic!("not a bench task");
+        };
+        assert!(options.forward_only && !options.pg_only && !options.browser_only);
+        assert!(parse(&args(&["bench", "--forward-only", "--pg-only"])).is_err());
         assert!(parse(&args(&["bench", "--no-browser"])).is_err());
     }
 
