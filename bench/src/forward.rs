@@ -83,6 +83,8 @@ pub struct Options<'a> {
     pub out_dir: &'a Path,
     pub warmup: f64,
     pub window: f64,
+    /// The overhead phase's concurrency (the issue's: 8).
+    pub concurrency: usize,
 }
 
 /// Runs both phases and gives their figures.
@@ -154,8 +156,11 @@ pub fn measure(options: &Options<'_>) -> Result<Figures, String> {
     };
     let before = receiver.counts()?;
 
-    println!("==> forward overhead: concurrency 8, each worker a forward then the direct request");
-    let overhead = run("overhead", 8)?;
+    println!(
+        "==> forward overhead: concurrency {}, each worker a forward then the direct request",
+        options.concurrency
+    );
+    let overhead = run("overhead", options.concurrency)?;
     let f = Side::of(&overhead["forward"]);
     let d = Side::of(&overhead["direct"]);
     println!(

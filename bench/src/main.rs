@@ -6,6 +6,7 @@
 //!                 [--field-dir target/field] [--www www] [--wasm-dir target/bench/wasm]
 //!                 [--browser-bench target/release/cardvault-bench-browser]
 //!                 [--warmup 3] [--window 10] [--concurrency 32] [--rsa-seconds 3] [--rounds 3]
+//!                 [--forward-concurrency 8]
 //!                 [--only browser|server|pg|import|forward] [--database-url postgres://…]
 //!                 [--pg-rate-limit 0] [--import-records 100000]
 //! ```
@@ -186,6 +187,8 @@ struct Settings {
     warmup: f64,
     window: f64,
     concurrency: usize,
+    /// The forward overhead's concurrency (`--forward-concurrency`, default 8 as in issue 26).
+    forward_concurrency: usize,
     rsa_seconds: f64,
     /// One-core loads, each between two RSA measurements (`--rounds`).
     rounds: usize,
@@ -268,6 +271,7 @@ fn bench(args: &[String]) -> Result<(), String> {
         warmup: number(&options, "warmup", 3.0)?,
         window: number(&options, "window", 10.0)?,
         concurrency: number(&options, "concurrency", 32)?,
+        forward_concurrency: number(&options, "forward-concurrency", 8)?.max(1),
         rsa_seconds: number(&options, "rsa-seconds", 3.0)?,
         rounds: number(&options, "rounds", 3)?.max(1),
         only,
@@ -434,9 +438,10 @@ fn bench(args: &[String]) -> Result<(), String> {
     }
     if let Some((figures, _)) = &forwarding {
         println!(
-            "forward: at concurrency 8, through the vault p50 {:.3} / p99 {:.3} ms, direct p50 \
+            "forward: at concurrency {}, through the vault p50 {:.3} / p99 {:.3} ms, direct p50 \
              {:.3} / p99 {:.3} ms; at concurrency 32, p50 {:.3} / p99 {:.3} ms, {:.0} µs of the \
              vault's CPU per forward; {} connections for {} forwards",
+            settings.forward_concurrency,
             figures.forward_p50_ms,
             figures.forward_p99_ms,
             figures.direct_p50_ms,
@@ -776,6 +781,7 @@ fn forward_figures(settings: &Settings, server: &Path) -> Result<forward::Figure
         out_dir: &settings.out_dir,
         warmup: settings.warmup,
         window: settings.window,
+        concurrency: settings.forward_concurrency,
     })
 }
 

@@ -712,6 +712,17 @@ pub(crate) enum WriteOp {
     },
 }
 
+impl WriteOp {
+    /// Whether the writer may hold this write back a little to commit more with it
+    /// (`writer.rs`): not the writes of a forward (taking the CVC with `forward_start`, then
+    /// the outcome's entry), which waits for both in series and is meant to cost about what a
+    /// direct call to the receiver does. Entries appended alone (`AppendAudit`) are a forward's
+    /// outcome or a refusal's: small, and their callers wait for them too.
+    pub(crate) fn lingers(&self) -> bool {
+        !matches!(self, WriteOp::TakeCvc { .. } | WriteOp::AppendAudit { .. })
+    }
+}
+
 /// The answer to one [`WriteOp`].
 #[derive(Debug)]
 pub(crate) enum WriteOutcome {

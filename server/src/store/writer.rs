@@ -5,7 +5,8 @@
 //! transaction; only after the commit (fsync) does it answer each request. Requests that arrive
 //! while a commit is in flight form the next batch, so N concurrent writers cost far fewer than N
 //! fsyncs. Only when the last commit served several requests does the thread wait ([`LINGER`])
-//! before taking a batch: one request at a time never waits on a timer.
+//! before taking a batch: one request at a time never waits on a timer, and neither does a
+//! batch holding a forward's write ([`WriteOp::lingers`]).
 //!
 //! The queue is bounded for the server's (async) writes: at most [`QUEUE_LIMIT`] wait at once,
 //! and a caller beyond that waits for room, in turn (tokio's semaphore is fair), before its
@@ -163,13 +164,19 @@ fn run(mut backend: Box<dyn WriteBackend>, queue: &mpsc::Receiver<Request>, batc
         // queue, the thread is not woken (taking the core) by each request queued meanwhile.
         // A vault answering one request at a time never waits. What it measured:
         // bench/README.md.
-        if last_batch >= BUSY_BATCH {
-            thread::sleep(LINGER);
-        }
+        // A forward waits for two commits in series (its start, then its outcome): 2 ms each
+        // would be most of its time (bench/README.md), so a batch that holds one of its writes
+        // is committed without lingering.
         let mut ops = Vec::with_capacity(32);
         let mut replies = Vec::with_capacity(32);
         ops.push(first.op);
         replies.push((first.reply, first.room));
+        if last_batch >= BUSY_BATCH {
+            take_queued(queue, &mut ops, &mut replies);
+            if ops.iter().all(WriteOp::lingers) {
+                thread::sleep(LINGER);
+            }
+        }
         // The first request woke this thread, which took the core from the thread that queued
         // it (the scheduler favours a thread that just woke). Give the core back before
         // committing, for as long as that brings more requests (a few times at most): the
@@ -180,15 +187,7 @@ fn run(mut backend: Box<dyn WriteBackend>, queue: &mpsc::Receiver<Request>, batc
         for _ in 0..MAX_YIELDS {
             thread::yield_now();
             let before = ops.len();
-            while ops.len() < MAX_BATCH {
-                match queue.try_recv() {
-                    Ok(request) => {
-                        ops.push(request.op);
-                        replies.push((request.reply, request.room));
-                    }
-                    Err(_) => break,
-                }
-            }
+            take_queued(queue, &mut ops, &mut replies);
             if ops.len() == before || ops.len() >= MAX_BATCH {
                 break;
             }
@@ -218,6 +217,23 @@ fn run(mut backend: Box<dyn WriteBackend>, queue: &mpsc::Receiver<Request>, batc
                     reply.send(Err(e));
                 }
             }
+        }
+    }
+}
+
+/// Takes the requests queued now into the batch, up to [`MAX_BATCH`].
+fn take_queued(
+    queue: &mpsc::Receiver<Request>,
+    ops: &mut Vec<WriteOp>,
+    replies: &mut Vec<(Reply, Option<OwnedSemaphorePermit>)>,
+) {
+    while ops.len() < MAX_BATCH {
+        match queue.try_recv() {
+            Ok(request) => {
+                ops.push(request.op);
+                replies.push((request.reply, request.room));
+            }
+            Err(_) => break,
         }
     }
 }
