@@ -93,6 +93,13 @@ pub fn measure(server: &Path, out_dir: &Path, records: u64) -> Result<ImportFigu
     ])?;
     fs::write(&key, exported).map_err(|e| format!("writing {}: {e}", key.display()))?;
 
+    // The agent, needed for the secret key only, goes before it outlives the bench.
+    let _ = gpg_command(&home).args(["--list-keys"]).output();
+    let _ = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&home)
+        .args(["--kill", "gpg-agent"])
+        .status();
     let file = dir.join("cards.csv.gpg");
     encrypt(&home, &file, records)?;
     let file_bytes = fs::metadata(&file).map_err(|e| e.to_string())?.len();

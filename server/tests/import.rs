@@ -42,11 +42,11 @@ struct Gpg {
 fn gpg() -> &'static Gpg {
     static GPG: OnceLock<Gpg> = OnceLock::new();
     GPG.get_or_init(|| {
-        // Kept for the whole run (the agent's socket is in it); a short path, which the
-        // socket's name needs.
+        // Kept for the whole run, under target/ (so cleaned with it); a short path, which the
+        // agent's socket name needs.
         let home = tempfile::Builder::new()
             .prefix("cvgpg")
-            .tempdir_in("/tmp")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
             .unwrap()
             .keep();
         let run = |args: &[&str]| {
@@ -114,6 +114,13 @@ fn gpg() -> &'static Gpg {
         let other_key = home.join("other.asc");
         let exported = run(&["--passphrase", "", "--armor", "--export-secret-keys", OTHER]);
         std::fs::write(&other_key, exported).unwrap();
+        // The secret keys are exported: the agent, which only secret-key work needs, goes now
+        // rather than outliving the tests (encrypting to a public key starts none).
+        let _ = Command::new("gpgconf")
+            .arg("--homedir")
+            .arg(&home)
+            .args(["--kill", "gpg-agent"])
+            .status();
         let passphrase = home.join("passphrase");
         std::fs::write(&passphrase, format!("{PASSPHRASE}\n")).unwrap();
         Gpg {
